@@ -1,0 +1,147 @@
+"""The ``pixbot`` command: run, chat, db, content. Each subcommand imports only what it needs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    command: Command | None = getattr(args, "command", None)
+    if command is None:
+        parser.print_help()
+        return 2
+    try:
+        return command(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pixbot", description=__doc__)
+    sub = parser.add_subparsers(metavar="COMMAND")
+
+    run = sub.add_parser("run", help="serve Telegram (long polling, or webhook if WEBHOOK_URL)")
+    run.set_defaults(command=_run)
+
+    chat = sub.add_parser("chat", help="the same conversation in this terminal, no token needed")
+    chat.add_argument("--lang", default=None, help="interface language: en, fr or sv")
+    chat.add_argument("--db", default=None, help="SQLite file (default: DATABASE_URL)")
+    chat.add_argument("--user", type=int, default=-1, help="local user id (default -1)")
+    chat.set_defaults(command=_chat)
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(metavar="ACTION")
+    upgrade = db_sub.add_parser("upgrade", help="apply the migrations")
+    upgrade.set_defaults(command=_db_upgrade)
+
+    content = sub.add_parser("content", help="validate, inspect and export the content bank")
+    content_sub = content.add_subparsers(metavar="ACTION")
+    validate = content_sub.add_parser("validate", help="report every problem as file:line")
+    validate.add_argument("path", nargs="?", type=Path, default=None)
+    validate.set_defaults(command=_content_validate)
+    stats = content_sub.add_parser("stats", help="coverage matrix and counts")
+    stats.add_argument("path", nargs="?", type=Path, default=None)
+    stats.add_argument("--json", action="store_true")
+    stats.set_defaults(command=_content_stats)
+    export = content_sub.add_parser("export", help="the whole bank as one document")
+    export.add_argument("--format", choices=["json"], default="json")
+    export.add_argument("--path", type=Path, default=None)
+    export.set_defaults(command=_content_export)
+    links = content_sub.add_parser("check-links", help="check every URL (needs a network)")
+    links.add_argument("--timeout", type=float, default=10.0)
+    links.set_defaults(command=_content_check_links)
+    return parser
+
+
+def _load_or_report(path: Path | None) -> object:
+    from content.loader import check_bank
+
+    bank, problems = check_bank(path)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return bank
+
+
+def _content_validate(args: argparse.Namespace) -> int:
+    from content.loader import check_bank
+    from content.report import stats
+
+    bank, problems = check_bank(args.path)
+    for problem in problems:
+        print(problem)
+    if bank is None:
+        print(f"{len(problems)} problem(s)", file=sys.stderr)
+        return 1
+    counts = stats(bank)["challenges"]
+    print(
+        f"ok: {counts['validated']} validated challenges, {len(bank.tutorials)} tutorials, "
+        f"{len(bank.tips)} tips"
+    )
+    return 0
+
+
+def _content_stats(args: argparse.Namespace) -> int:
+    from content.bank import ContentBank
+    from content.report import format_stats, stats
+
+    bank = _load_or_report(args.path)
+    if not isinstance(bank, ContentBank):
+        return 1
+    data = stats(bank)
+    print(json.dumps(data, indent=2, ensure_ascii=False) if args.json else format_stats(data))
+    return 0
+
+
+def _content_export(args: argparse.Namespace) -> int:
+    from content.bank import ContentBank
+    from content.report import export
+
+    bank = _load_or_report(args.path)
+    if not isinstance(bank, ContentBank):
+        return 1
+    json.dump(export(bank), sys.stdout, ensure_ascii=False, indent=1)
+    print()
+    return 0
+
+
+def _content_check_links(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from content.links import check_links
+
+    from content.bank import ContentBank
+
+    bank = _load_or_report(None)
+    if not isinstance(bank, ContentBank):
+        return 1
+    return asyncio.run(check_links(bank, timeout=args.timeout))
+
+
+def _run(args: argparse.Namespace) -> int:
+    from bot.bootstrap import run_bot
+
+    return run_bot()
+
+
+def _chat(args: argparse.Namespace) -> int:
+    from bot.adapters.terminal import run_chat
+
+    return run_chat(language=args.lang, db_path=args.db, user_id=args.user)
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    from bot.bootstrap import upgrade_database
+
+    return upgrade_database()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

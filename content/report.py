@@ -1,0 +1,171 @@
+"""Reports on the bank: coverage statistics and the JSON export used by authors and testers."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import Any
+
+from content.bank import ContentBank
+from content.models import CONTENT_LANGUAGES, Challenge, ChallengeType, Status
+
+
+def stats(bank: ContentBank) -> dict[str, Any]:
+    """Coverage: competence x level x language, types, skills without tutorials, tips."""
+    validated = [c for c in bank.challenges.values() if c.status is Status.VALIDATED]
+    matrix: dict[str, dict[str, dict[str, int]]] = {}
+    for code in bank.competences:
+        matrix[code] = {
+            lang: {str(level): 0 for level in range(1, 9)} for lang in CONTENT_LANGUAGES
+        }
+    for challenge in validated:
+        code = bank.tube_competence[challenge.tube]
+        for lang in challenge.languages:
+            matrix[code][lang][str(challenge.level)] += 1
+    tubes = Counter(bank.tube_competence.values())
+    missing_tutorials = {
+        lang: sorted(
+            skill.name
+            for skill in bank.skills.values()
+            if not any(t.language == lang for t in _tutorials_of(bank, skill.name))
+        )
+        for lang in CONTENT_LANGUAGES
+    }
+    tips: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(CONTENT_LANGUAGES, 0))
+    for tip in bank.tips:
+        for lang in CONTENT_LANGUAGES:
+            if getattr(tip, lang) is not None:
+                tips[str(tip.topic)][lang] += 1
+    return {
+        "challenges": {
+            "validated": len(validated),
+            "by_language": {
+                lang: sum(1 for c in validated if lang in c.languages)
+                for lang in CONTENT_LANGUAGES
+            },
+            "by_type": dict(Counter(str(c.type) for c in validated)),
+            "by_status": dict(Counter(str(c.status) for c in bank.challenges.values())),
+            "open_answer_share": round(
+                sum(1 for c in validated if c.type in (ChallengeType.TEXT, ChallengeType.FIELDS))
+                / max(1, len(validated)),
+                3,
+            ),
+            "poll_eligible": sum(1 for c in validated if c.poll_eligible),
+        },
+        "matrix": matrix,
+        "tubes": {code: tubes.get(code, 0) for code in bank.competences},
+        "skills": len(bank.skills),
+        "skills_without_challenges": sorted(
+            skill.name for skill in bank.skills.values() if not bank.challenges_of(skill.name)
+        ),
+        "skills_without_tutorials": missing_tutorials,
+        "tutorials": dict(Counter(t.language for t in bank.tutorials.values())),
+        "tips": {topic: counts for topic, counts in sorted(tips.items())},
+    }
+
+
+def _tutorials_of(bank: ContentBank, skill: str) -> list[Any]:
+    return [t for t in bank.tutorials.values() if skill in t.skills]
+
+
+def format_stats(data: dict[str, Any]) -> str:
+    lines = [
+        f"validated challenges: {data['challenges']['validated']}  "
+        f"by language: {data['challenges']['by_language']}",
+        f"by type: {data['challenges']['by_type']}  "
+        f"open-answer share: {data['challenges']['open_answer_share']:.0%}  "
+        f"poll-eligible: {data['challenges']['poll_eligible']}",
+        "",
+        "competence  tubes  "
+        + "  ".join(f"{lang}:L1 L2 L3 L4 L5 L6 L7 L8" for lang in CONTENT_LANGUAGES),
+    ]
+    for code, by_lang in data["matrix"].items():
+        cells = "  ".join(
+            "   " + " ".join(f"{by_lang[lang][str(level)]:>2}" for level in range(1, 9))
+            for lang in CONTENT_LANGUAGES
+        )
+        lines.append(f"{code:<10}  {data['tubes'][code]:>5}  {cells}")
+    lines.append("")
+    for lang, skills in data["skills_without_tutorials"].items():
+        lines.append(
+            f"skills without a tutorial in {lang}: {len(skills)}"
+            + (f" ({', '.join(skills[:8])}{' …' if len(skills) > 8 else ''})" if skills else "")
+        )
+    if data["skills_without_challenges"]:
+        lines.append(f"skills without challenges: {', '.join(data['skills_without_challenges'])}")
+    lines.append(f"tutorials by language: {data['tutorials']}")
+    lines.append(
+        "tips by topic: "
+        + ", ".join(
+            f"{topic} {counts['en']}/{counts['fr']}" for topic, counts in data["tips"].items()
+        )
+        + " (en/fr)"
+    )
+    return "\n".join(lines)
+
+
+def export(bank: ContentBank) -> dict[str, Any]:
+    """The whole bank as one JSON-ready document (see README: content export)."""
+    return {
+        "framework": [
+            {
+                "area": area.code,
+                "name": area.name.model_dump(),
+                "competences": [
+                    {
+                        "code": c.code,
+                        "name": c.name.model_dump(),
+                        "tubes": [
+                            {
+                                "name": name,
+                                "title": tube.title.model_dump(),
+                                "skills": sorted(f"@{name}{level}" for level in tube.skills),
+                            }
+                            for name, tube in bank.tubes.items()
+                            if bank.tube_competence[name] == c.code
+                        ],
+                    }
+                    for c in area.competences
+                ],
+            }
+            for area in bank.framework.areas
+        ],
+        "challenges": [
+            _export_challenge(bank, challenge, lang)
+            for challenge in bank.challenges.values()
+            for lang in challenge.languages
+        ],
+        "tutorials": [t.model_dump(mode="json") for t in bank.tutorials.values()],
+        "tips": [tip.model_dump(mode="json") for tip in bank.tips],
+    }
+
+
+def _export_challenge(bank: ContentBank, challenge: Challenge, lang: str) -> dict[str, Any]:
+    text = challenge.text(lang)
+    right = sorted(challenge.right_indexes)
+    accepted: list[Any]
+    if challenge.type in (ChallengeType.SINGLE, ChallengeType.MULTIPLE):
+        accepted = [text.options[index] for index in right]
+    elif challenge.type is ChallengeType.TEXT:
+        accepted = list(text.accept)
+    else:
+        accepted = [list(field.accept) for field in text.fields]
+    return {
+        "id": challenge.id,
+        "competence": bank.tube_competence[challenge.tube],
+        "tube": challenge.tube,
+        "skill": challenge.skill,
+        "level": challenge.level,
+        "type": str(challenge.type),
+        "status": str(challenge.status),
+        "language": lang,
+        "prompt": text.prompt,
+        "options": list(text.options),
+        "fields": [field.label for field in text.fields],
+        "answer_indexes": right,
+        "accepted_answers": accepted,
+        "tolerances": [str(t) for t in challenge.tolerances],
+        "format": str(challenge.format),
+        "explanation": text.explanation,
+        "poll_eligible": challenge.poll_eligible,
+        "tutorial_urls": [str(t.url) for t in bank.tutorials_for(challenge.skill, lang)],
+    }
