@@ -1,0 +1,27 @@
+"""Build the Bot and the Dispatcher (never at import time)."""
+
+from __future__ import annotations
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import BaseSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+
+from bot.adapters.telegram.handlers import build_router
+from bot.core.dialogue import Conversation
+
+DEFAULTS = DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True)
+
+
+def create_bot(token: str, api_base: str | None = None, session: BaseSession | None = None) -> Bot:
+    if session is None:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else AiohttpSession()
+    return Bot(token, session=session, default=DEFAULTS)
+
+
+def build_dispatcher(conversation: Conversation) -> Dispatcher:
+    dispatcher = Dispatcher(conversation=conversation)
+    dispatcher.include_router(build_router())
+    return dispatcher

@@ -1,0 +1,84 @@
+"""The one place where everything is built from settings."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.core.dialogue import Conversation
+from bot.core.engines import get_engine
+from bot.core.i18n import Catalogs
+from bot.settings import MissingToken, Settings
+from content.loader import ContentError, load_bank
+from storage.database import create_engine, session_factory, upgrade
+from storage.repository import store_factory
+
+log = logging.getLogger("pixbot")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    # aiogram logs every update at INFO; keep the operator's log readable.
+    logging.getLogger("aiogram.event").setLevel(max(logging.WARNING, logging.getLevelName(level)))
+
+
+async def open_database(url: str) -> AsyncEngine:
+    """Connect and bring the schema up to date (migrations are idempotent)."""
+    engine = create_engine(url)
+    await upgrade(engine)
+    return engine
+
+
+def build_conversation(settings: Settings, engine: AsyncEngine) -> Conversation:
+    return Conversation(
+        bank=load_bank(settings.content_path),
+        stores=store_factory(session_factory(engine)),
+        engine=get_engine(settings.engine),
+        clock=utc_now,
+        catalogs=Catalogs(),
+        default_language=settings.default_language,
+        max_level=settings.max_level,
+    )
+
+
+def run_bot() -> int:
+    settings = Settings()
+    configure_logging(settings.log_level)
+    try:
+        token = settings.token()
+    except MissingToken as error:
+        print(f"pixbot: {error}", file=sys.stderr)
+        return 2
+    from bot.adapters.telegram.server import serve
+
+    try:
+        asyncio.run(serve(settings, token))
+    except ContentError as error:
+        print(f"pixbot: the content bank is invalid:\n{error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def upgrade_database() -> int:
+    settings = Settings()
+    configure_logging(settings.log_level)
+
+    async def _upgrade() -> None:
+        engine = await open_database(settings.database_url)
+        await engine.dispose()
+
+    asyncio.run(_upgrade())
+    print("database is up to date")
+    return 0

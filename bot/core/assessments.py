@@ -1,0 +1,158 @@
+"""Assessment use cases: start, serve the next challenge, record an answer, finish.
+
+Each takes an open Store; the caller commits once. Nothing here knows about chats.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from dataclasses import dataclass, field
+
+from bot.core import callbacks
+from bot.core.engines import Engine, EngineState
+from bot.core.ports import AlreadyAnswered, Assessment, Attempt, Clock, Store
+from bot.core.scoring import DEFAULT_MAX_LEVEL, Knowledge, Score, Source, score
+from content.bank import ContentBank, content_language
+from content.models import Challenge, ChallengeType
+
+
+@dataclass(frozen=True)
+class Served:
+    assessment: Assessment
+    attempt: Attempt
+    challenge: Challenge
+    index: int  # 1-based rank among the answered challenges
+    expected_total: int
+
+
+@dataclass(frozen=True)
+class Finished:
+    assessment: Assessment
+    score: Score
+    knowledge: dict[str, Knowledge]
+    failed_skills: list[str]  # skills failed directly: their tutorials are recommended
+
+
+@dataclass(frozen=True)
+class Corrected:
+    attempt: Attempt
+    challenge: Challenge
+    correct: bool
+    skipped: bool
+    then: Served | Finished = field(repr=False)
+
+
+class Assessments:
+    def __init__(
+        self,
+        bank: ContentBank,
+        engine: Engine,
+        clock: Clock,
+        max_level: int = DEFAULT_MAX_LEVEL,
+    ) -> None:
+        self.bank = bank
+        self.engine = engine
+        self.clock = clock
+        self.max_level = max_level
+
+    async def start(self, store: Store, user_id: int, competence: str, language: str) -> Served | Finished:
+        """Abandon any test in progress and start one on ``competence``."""
+        now = self.clock()
+        await store.abandon_assessments(user_id, now)
+        seed = secrets.randbits(31)
+        assessment = await store.add_assessment(user_id, competence, self.engine.name, seed, now)
+        return await self.next(store, assessment, language)
+
+    async def next(self, store: Store, assessment: Assessment, language: str) -> Served | Finished:
+        """The pending challenge if there is one, else the engine's next, else the result."""
+        attempts = await store.attempts(assessment.id)
+        state = await self._state(store, assessment, attempts)
+        # A challenge removed from the bank since it was served is passed over, not counted.
+        pending = next(
+            (a for a in attempts if not a.answered and a.challenge_id in self.bank.challenges),
+            None,
+        )
+        if pending is not None:
+            challenge = self.bank.challenges[pending.challenge_id]
+            return self._served(state, assessment, pending, challenge)
+        challenge = self.engine.next_challenge(state)
+        if challenge is None:
+            return await self._finish(store, assessment, state)
+        attempt = Attempt(
+            id=0,
+            token=callbacks.new_token(),
+            assessment_id=assessment.id,
+            user_id=assessment.user_id,
+            challenge_id=challenge.id,
+            position=len(attempts) + 1,
+            language=content_language(language),
+            option_order=_option_order(challenge, assessment.seed, len(attempts)),
+        )
+        attempt = await store.add_attempt(attempt, self.clock())
+        return self._served(state, assessment, attempt, challenge)
+
+    async def pending(self, store: Store, assessment: Assessment) -> Served | None:
+        """The challenge waiting for an answer, without serving a new one."""
+        attempts = await store.attempts(assessment.id)
+        for attempt in attempts:
+            if not attempt.answered and attempt.challenge_id in self.bank.challenges:
+                state = await self._state(store, assessment, attempts)
+                return self._served(state, assessment, attempt, self.bank.challenges[attempt.challenge_id])
+        return None
+
+    async def answer(
+        self, store: Store, attempt: Attempt, value: str, correct: bool, skipped: bool = False
+    ) -> Corrected:
+        """Record the answer (once: AlreadyAnswered otherwise), then go on."""
+        if attempt.answered:
+            raise AlreadyAnswered(attempt.token)
+        await store.record_answer(attempt, value, correct, skipped, self.clock())
+        attempt.answered, attempt.correct, attempt.skipped, attempt.value = True, correct, skipped, value
+        assessment = await store.get_assessment(attempt.assessment_id)
+        assert assessment is not None
+        challenge = self.bank.challenges[attempt.challenge_id]
+        then = await self.next(store, assessment, attempt.language)
+        return Corrected(attempt, challenge, correct, skipped, then)
+
+    async def _state(self, store: Store, assessment: Assessment, attempts: list[Attempt]) -> EngineState:
+        answers = [
+            (self.bank.challenges[a.challenge_id], bool(a.correct))
+            for a in attempts
+            if a.answered and a.challenge_id in self.bank.challenges
+        ]
+        seen = await store.seen_challenges(assessment.user_id)
+        return EngineState(
+            bank=self.bank,
+            competence=assessment.competence,
+            answers=answers,
+            seed=assessment.seed,
+            seen=frozenset(seen),
+        )
+
+    def _served(
+        self, state: EngineState, assessment: Assessment, attempt: Attempt, challenge: Challenge
+    ) -> Served:
+        index = len(state.answers) + 1
+        total = max(self.engine.expected_length(state), index)
+        return Served(assessment, attempt, challenge, index, total)
+
+    async def _finish(self, store: Store, assessment: Assessment, state: EngineState) -> Finished:
+        knowledge = self.engine.knowledge(state)
+        result = score(state.skills, knowledge, self.max_level)
+        assessment.pix, assessment.level = result.pix, result.level
+        await store.finish_assessment(assessment, knowledge, self.clock())
+        failed = [
+            name for name, known in knowledge.items()
+            if known.source is Source.DIRECT and not known.validated
+        ]
+        return Finished(assessment, result, knowledge, failed)
+
+
+def _option_order(challenge: Challenge, seed: int, salt: int) -> list[int]:
+    if challenge.type not in (ChallengeType.SINGLE, ChallengeType.MULTIPLE):
+        return []
+    order = list(range(len(challenge.text("en").options)))
+    if challenge.shuffle:
+        random.Random(seed * 7919 + salt).shuffle(order)
+    return order

@@ -1,0 +1,73 @@
+"""Button references: short, opaque for challenges (a random token), parsed defensively."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Final
+
+MAX_BYTES: Final = 64
+_TOKEN: Final = re.compile(r"[A-Za-z0-9_-]{8,16}")
+
+MENU: Final = "menu"
+TEST: Final = "test"
+PROFILE: Final = "profile"
+SETTINGS: Final = "settings"
+LANGUAGE: Final = "lang"
+RESUME: Final = "resume"
+AGAIN: Final = "again"  # a test from a result or profile message, which keeps its text
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(8)  # 11 characters, 64 random bits
+
+
+def area(code: str) -> str:
+    return f"area:{code}"
+
+
+def competence(code: str) -> str:
+    return f"comp:{code}"
+
+
+def set_language(code: str) -> str:
+    return f"lang:{code}"
+
+
+def option(token: str, position: int) -> str:
+    return f"opt:{token}:{position}"
+
+
+def submit(token: str) -> str:
+    return f"sub:{token}"
+
+
+def skip(token: str) -> str:
+    return f"skip:{token}"
+
+
+@dataclass(frozen=True)
+class Parsed:
+    kind: str
+    arg: str = ""
+    token: str = ""
+    position: int = -1
+
+
+def parse(data: str) -> Parsed | None:
+    """None for anything we did not make: garbled, forged or from an older version."""
+    if not data or len(data.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        return None
+    if data in (MENU, TEST, PROFILE, SETTINGS, LANGUAGE, RESUME, AGAIN):
+        return Parsed(data)
+    kind, _, rest = data.partition(":")
+    if kind in ("area", "comp", "lang") and re.fullmatch(r"[0-9a-z.]{1,5}", rest):
+        return Parsed(kind, arg=rest)
+    if kind in ("sub", "skip") and _TOKEN.fullmatch(rest):
+        return Parsed(kind, token=rest)
+    if kind == "opt":
+        token, _, position = rest.partition(":")
+        if _TOKEN.fullmatch(token) and re.fullmatch(r"[0-9]{1,2}", position):
+            return Parsed(kind, token=token, position=int(position))
+    return None

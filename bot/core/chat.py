@@ -1,0 +1,92 @@
+"""The plain vocabulary between adapters and the core: what a person did, what to show them.
+
+Texts are Telegram-flavoured HTML (only <b>, <i>, <a>, <code>), already escaped; adapters for
+plain terminals strip the tags.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    first_name: str = ""
+    language_code: str | None = None
+
+
+class ChatKind(StrEnum):
+    PRIVATE = "private"
+    GROUP = "group"
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str  # without the slash, lowercase
+    args: str = ""
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+
+
+@dataclass(frozen=True)
+class Press:
+    data: str  # the button's opaque reference
+    message_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Unsupported:
+    kind: str  # sticker, photo, voice...
+
+
+Input = Command | Text | Press | Unsupported
+
+
+@dataclass(frozen=True)
+class Event:
+    person: Person
+    input: Input
+    chat: ChatKind = ChatKind.PRIVATE
+    bot_username: str = ""
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    data: str = ""  # callback reference, at most 64 bytes
+    url: str = ""  # or a link
+
+
+Keyboard = tuple[tuple[Button, ...], ...]
+
+
+@dataclass(frozen=True)
+class Message:
+    text: str
+    buttons: Keyboard = ()
+    image: bytes | None = None
+    # When set, the adapter reports the sent message id with this key, so the core can
+    # close the message's buttons later (a challenge answered by typing).
+    track: str | None = None
+    expects_text: bool = False  # the learner answers by typing (terminals read input as text)
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Change an earlier message: ``message_id`` None means the one whose button was pressed."""
+
+    message_id: int | None
+    text: str | None  # None keeps the text
+    buttons: Keyboard = ()
+
+
+@dataclass
+class Outcome:
+    messages: list[Message] = field(default_factory=list)
+    edits: list[Edit] = field(default_factory=list)
+    notice: str | None = None  # the short answer to a button press (a toast)

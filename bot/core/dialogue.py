@@ -1,0 +1,298 @@
+"""The conversation: (event, stored state) -> (replies, new stored state).
+
+Every adapter calls ``Conversation.handle`` and renders the Outcome; nothing is kept in memory
+between events, so a restart or a second process continues exactly where the learner was.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.core import callbacks
+from bot.core.assessments import Assessments, Corrected, Finished, Served
+from bot.core.chat import (
+    ChatKind,
+    Command,
+    Edit,
+    Event,
+    Message,
+    Outcome,
+    Person,
+    Press,
+    Text,
+    Unsupported,
+)
+from bot.core.checking import check_choice, check_fields, check_text, pretreat
+from bot.core.engines import Engine
+from bot.core.i18n import Catalogs, resolve_language
+from bot.core.ports import (
+    AlreadyAnswered,
+    AssessmentStatus,
+    Attempt,
+    Clock,
+    Store,
+    StoreFactory,
+    User,
+)
+from bot.core.scoring import DEFAULT_MAX_LEVEL
+from bot.core.views import Views
+from content.bank import ContentBank
+from content.models import ChallengeType, INTERFACE_LANGUAGES
+
+log = logging.getLogger(__name__)
+
+
+class Conversation:
+    def __init__(
+        self,
+        bank: ContentBank,
+        stores: StoreFactory,
+        engine: Engine,
+        clock: Clock,
+        catalogs: Catalogs | None = None,
+        default_language: str = "en",
+        max_level: int = DEFAULT_MAX_LEVEL,
+    ) -> None:
+        self.bank = bank
+        self.stores = stores
+        self.clock = clock
+        self.default_language = resolve_language(default_language)
+        self.assessments = Assessments(bank, engine, clock, max_level)
+        self.views = Views(bank, catalogs or Catalogs())
+
+    async def handle(self, event: Event) -> Outcome:
+        try:
+            async with self.stores() as store:
+                user = await self._user(store, event.person)
+                outcome = await self._route(store, user, event)
+                await store.commit()
+                return outcome
+        except AlreadyAnswered:
+            # Rolled back: a double tap or a second process got there first.
+            return Outcome(notice=self.views.closed(self.language_of(event.person)))
+
+    async def message_sent(self, track: str, message_id: int) -> None:
+        """Remember where a challenge was shown, to close its buttons once answered."""
+        async with self.stores() as store:
+            await store.set_message_id(track, message_id)
+            await store.commit()
+
+    def language_of(self, person: Person) -> str:
+        return resolve_language(person.language_code, self.default_language)
+
+    def apology(self, person: Person) -> str:
+        return self.views.apology(self.language_of(person))
+
+    # --- routing -------------------------------------------------------------------------
+
+    async def _user(self, store: Store, person: Person) -> User:
+        now = self.clock()
+        user = await store.get_user(person.id)
+        if user is None:
+            user = User(person.id, self.language_of(person), person.first_name[:64])
+            await store.add_user(user, now)
+            return user
+        fresh_language = user.language if user.language_chosen else self.language_of(person)
+        if (fresh_language, person.first_name[:64]) != (user.language, user.first_name):
+            user.language, user.first_name = fresh_language, person.first_name[:64]
+            await store.save_user(user, now)
+        return user
+
+    async def _route(self, store: Store, user: User, event: Event) -> Outcome:
+        if event.chat is not ChatKind.PRIVATE:
+            # The learner flow is private; in groups only /start and /help answer.
+            if isinstance(event.input, Command) and event.input.name in ("start", "help"):
+                return Outcome([self.views.group_welcome(user.language, event.bot_username)])
+            if isinstance(event.input, Press):
+                return Outcome(notice=self.views.closed(user.language))
+            return Outcome()
+        match event.input:
+            case Command(name=name):
+                return await self._command(store, user, name)
+            case Press(data=data):
+                return await self._press(store, user, data)
+            case Text(text=text):
+                return await self._text(store, user, text)
+            case Unsupported():
+                return await self._unsupported(store, user)
+        return Outcome()  # pragma: no cover
+
+    async def _command(self, store: Store, user: User, name: str) -> Outcome:
+        lang = user.language
+        if name in ("start", "help"):
+            return Outcome([self.views.welcome(lang, user.first_name, await self._resume(store, user))])
+        if name == "profile":
+            return Outcome([self.views.profile(lang, await store.latest_results(user.id))])
+        if name == "test":
+            return Outcome([self.views.areas(lang)])
+        if name == "language":
+            return Outcome([self.views.languages(lang)])
+        if name == "settings":
+            return Outcome([self.views.settings(lang)])
+        return Outcome([self.views.menu(lang, await self._resume(store, user))])
+
+    async def _resume(self, store: Store, user: User) -> Served | None:
+        active = await store.active_assessment(user.id)
+        if active is None:
+            return None
+        served = await self.assessments.next(store, active, user.language)
+        return served if isinstance(served, Served) else None
+
+    # --- buttons -------------------------------------------------------------------------
+
+    async def _press(self, store: Store, user: User, data: str) -> Outcome:
+        lang = user.language
+        parsed = callbacks.parse(data)
+        if parsed is None:
+            log.info("unknown callback data from user %s: %r", user.id, data[:80])
+            return Outcome(notice=self.views.closed(lang))
+        if parsed.token:
+            return await self._challenge_press(store, user, parsed)
+        kind = parsed.kind
+        if kind == callbacks.MENU:
+            return _replace(self.views.menu(lang, await self._resume(store, user)))
+        if kind == callbacks.TEST:
+            return _replace(self.views.areas(lang))
+        if kind == callbacks.AGAIN:
+            return Outcome([self.views.areas(lang)], [Edit(None, None)])
+        if kind == "area" and parsed.arg in self.bank.areas:
+            results = await store.latest_results(user.id)
+            return _replace(self.views.competences(lang, parsed.arg, results))
+        if kind == "comp" and parsed.arg in self.bank.competences:
+            return await self._start_test(store, user, parsed.arg)
+        if kind == callbacks.RESUME:
+            resume = await self._resume(store, user)
+            if resume is None:
+                return Outcome(notice=self.views.closed(lang))
+            return Outcome([self.views.challenge(lang, resume)], [Edit(None, None)])
+        if kind == callbacks.PROFILE:
+            profile = self.views.profile(lang, await store.latest_results(user.id))
+            return Outcome([profile], [Edit(None, None)])
+        if kind == callbacks.SETTINGS:
+            return _replace(self.views.settings(lang))
+        if kind == callbacks.LANGUAGE:
+            return _replace(self.views.languages(lang))
+        if kind == "lang" and parsed.arg in INTERFACE_LANGUAGES:
+            user.language, user.language_chosen = parsed.arg, True
+            await store.save_user(user, self.clock())
+            menu = self.views.menu(user.language, await self._resume(store, user))
+            return Outcome([menu], [Edit(None, self.views.language_set(user.language))])
+        return Outcome(notice=self.views.closed(lang))
+
+    async def _start_test(self, store: Store, user: User, competence: str) -> Outcome:
+        edits = [Edit(None, self.views.test_intro(user.language, competence))]
+        active = await store.active_assessment(user.id)
+        if active is not None:
+            pending = await self.assessments.pending(store, active)
+            if pending is not None and pending.attempt.message_id is not None:
+                edits.append(Edit(pending.attempt.message_id, None))
+        then = await self.assessments.start(store, user.id, competence, user.language)
+        return Outcome([self._after(user.language, then)], edits)
+
+    async def _challenge_press(self, store: Store, user: User, parsed: callbacks.Parsed) -> Outcome:
+        lang = user.language
+        attempt = await store.attempt_by_token(parsed.token)
+        served = await self._open(store, user, attempt)
+        if served is None:
+            return Outcome(notice=self.views.closed(lang))
+        challenge, attempt = served.challenge, served.attempt
+        if parsed.kind == "skip":
+            return await self._answer(store, user, served, "", correct=False, skipped=True)
+        is_choice = challenge.type in (ChallengeType.SINGLE, ChallengeType.MULTIPLE)
+        if parsed.kind == "opt" and is_choice and parsed.position < len(attempt.option_order):
+            index = attempt.option_order[parsed.position]
+            if challenge.type is ChallengeType.SINGLE:
+                return await self._answer(
+                    store, user, served, str(index), correct=check_choice(challenge, [index])
+                )
+            chosen = set(attempt.selection) ^ {index}
+            attempt.selection = sorted(chosen)
+            await store.save_attempt_progress(attempt)
+            buttons = self.views.challenge_buttons(lang, challenge, attempt)
+            return Outcome(edits=[Edit(None, None, buttons)])
+        if parsed.kind == "sub" and challenge.type is ChallengeType.MULTIPLE:
+            if not attempt.selection:
+                return Outcome(notice=self.views._(lang, "Select at least one option first."))
+            value = ",".join(map(str, attempt.selection))
+            correct = check_choice(challenge, attempt.selection)
+            return await self._answer(store, user, served, value, correct=correct)
+        return Outcome(notice=self.views.closed(lang))
+
+    async def _open(self, store: Store, user: User, attempt: Attempt | None) -> Served | None:
+        """The attempt's Served view if this user may still answer it, else None."""
+        if attempt is None or attempt.user_id != user.id or attempt.answered:
+            return None
+        assessment = await store.get_assessment(attempt.assessment_id)
+        if assessment is None or assessment.status is not AssessmentStatus.STARTED:
+            return None
+        served = await self.assessments.pending(store, assessment)
+        if served is None or served.attempt.id != attempt.id:
+            return None
+        return served
+
+    async def _answer(
+        self,
+        store: Store,
+        user: User,
+        served: Served,
+        value: str,
+        correct: bool,
+        skipped: bool = False,
+        pressed: bool = True,
+    ) -> Outcome:
+        """Record the answer; the challenge message loses its buttons and shows the answer."""
+        lang = user.language
+        corrected = await self.assessments.answer(store, served.attempt, value, correct, skipped)
+        shown = self.views.shown_answer(lang, corrected.attempt, corrected.challenge)
+        text = self.views.answered_text(lang, served, shown)
+        target = None if pressed else served.attempt.message_id
+        edits = [Edit(target, text)] if pressed or target is not None else []
+        messages = [self.views.correction(lang, corrected), self._after(lang, corrected.then)]
+        return Outcome(messages, edits)
+
+    def _after(self, language: str, then: Served | Finished) -> Message:
+        if isinstance(then, Finished):
+            return self.views.result(language, then)
+        return self.views.challenge(language, then)
+
+    # --- typed text --------------------------------------------------------------------
+
+    async def _text(self, store: Store, user: User, text: str) -> Outcome:
+        lang = user.language
+        served = await self._pending(store, user)
+        if served is None:
+            return Outcome([self.views.menu(lang, None)])
+        challenge, attempt = served.challenge, served.attempt
+        if challenge.type in (ChallengeType.SINGLE, ChallengeType.MULTIPLE):
+            return Outcome([self.views.use_buttons(lang)])
+        answer = pretreat(text).strip()
+        if not answer:
+            return Outcome([self.views.text_only(lang)])
+        if challenge.type is ChallengeType.TEXT:
+            correct = check_text(challenge, attempt.language, answer)
+            return await self._answer(store, user, served, answer, correct, pressed=False)
+        count = len(challenge.text(attempt.language).fields)
+        attempt.fields = [*attempt.fields, *(line.strip() for line in answer.splitlines() if line.strip())]
+        if len(attempt.fields) < count:
+            await store.save_attempt_progress(attempt)
+            return Outcome([self.views.next_field(lang, challenge, attempt)])
+        values = attempt.fields[:count]
+        correct = check_fields(challenge, attempt.language, values)
+        return await self._answer(store, user, served, "\n".join(values), correct, pressed=False)
+
+    async def _pending(self, store: Store, user: User) -> Served | None:
+        active = await store.active_assessment(user.id)
+        return None if active is None else await self.assessments.pending(store, active)
+
+    async def _unsupported(self, store: Store, user: User) -> Outcome:
+        served = await self._pending(store, user)
+        if served is not None and served.challenge.type in (ChallengeType.TEXT, ChallengeType.FIELDS):
+            return Outcome([self.views.text_only(user.language)])
+        if served is not None:
+            return Outcome([self.views.use_buttons(user.language)])
+        return Outcome([self.views.not_understood(user.language, None)])
+
+
+def _replace(message: Message) -> Outcome:
+    """Navigation screens replace the menu whose button was pressed."""
+    return Outcome(edits=[Edit(None, message.text, message.buttons)])

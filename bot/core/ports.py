@@ -1,0 +1,113 @@
+"""What the core needs from storage, as Protocols; ``storage`` implements them.
+
+Records are plain dataclasses so the core never sees a database row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from bot.core.scoring import Knowledge
+
+Clock = Callable[[], datetime]
+
+
+class AssessmentStatus(StrEnum):
+    STARTED = "started"
+    COMPLETED = "completed"
+    ABANDONED = "abandoned"
+
+
+@dataclass
+class User:
+    id: int
+    language: str
+    first_name: str = ""
+    language_chosen: bool = False  # set by /language; otherwise follows Telegram's
+
+
+@dataclass
+class Assessment:
+    id: int
+    user_id: int
+    competence: str
+    engine: str
+    seed: int
+    status: AssessmentStatus
+    started_at: datetime
+    finished_at: datetime | None = None
+    pix: int | None = None
+    level: int | None = None
+
+
+@dataclass
+class Attempt:
+    """A challenge served in an assessment, answered or pending."""
+
+    id: int
+    token: str  # the opaque reference its buttons carry
+    assessment_id: int
+    user_id: int
+    challenge_id: str
+    position: int  # 1-based
+    language: str  # content language it was shown in
+    option_order: list[int] = field(default_factory=list)  # shown position -> option index
+    selection: list[int] = field(default_factory=list)  # multiple choice: chosen option indexes
+    fields: list[str] = field(default_factory=list)  # fields typed so far, one message each
+    message_id: int | None = None
+    answered: bool = False
+    correct: bool | None = None
+    skipped: bool = False
+    value: str | None = None
+
+
+@dataclass(frozen=True)
+class CompetenceResult:
+    competence: str
+    pix: int
+    level: int
+    finished_at: datetime
+
+
+class AlreadyAnswered(Exception):
+    """The attempt has an answer already (a double tap, a second process)."""
+
+
+class Store(Protocol):
+    async def get_user(self, user_id: int) -> User | None: ...
+    async def add_user(self, user: User, now: datetime) -> None: ...
+    async def save_user(self, user: User, now: datetime) -> None: ...
+
+    async def active_assessment(self, user_id: int) -> Assessment | None: ...
+    async def get_assessment(self, assessment_id: int) -> Assessment | None: ...
+    async def add_assessment(
+        self, user_id: int, competence: str, engine: str, seed: int, now: datetime
+    ) -> Assessment: ...
+    async def abandon_assessments(self, user_id: int, now: datetime) -> None: ...
+    async def finish_assessment(
+        self, assessment: Assessment, knowledge: Mapping[str, Knowledge], now: datetime
+    ) -> None: ...
+
+    async def attempts(self, assessment_id: int) -> list[Attempt]: ...
+    async def attempt_by_token(self, token: str) -> Attempt | None: ...
+    async def add_attempt(self, attempt: Attempt, now: datetime) -> Attempt: ...
+    async def save_attempt_progress(self, attempt: Attempt) -> None: ...
+    async def set_message_id(self, token: str, message_id: int) -> None: ...
+    async def record_answer(
+        self, attempt: Attempt, value: str, correct: bool, skipped: bool, now: datetime
+    ) -> None:
+        """Raise AlreadyAnswered when the attempt already has an answer."""
+        ...
+
+    async def seen_challenges(self, user_id: int) -> set[str]: ...
+    async def latest_results(self, user_id: int) -> dict[str, CompetenceResult]: ...
+
+    async def commit(self) -> None: ...
+
+
+StoreFactory = Callable[[], AbstractAsyncContextManager[Store]]

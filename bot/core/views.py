@@ -1,0 +1,407 @@
+"""What the learner reads: every text and button the core produces, in the user's language."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from html import escape
+from typing import Final
+
+from bot.core import callbacks
+from bot.core.assessments import Corrected, Finished, Served
+from bot.core.chat import Button, Keyboard, Message
+from bot.core.i18n import LANGUAGE_NAMES, Catalogs
+from bot.core.ports import Attempt, CompetenceResult
+from content.bank import ContentBank, content_language
+from content.models import Challenge, ChallengeType, Tutorial
+
+BAR_WIDTH: Final = 10
+LETTERS: Final = "ABCDEFGHIJ"
+SHORT_OPTION: Final = 28  # longer options are listed in the text and buttons show letters
+MAX_TUTORIALS: Final = 3
+MAX_RECOMMENDED: Final = 5
+ECHO_LIMIT: Final = 120
+
+_CODE_BLOCK: Final = re.compile(r"```\n?(.*?)```", re.DOTALL)
+_CODE: Final = re.compile(r"`([^`\n]+)`")
+
+
+def rich(text: str) -> str:
+    """Content text to Telegram HTML: escaped, with `code` and ```blocks```."""
+    html = escape(text, quote=False)
+    html = _CODE_BLOCK.sub(lambda m: f"<pre>{m.group(1).rstrip()}</pre>", html)
+    return _CODE.sub(lambda m: f"<code>{m.group(1)}</code>", html)
+
+
+def echo(text: str) -> str:
+    """A learner's own text, shown back: escaped and shortened."""
+    text = " ".join(text.split())
+    if len(text) > ECHO_LIMIT:
+        text = text[: ECHO_LIMIT - 1] + "…"
+    return escape(text, quote=False)
+
+
+def progress_bar(index: int, total: int) -> str:
+    total = max(total, index, 1)
+    filled = round(BAR_WIDTH * index / total)
+    return "▰" * filled + "▱" * (BAR_WIDTH - filled) + f" {index}/{total}"
+
+
+class Views:
+    def __init__(self, bank: ContentBank, catalogs: Catalogs) -> None:
+        self.bank = bank
+        self.catalogs = catalogs
+
+    def _(self, language: str, text: str) -> str:
+        return self.catalogs.get(language).gettext(text)
+
+    # --- menus -------------------------------------------------------------------------
+
+    def welcome(self, language: str, first_name: str, resume: Served | None) -> Message:
+        _ = self.catalogs.get(language).gettext
+        hello = (
+            _("Hello {name}! I'm pixbot.").format(name=escape(first_name))
+            if first_name
+            else _("Hello! I'm pixbot.")
+        )
+        about = _(
+            "I measure and build your digital skills, like Pix: 16 competences in 5 areas, "
+            "levels 0 to 8. Pick a competence and answer a few short challenges: I adapt to "
+            "your answers to find your level. After each answer I show the right one, and "
+            "after a mistake I send tutorials so you learn something."
+        )
+        return Message(f"👋 {hello}\n\n{about}", self.menu_buttons(language, resume))
+
+    def menu(self, language: str, resume: Served | None) -> Message:
+        _ = self.catalogs.get(language).gettext
+        return Message(_("What would you like to do?"), self.menu_buttons(language, resume))
+
+    def menu_buttons(self, language: str, resume: Served | None) -> Keyboard:
+        _ = self.catalogs.get(language).gettext
+        rows: list[tuple[Button, ...]] = []
+        if resume is not None:
+            label = _("▶️ Continue: {competence} ({index}/{total})").format(
+                competence=resume.assessment.competence,
+                index=resume.index,
+                total=resume.expected_total,
+            )
+            rows.append((Button(label, callbacks.RESUME),))
+        rows.append((Button(_("🎯 Take a test"), callbacks.TEST),))
+        rows.append(
+            (
+                Button(_("📊 My profile"), callbacks.PROFILE),
+                Button(_("⚙️ Settings"), callbacks.SETTINGS),
+            )
+        )
+        return tuple(rows)
+
+    def areas(self, language: str) -> Message:
+        _ = self.catalogs.get(language).gettext
+        rows = [
+            (Button(f"{area.code} · {area.name.get(language)}", callbacks.area(area.code)),)
+            for area in self.bank.framework.areas
+        ]
+        rows.append((Button(_("⬅️ Back"), callbacks.MENU),))
+        return Message(_("Choose an area:"), tuple(rows))
+
+    def competences(
+        self, language: str, area_code: str, results: Mapping[str, CompetenceResult]
+    ) -> Message:
+        _ = self.catalogs.get(language).gettext
+        area = self.bank.areas[area_code]
+        rows = []
+        for competence in area.competences:
+            label = f"{competence.code} {competence.name.get(language)}"
+            if competence.code in results:
+                label += " · " + _("level {level}").format(level=results[competence.code].level)
+            rows.append((Button(label, callbacks.competence(competence.code)),))
+        rows.append((Button(_("⬅️ Back"), callbacks.TEST),))
+        title = f"<b>{area.code} · {escape(area.name.get(language))}</b>"
+        return Message(f"{title}\n{_('Choose a competence:')}", tuple(rows))
+
+    def settings(self, language: str) -> Message:
+        _ = self.catalogs.get(language).gettext
+        text = "⚙️ <b>{}</b>\n{}".format(
+            _("Settings"), _("Language: {language}").format(language=LANGUAGE_NAMES[language])
+        )
+        buttons = (
+            (Button(_("🌐 Language"), callbacks.LANGUAGE),),
+            (Button(_("⬅️ Back"), callbacks.MENU),),
+        )
+        return Message(text, buttons)
+
+    def languages(self, language: str) -> Message:
+        _ = self.catalogs.get(language).gettext
+        rows = [
+            (Button(("✅ " if code == language else "") + name, callbacks.set_language(code)),)
+            for code, name in LANGUAGE_NAMES.items()
+        ]
+        return Message(_("Choose your language:"), tuple(rows))
+
+    def language_set(self, language: str) -> str:
+        return self._(language, "Language: {language}").format(
+            language=LANGUAGE_NAMES[language]
+        ) + " ✅"
+
+    def group_welcome(self, language: str, bot_username: str) -> Message:
+        _ = self.catalogs.get(language).gettext
+        text = _(
+            "Hi! Tests happen in a private chat with me, so your answers stay yours. "
+            "Tap below to start."
+        )
+        buttons: Keyboard = ()
+        if bot_username:
+            url = f"https://t.me/{bot_username}?start=go"
+            buttons = ((Button(_("Open a private chat"), url=url),),)
+        return Message(text, buttons)
+
+    # --- challenges --------------------------------------------------------------------
+
+    def test_intro(self, language: str, competence: str) -> str:
+        _ = self.catalogs.get(language).gettext
+        name = escape(self.bank.competence_name(competence, language))
+        return "🎯 <b>{}</b>\n{}".format(
+            _("Test: {competence}").format(competence=f"{competence} {name}"),
+            _(
+                "A few short challenges; they adapt to your answers. If you don't know, tap "
+                "Skip: it counts as a miss, and you will get tutorials."
+            ),
+        )
+
+    def challenge(self, language: str, served: Served) -> Message:
+        return Message(
+            self.challenge_text(language, served),
+            self.challenge_buttons(language, served.challenge, served.attempt),
+            track=served.attempt.token,
+            expects_text=served.challenge.type in (ChallengeType.TEXT, ChallengeType.FIELDS),
+        )
+
+    def challenge_text(self, language: str, served: Served) -> str:
+        _ = self.catalogs.get(language).gettext
+        challenge, attempt = served.challenge, served.attempt
+        text = challenge.text(attempt.language)
+        code = served.assessment.competence
+        header = f"<b>{code} {escape(self.bank.competence_name(code, language))}</b>"
+        parts = [header, progress_bar(served.index, served.expected_total), "", rich(text.prompt)]
+        options = self._shown_options(challenge, attempt)
+        if options and not self._short_options(options):
+            parts.append("")
+            parts.extend(f"{LETTERS[i]}) {rich(option)}" for i, option in enumerate(options))
+        if challenge.type is ChallengeType.MULTIPLE:
+            parts += ["", "<i>" + _("Select all that apply, then tap Submit.") + "</i>"]
+        elif challenge.type is ChallengeType.TEXT:
+            parts += ["", "✍️ <i>" + _("Type your answer.") + "</i>"]
+        elif challenge.type is ChallengeType.FIELDS:
+            parts += ["", "✍️ <i>" + _("Send one line per item, in this order:") + "</i>"]
+            parts += [f"{i}. {escape(field.label)}" for i, field in enumerate(text.fields, 1)]
+        return "\n".join(parts)
+
+    def challenge_buttons(self, language: str, challenge: Challenge, attempt: Attempt) -> Keyboard:
+        _ = self.catalogs.get(language).gettext
+        options = self._shown_options(challenge, attempt)
+        short = self._short_options(options)
+        rows: list[tuple[Button, ...]] = []
+        choice_buttons = []
+        for position, option in enumerate(options):
+            label = option if short else LETTERS[position]
+            if challenge.type is ChallengeType.MULTIPLE:
+                chosen = attempt.option_order[position] in attempt.selection
+                label = ("☑️ " if chosen else "⬜ ") + label
+            choice_buttons.append(Button(label, callbacks.option(attempt.token, position)))
+        if short:
+            rows.extend((button,) for button in choice_buttons)
+        elif choice_buttons:
+            rows.extend(tuple(choice_buttons[i : i + 5]) for i in range(0, len(choice_buttons), 5))
+        last: list[Button] = []
+        if challenge.type is ChallengeType.MULTIPLE:
+            last.append(Button(_("✅ Submit"), callbacks.submit(attempt.token)))
+        last.append(Button(_("⏭ Skip"), callbacks.skip(attempt.token)))
+        rows.append(tuple(last))
+        return tuple(rows)
+
+    def _shown_options(self, challenge: Challenge, attempt: Attempt) -> list[str]:
+        options = challenge.text(attempt.language).options
+        return [options[index] for index in attempt.option_order]
+
+    @staticmethod
+    def _short_options(options: Sequence[str]) -> bool:
+        return all(len(option) <= SHORT_OPTION for option in options)
+
+    def answered_text(self, language: str, served: Served, shown_answer: str) -> str:
+        """The challenge message once answered: buttons gone, the answer noted."""
+        return self.challenge_text(language, served) + "\n\n<i>" + shown_answer + "</i>"
+
+    def shown_answer(self, language: str, attempt: Attempt, challenge: Challenge) -> str:
+        _ = self.catalogs.get(language).gettext
+        if attempt.skipped:
+            return _("You skipped this one.")
+        if challenge.type in (ChallengeType.SINGLE, ChallengeType.MULTIPLE):
+            options = challenge.text(attempt.language).options
+            chosen = [int(i) for i in (attempt.value or "").split(",") if i.isdigit()]
+            shown = [
+                f"{LETTERS[attempt.option_order.index(i)]}) {rich(options[i])}"
+                for i in sorted(chosen, key=attempt.option_order.index)
+                if i in attempt.option_order
+            ]
+            return _("Your answer: {answer}").format(answer="; ".join(shown) or "—")
+        return _("Your answer: {answer}").format(answer=echo(attempt.value or ""))
+
+    def correction(self, language: str, corrected: Corrected) -> Message:
+        _ = self.catalogs.get(language).gettext
+        attempt, challenge = corrected.attempt, corrected.challenge
+        if corrected.correct:
+            verdict = "✅ " + _("Right!")
+        elif corrected.skipped:
+            verdict = "⏭ " + _("Skipped.")
+        else:
+            verdict = "❌ " + _("Not quite.")
+        parts = [f"<b>{verdict}</b>", self.solution(language, challenge, attempt.language)]
+        explanation = challenge.text(attempt.language).explanation
+        if explanation:
+            parts.append(f"<i>{rich(explanation)}</i>")
+        if not corrected.correct:
+            tutorials = self.bank.tutorials_for(challenge.skill, language)[:MAX_TUTORIALS]
+            if tutorials:
+                parts.append(
+                    "📚 <b>" + _("To succeed next time:") + "</b>\n" + self.tutorial_list(
+                        language, tutorials
+                    )
+                )
+        return Message("\n\n".join(parts))
+
+    def solution(self, language: str, challenge: Challenge, content_lang: str) -> str:
+        _ = self.catalogs.get(language).gettext
+        text = challenge.text(content_lang)
+        if challenge.type in (ChallengeType.SINGLE, ChallengeType.MULTIPLE):
+            right = [rich(text.options[i]) for i in sorted(challenge.right_indexes)]
+            answer = "; ".join(f"<b>{option}</b>" for option in right)
+        elif challenge.type is ChallengeType.TEXT:
+            answer = f"<b>{rich(text.accept[0])}</b>"
+        else:
+            answer = "\n" + "\n".join(
+                f"• {escape(field.label)}: <b>{rich(field.accept[0])}</b>" for field in text.fields
+            )
+        return _("The answer: {answer}").format(answer=answer)
+
+    def tutorial_list(self, language: str, tutorials: Iterable[Tutorial]) -> str:
+        _ = self.catalogs.get(language).gettext
+        lines = []
+        for tutorial in tutorials:
+            link = f'<a href="{escape(str(tutorial.url))}">{escape(tutorial.title)}</a>'
+            details = " · ".join(
+                [
+                    escape(tutorial.source),
+                    _(str(tutorial.format)),
+                    _("{minutes} min").format(minutes=tutorial.minutes),
+                ]
+            )
+            lines.append(f"• {link}\n   <i>{details}</i>")
+        return "\n".join(lines)
+
+    # --- results -----------------------------------------------------------------------
+
+    def result(self, language: str, finished: Finished) -> Message:
+        _ = self.catalogs.get(language).gettext
+        code = finished.assessment.competence
+        name = escape(self.bank.competence_name(code, language))
+        parts = [
+            "🏁 <b>" + _("Test finished: {competence}").format(competence=f"{code} {name}") + "</b>",
+            _("Level <b>{level}</b> · <b>{pix}</b> pix").format(
+                level=finished.score.level, pix=finished.score.pix
+            ),
+        ]
+        mastered = self._mastered_tubes(language, finished)
+        if mastered:
+            parts.append(
+                "✅ <b>" + _("Skills validated:") + "</b>\n" + "\n".join(
+                    "• " + _("{tube}: level {level}").format(tube=escape(tube), level=level)
+                    for tube, level in mastered
+                )
+            )
+        else:
+            parts.append(_("No skill validated yet: the tutorials below are a good start."))
+        tutorials: list[Tutorial] = []
+        for skill in sorted(finished.failed_skills, key=lambda s: self.bank.skills[s].level):
+            for tutorial in self.bank.tutorials_for(skill, language):
+                if tutorial not in tutorials:
+                    tutorials.append(tutorial)
+        if tutorials:
+            parts.append(
+                "📚 <b>" + _("Recommended tutorials:") + "</b>\n"
+                + self.tutorial_list(language, tutorials[:MAX_RECOMMENDED])
+            )
+        buttons = (
+            (Button(_("🎯 Another competence"), callbacks.AGAIN),),
+            (Button(_("📊 My profile"), callbacks.PROFILE),),
+        )
+        return Message("\n\n".join(parts), buttons)
+
+    def _mastered_tubes(self, language: str, finished: Finished) -> list[tuple[str, int]]:
+        best: dict[str, int] = {}
+        for name, known in finished.knowledge.items():
+            skill = self.bank.skills.get(name)
+            if skill is not None and known.validated:
+                best[skill.tube] = max(best.get(skill.tube, 0), skill.level)
+        lang = content_language(language)
+        return [
+            (getattr(self.bank.tubes[tube].title, lang), level)
+            for tube, level in sorted(best.items(), key=lambda item: (-item[1], item[0]))
+        ]
+
+    def profile(self, language: str, results: Mapping[str, CompetenceResult]) -> Message:
+        _ = self.catalogs.get(language).gettext
+        parts = ["📊 <b>" + _("Your profile") + "</b>"]
+        for area in self.bank.framework.areas:
+            lines = [f"<b>{area.code} · {escape(area.name.get(language))}</b>"]
+            for competence in area.competences:
+                name = escape(competence.name.get(language))
+                result = results.get(competence.code)
+                status = (
+                    _("level {level} · {pix} pix").format(level=result.level, pix=result.pix)
+                    if result
+                    else _("not tested")
+                )
+                lines.append(f"{competence.code} {name} — {status}")
+            parts.append("\n".join(lines))
+        total = sum(result.pix for result in results.values())
+        parts.append(
+            _("Total: <b>{pix}</b> pix · {count} of 16 competences tested").format(
+                pix=total, count=len(results)
+            )
+        )
+        return Message("\n\n".join(parts), ((Button(_("🎯 Take a test"), callbacks.AGAIN),),))
+
+    # --- short answers -----------------------------------------------------------------
+
+    def closed(self, language: str) -> str:
+        return self._(language, "This question is closed.")
+
+    def use_buttons(self, language: str) -> Message:
+        return Message(
+            self._(language, "Tap one of the buttons under the question to answer, or Skip.")
+        )
+
+    def next_field(self, language: str, challenge: Challenge, attempt: Attempt) -> Message:
+        _ = self.catalogs.get(language).gettext
+        fields = challenge.text(attempt.language).fields
+        index = len(attempt.fields)
+        return Message(
+            _("Got it. Now item {index} of {count}: {label}").format(
+                index=index + 1, count=len(fields), label=escape(fields[index].label)
+            )
+        )
+
+    def text_only(self, language: str) -> Message:
+        return Message(
+            self._(language, "I can only read text answers. Type your answer, or tap Skip.")
+        )
+
+    def not_understood(self, language: str, resume: Served | None) -> Message:
+        _ = self.catalogs.get(language).gettext
+        return Message(
+            _("I only understand text and buttons. What would you like to do?"),
+            self.menu_buttons(language, resume),
+        )
+
+    def apology(self, language: str) -> str:
+        return self._(language, "Sorry, something went wrong on my side. Please try again.")

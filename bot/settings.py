@@ -1,0 +1,60 @@
+"""Configuration from the environment or a .env file (pydantic-settings)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# A Bot API token: the bot id, a colon, 35 characters of [A-Za-z0-9_-].
+TOKEN_PATTERN = re.compile(r"^\d{5,16}:[A-Za-z0-9_-]{30,64}$")
+
+
+class MissingToken(Exception):
+    """BOT_TOKEN is absent or does not look like a token."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    bot_token: SecretStr | None = None
+    database_url: str = "sqlite+aiosqlite:///pixbot.db"
+    telegram_api_base: str | None = None  # a self-hosted Bot API server, e.g. http://127.0.0.1:8081
+    webhook_url: str | None = None  # webhook mode when set, e.g. https://bot.example.org/telegram
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "0.0.0.0"  # noqa: S104 - a webhook server listens for Telegram
+    webhook_port: int = 8080
+    default_language: Literal["en", "fr", "sv"] = "en"
+    log_level: str = "INFO"
+    content_path: Path | None = None  # another content bank (authors previewing drafts)
+    engine: str = "smart-random"
+    max_level: int = Field(default=6, ge=1, le=8)
+    polling_timeout: int = Field(default=30, ge=1, le=60)
+
+    @field_validator("log_level")
+    @classmethod
+    def _upper(cls, value: str) -> str:
+        return value.upper()
+
+    @field_validator("telegram_api_base", "webhook_url")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value.strip().rstrip("/") or None if value else None
+
+    def token(self) -> str:
+        """The bot token, or MissingToken with a message that says what to do."""
+        if self.bot_token is None or not self.bot_token.get_secret_value().strip():
+            raise MissingToken(
+                "BOT_TOKEN is not set: put the token from @BotFather in the environment or in "
+                ".env, or try the bot without one: pixbot chat"
+            )
+        token = self.bot_token.get_secret_value().strip()
+        if not TOKEN_PATTERN.match(token):
+            raise MissingToken(
+                "BOT_TOKEN does not look like a Telegram bot token (123456789:AA...); check it, "
+                "or try the bot without one: pixbot chat"
+            )
+        return token

@@ -1,0 +1,278 @@
+"""The core's Store over an SQLAlchemy async session. Never commits by itself but in commit()."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.core.ports import (
+    AlreadyAnswered,
+    Assessment,
+    AssessmentStatus,
+    Attempt,
+    CompetenceResult,
+    Store,
+    StoreFactory,
+    User,
+)
+from bot.core.scoring import Knowledge
+from storage.models import AnswerRow, AssessmentRow, AttemptRow, KnowledgeRow, UserRow
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything here is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _assessment(row: AssessmentRow) -> Assessment:
+    return Assessment(
+        id=row.id,
+        user_id=row.user_id,
+        competence=row.competence,
+        engine=row.engine,
+        seed=row.seed,
+        status=AssessmentStatus(row.status),
+        started_at=_aware(row.started_at),
+        finished_at=_aware(row.finished_at) if row.finished_at else None,
+        pix=row.pix,
+        level=row.level,
+    )
+
+
+def _attempt(row: AttemptRow, answer: AnswerRow | None) -> Attempt:
+    return Attempt(
+        id=row.id,
+        token=row.token,
+        assessment_id=row.assessment_id,
+        user_id=row.user_id,
+        challenge_id=row.challenge_id,
+        position=row.position,
+        language=row.language,
+        option_order=list(row.option_order or []),
+        selection=list(row.selection or []),
+        fields=list(row.fields or []),
+        message_id=row.message_id,
+        answered=answer is not None,
+        correct=answer.correct if answer else None,
+        skipped=answer.skipped if answer else False,
+        value=answer.value if answer else None,
+    )
+
+
+class SqlStore(Store):
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    # --- users ---------------------------------------------------------------------------
+
+    async def get_user(self, user_id: int) -> User | None:
+        row = await self.session.get(UserRow, user_id)
+        if row is None:
+            return None
+        return User(row.id, row.language, row.first_name, row.language_chosen)
+
+    async def add_user(self, user: User, now: datetime) -> None:
+        self.session.add(
+            UserRow(
+                id=user.id,
+                language=user.language,
+                language_chosen=user.language_chosen,
+                first_name=user.first_name,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        await self.session.flush()
+
+    async def save_user(self, user: User, now: datetime) -> None:
+        await self.session.execute(
+            update(UserRow)
+            .where(UserRow.id == user.id)
+            .values(
+                language=user.language,
+                language_chosen=user.language_chosen,
+                first_name=user.first_name,
+                updated_at=now,
+            )
+        )
+
+    # --- assessments ---------------------------------------------------------------------
+
+    async def active_assessment(self, user_id: int) -> Assessment | None:
+        row = await self.session.scalar(
+            select(AssessmentRow)
+            .where(AssessmentRow.user_id == user_id, AssessmentRow.status == AssessmentStatus.STARTED)
+            .order_by(AssessmentRow.id.desc())
+            .limit(1)
+        )
+        return _assessment(row) if row else None
+
+    async def get_assessment(self, assessment_id: int) -> Assessment | None:
+        row = await self.session.get(AssessmentRow, assessment_id)
+        return _assessment(row) if row else None
+
+    async def add_assessment(
+        self, user_id: int, competence: str, engine: str, seed: int, now: datetime
+    ) -> Assessment:
+        row = AssessmentRow(
+            user_id=user_id,
+            competence=competence,
+            engine=engine,
+            seed=seed,
+            status=AssessmentStatus.STARTED,
+            started_at=now,
+        )
+        self.session.add(row)
+        await self.session.flush()
+        return _assessment(row)
+
+    async def abandon_assessments(self, user_id: int, now: datetime) -> None:
+        await self.session.execute(
+            update(AssessmentRow)
+            .where(AssessmentRow.user_id == user_id, AssessmentRow.status == AssessmentStatus.STARTED)
+            .values(status=AssessmentStatus.ABANDONED, finished_at=now)
+        )
+
+    async def finish_assessment(
+        self, assessment: Assessment, knowledge: Mapping[str, Knowledge], now: datetime
+    ) -> None:
+        # Only a started assessment finishes: a second process finishing it too conflicts.
+        result = await self.session.execute(
+            update(AssessmentRow)
+            .where(AssessmentRow.id == assessment.id, AssessmentRow.status == AssessmentStatus.STARTED)
+            .values(
+                status=AssessmentStatus.COMPLETED,
+                finished_at=now,
+                pix=assessment.pix,
+                level=assessment.level,
+            )
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise AlreadyAnswered(f"assessment {assessment.id} already finished")
+        self.session.add_all(
+            KnowledgeRow(
+                user_id=assessment.user_id,
+                assessment_id=assessment.id,
+                competence=assessment.competence,
+                skill=known.skill,
+                status=known.status,
+                source=known.source,
+                created_at=now,
+            )
+            for known in knowledge.values()
+        )
+        assessment.status, assessment.finished_at = AssessmentStatus.COMPLETED, now
+        await self.session.flush()
+
+    # --- attempts and answers ------------------------------------------------------------
+
+    async def attempts(self, assessment_id: int) -> list[Attempt]:
+        rows = await self.session.execute(
+            select(AttemptRow, AnswerRow)
+            .outerjoin(AnswerRow, AnswerRow.attempt_id == AttemptRow.id)
+            .where(AttemptRow.assessment_id == assessment_id)
+            .order_by(AttemptRow.position)
+        )
+        return [_attempt(attempt, answer) for attempt, answer in rows.tuples()]
+
+    async def attempt_by_token(self, token: str) -> Attempt | None:
+        row = await self.session.execute(
+            select(AttemptRow, AnswerRow)
+            .outerjoin(AnswerRow, AnswerRow.attempt_id == AttemptRow.id)
+            .where(AttemptRow.token == token)
+        )
+        found = row.tuples().first()
+        return _attempt(*found) if found else None
+
+    async def add_attempt(self, attempt: Attempt, now: datetime) -> Attempt:
+        row = AttemptRow(
+            token=attempt.token,
+            assessment_id=attempt.assessment_id,
+            user_id=attempt.user_id,
+            challenge_id=attempt.challenge_id,
+            position=attempt.position,
+            language=attempt.language,
+            option_order=attempt.option_order,
+            selection=[],
+            fields=[],
+            served_at=now,
+        )
+        try:
+            async with self.session.begin_nested():
+                self.session.add(row)
+        except IntegrityError as error:  # another process served this position first
+            raise AlreadyAnswered(attempt.token) from error
+        attempt.id = row.id
+        return attempt
+
+    async def save_attempt_progress(self, attempt: Attempt) -> None:
+        await self.session.execute(
+            update(AttemptRow)
+            .where(AttemptRow.id == attempt.id)
+            .values(selection=attempt.selection, fields=attempt.fields)
+        )
+
+    async def set_message_id(self, token: str, message_id: int) -> None:
+        await self.session.execute(
+            update(AttemptRow).where(AttemptRow.token == token).values(message_id=message_id)
+        )
+
+    async def record_answer(
+        self, attempt: Attempt, value: str, correct: bool, skipped: bool, now: datetime
+    ) -> None:
+        row = AnswerRow(
+            attempt_id=attempt.id,
+            user_id=attempt.user_id,
+            challenge_id=attempt.challenge_id,
+            value=value,
+            correct=correct,
+            skipped=skipped,
+            answered_at=now,
+        )
+        try:
+            async with self.session.begin_nested():
+                self.session.add(row)
+        except IntegrityError as error:
+            raise AlreadyAnswered(attempt.token) from error
+
+    async def seen_challenges(self, user_id: int) -> set[str]:
+        rows = await self.session.scalars(
+            select(AttemptRow.challenge_id).where(AttemptRow.user_id == user_id).distinct()
+        )
+        return set(rows)
+
+    async def latest_results(self, user_id: int) -> dict[str, CompetenceResult]:
+        latest = (
+            select(AssessmentRow.competence, func.max(AssessmentRow.id).label("id"))
+            .where(AssessmentRow.user_id == user_id, AssessmentRow.status == AssessmentStatus.COMPLETED)
+            .group_by(AssessmentRow.competence)
+            .subquery()
+        )
+        rows = await self.session.scalars(
+            select(AssessmentRow).join(latest, AssessmentRow.id == latest.c.id)
+        )
+        return {
+            row.competence: CompetenceResult(
+                row.competence, row.pix or 0, row.level or 0, _aware(row.finished_at or row.started_at)
+            )
+            for row in rows
+        }
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+
+def store_factory(sessions: async_sessionmaker[AsyncSession]) -> StoreFactory:
+    """The core's StoreFactory: one session and transaction per use."""
+
+    @asynccontextmanager
+    async def open_store() -> AsyncIterator[Store]:
+        async with sessions() as session:
+            yield SqlStore(session)
+
+    return open_store

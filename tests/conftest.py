@@ -1,0 +1,111 @@
+"""Shared fixtures: a migrated database (SQLite, and PostgreSQL when TEST_DATABASE_URL is set),
+the small known content bank under tests/fixtures, and the real dispatcher on a recording
+Bot API session."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.adapters.telegram import build_dispatcher, create_bot
+from bot.core.dialogue import Conversation
+from bot.core.engines import get_engine
+from bot.core.i18n import Catalogs
+from content.bank import ContentBank
+from content.loader import load_bank
+from storage.database import create_engine, session_factory, upgrade
+from storage.repository import store_factory
+from tests.telegram import ChatDriver, RecordingSession
+
+FIXTURES = Path(__file__).parent / "fixtures"
+TOKEN = "123456789:AAEhBP0av28yHjs8_Mq6FMh2W4qS6xxXy-Q"
+DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(seconds=1)
+        return self.now
+
+
+@pytest.fixture(scope="session")
+def bank() -> ContentBank:
+    return load_bank(FIXTURES / "content")
+
+
+@pytest.fixture(scope="session")
+def catalogs() -> Catalogs:
+    return Catalogs()
+
+
+@pytest.fixture(params=DATABASES)
+async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    if request.param == "sqlite":
+        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'test.db'}")
+    else:
+        engine = create_engine(os.environ["TEST_DATABASE_URL"])
+        async with engine.begin() as connection:
+            await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+    await upgrade(engine)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def make_conversation(
+    database: AsyncEngine, bank: ContentBank, catalogs: Catalogs, clock: FakeClock
+) -> Callable[..., Conversation]:
+    def make(**options: Any) -> Conversation:
+        return Conversation(
+            bank=bank,
+            stores=store_factory(session_factory(database)),
+            engine=get_engine(options.pop("engine", "smart-random")),
+            clock=clock,
+            catalogs=catalogs,
+            **options,
+        )
+
+    return make
+
+
+@pytest.fixture
+def conversation(make_conversation: Callable[..., Conversation]) -> Conversation:
+    return make_conversation()
+
+
+@pytest.fixture
+async def session() -> RecordingSession:
+    return RecordingSession()
+
+
+@pytest.fixture
+async def telegram(conversation: Conversation, session: RecordingSession) -> AsyncIterator[Callable[..., ChatDriver]]:
+    bot = create_bot(TOKEN, session=session)
+    dispatcher = build_dispatcher(conversation)
+
+    def driver(**options: Any) -> ChatDriver:
+        return ChatDriver(dispatcher, bot, session, **options)
+
+    yield driver
+    await bot.session.close()
+
+
+@pytest.fixture
+def learner(telegram: Callable[..., ChatDriver]) -> ChatDriver:
+    return telegram()

@@ -1,0 +1,245 @@
+"""A recording Bot API session and a chat driver: conversations through the real dispatcher,
+no network. Every request is checked against Telegram's limits as it is recorded."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.base import BaseSession
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    EditMessageReplyMarkup,
+    EditMessageText,
+    GetMe,
+    SendMessage,
+    SendPhoto,
+    TelegramMethod,
+)
+from aiogram.types import (
+    CallbackQuery,
+    Chat,
+    InlineKeyboardMarkup,
+    Message,
+    Sticker,
+    Update,
+    User,
+)
+
+BOT_USERNAME = "pixbot_test_bot"
+ALLOWED_TAGS = {"b", "i", "a", "code", "pre", "u", "s", "tg-spoiler", "blockquote"}
+
+
+class _HtmlCheck(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        assert tag in ALLOWED_TAGS, f"Telegram does not accept <{tag}>"
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        assert self.stack and self.stack[-1] == tag, f"unbalanced </{tag}>"
+        self.stack.pop()
+
+
+def assert_valid_html(text: str) -> None:
+    assert 1 <= len(text) <= 4096, f"message length {len(text)}"
+    checker = _HtmlCheck()
+    checker.feed(text)
+    checker.close()
+    assert not checker.stack, f"unclosed tags {checker.stack}"
+    # A bare "<" or "&" that is not an entity is rejected by Telegram's parser.
+    for index, char in enumerate(text):
+        if char == "&":
+            assert any(text.startswith(e, index) for e in ("&lt;", "&gt;", "&amp;", "&quot;", "&#")), text
+
+
+def assert_valid_keyboard(markup: Any) -> None:
+    if markup is None:
+        return
+    assert isinstance(markup, InlineKeyboardMarkup)
+    for row in markup.inline_keyboard:
+        for button in row:
+            assert button.text
+            if button.callback_data is not None:
+                assert 1 <= len(button.callback_data.encode()) <= 64, button.callback_data
+
+
+class RecordingSession(BaseSession):
+    """Answers like the Bot API and keeps every request, checked against the limits."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.requests: list[TelegramMethod[Any]] = []
+        self.results: dict[int, Any] = {}  # id(request) -> what the "Bot API" answered
+        self._message_ids = itertools.count(1000)
+
+    async def make_request(self, bot: Bot, method: TelegramMethod[Any], timeout: int | None = None) -> Any:
+        self.requests.append(method)
+        result = self._answer(method)
+        self.results[id(method)] = result
+        return result
+
+    def _answer(self, method: TelegramMethod[Any]) -> Any:
+        if isinstance(method, GetMe):
+            return User(id=42, is_bot=True, first_name="Pixbot", username=BOT_USERNAME)
+        if isinstance(method, SendMessage):
+            assert_valid_html(method.text)
+            assert_valid_keyboard(method.reply_markup)
+            return self._message(method.chat_id, method.text)
+        if isinstance(method, SendPhoto):
+            return self._message(method.chat_id, method.caption or "")
+        if isinstance(method, EditMessageText):
+            assert_valid_html(method.text)
+            assert_valid_keyboard(method.reply_markup)
+            return True
+        if isinstance(method, EditMessageReplyMarkup):
+            assert_valid_keyboard(method.reply_markup)
+            return True
+        if isinstance(method, AnswerCallbackQuery):
+            assert len(method.text or "") <= 200
+            return True
+        return True
+
+    def _message(self, chat_id: int | str, text: str) -> Message:
+        return Message(
+            message_id=next(self._message_ids),
+            date=datetime.now(UTC),
+            chat=Chat(id=int(chat_id), type="private"),
+            text=text,
+        )
+
+    async def close(self) -> None:
+        pass
+
+    async def stream_content(self, *args: Any, **kwargs: Any) -> Any:  # pragma: no cover
+        raise NotImplementedError
+
+    def take(self) -> list[TelegramMethod[Any]]:
+        taken, self.requests = self.requests, []
+        return [r for r in taken if not isinstance(r, GetMe)]
+
+
+_update_ids = itertools.count(1)
+
+
+class ChatDriver:
+    """A person in a chat with the bot: sends text, presses buttons, reads what came back."""
+
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        bot: Bot,
+        session: RecordingSession,
+        user_id: int = 1001,
+        language: str | None = "en",
+        chat_id: int | None = None,
+        chat_type: str = "private",
+        first_name: str = "Ada",
+    ) -> None:
+        self.dispatcher, self.bot, self.session = dispatcher, bot, session
+        self.user = User(id=user_id, is_bot=False, first_name=first_name, language_code=language)
+        self.chat = Chat(id=chat_id or user_id, type=chat_type, title=None if chat_type == "private" else "Class 5B")
+        self.sent: list[Any] = []  # every request the bot made for this driver, in order
+        self.messages: dict[int, dict[str, Any]] = {}  # message_id -> {"text", "markup"}
+        self._ids = itertools.count(1)
+
+    async def feed(self, update: Update) -> list[TelegramMethod[Any]]:
+        await self.dispatcher.feed_update(self.bot, update)
+        requests = self.session.take()
+        self._remember(requests)
+        self.sent.extend(requests)
+        return requests
+
+    def _remember(self, requests: list[TelegramMethod[Any]]) -> None:
+        for request in requests:
+            if isinstance(request, SendMessage):
+                message_id = self.session.results[id(request)].message_id
+                self.messages[message_id] = {"text": request.text, "markup": request.reply_markup}
+            elif isinstance(request, EditMessageText):
+                self.messages[request.message_id] = {"text": request.text, "markup": request.reply_markup}
+            elif isinstance(request, EditMessageReplyMarkup):
+                self.messages[request.message_id]["markup"] = request.reply_markup
+
+    def _message(self, text: str) -> Message:
+        return Message(
+            message_id=next(self._ids),
+            date=datetime.now(UTC),
+            chat=self.chat,
+            from_user=self.user,
+            text=text,
+        )
+
+    async def say(self, text: str) -> list[TelegramMethod[Any]]:
+        return await self.feed(Update(update_id=next(_update_ids), message=self._message(text)))
+
+    async def sticker(self) -> list[TelegramMethod[Any]]:
+        message = Message(
+            message_id=next(self._ids),
+            date=datetime.now(UTC),
+            chat=self.chat,
+            from_user=self.user,
+            sticker=Sticker(
+                file_id="s", file_unique_id="s", type="regular", width=1, height=1,
+                is_animated=False, is_video=False,
+            ),
+        )
+        return await self.feed(Update(update_id=next(_update_ids), message=message))
+
+    async def press_data(self, data: str, message_id: int, user: User | None = None) -> list[TelegramMethod[Any]]:
+        stored = self.messages.get(message_id, {"text": "x"})
+        query = CallbackQuery(
+            id=str(next(_update_ids)),
+            from_user=user or self.user,
+            chat_instance="ci",
+            data=data,
+            message=Message(
+                message_id=message_id, date=datetime.now(UTC), chat=self.chat, text=stored["text"]
+            ),
+        )
+        return await self.feed(Update(update_id=next(_update_ids), callback_query=query))
+
+    async def press(self, label: str, message_id: int | None = None) -> list[TelegramMethod[Any]]:
+        """Press the live button whose label contains ``label`` (latest message first)."""
+        message_id, data = self.find_button(label, message_id)
+        return await self.press_data(data, message_id)
+
+    def find_button(self, label: str, message_id: int | None = None) -> tuple[int, str]:
+        for mid in sorted(self.messages, reverse=True):
+            if message_id is not None and mid != message_id:
+                continue
+            markup = self.messages[mid]["markup"]
+            for button in buttons_of(markup):
+                if label in button.text and button.callback_data:
+                    return mid, button.callback_data
+        raise AssertionError(f"no live button {label!r}; live: {self.live_buttons()}")
+
+    def live_buttons(self) -> list[str]:
+        return [b.text for mid in self.messages for b in buttons_of(self.messages[mid]["markup"])]
+
+    @property
+    def last_text(self) -> str:
+        return self.messages[max(self.messages)]["text"]
+
+    def texts(self) -> list[str]:
+        return [r.text for r in self.sent if isinstance(r, SendMessage)]
+
+
+def buttons_of(markup: Any) -> Iterator[Any]:
+    if markup is None:
+        return iter(())
+    return (button for row in markup.inline_keyboard for button in row)
+
+
+def sent_texts(requests: list[TelegramMethod[Any]]) -> list[str]:
+    return [r.text for r in requests if isinstance(r, SendMessage)]
+
+
+def answered_notices(requests: list[TelegramMethod[Any]]) -> list[str | None]:
+    return [r.text for r in requests if isinstance(r, AnswerCallbackQuery)]
