@@ -178,7 +178,7 @@ class SqlStore(Store):
             .where(AttemptRow.assessment_id == assessment_id)
             .order_by(AttemptRow.position)
         )
-        return [_attempt(attempt, answer) for attempt, answer in rows.tuples()]
+        return [_attempt(attempt, answer) for attempt, answer in rows]
 
     async def attempt_by_token(self, token: str) -> Attempt | None:
         row = await self.session.execute(
@@ -186,7 +186,7 @@ class SqlStore(Store):
             .outerjoin(AnswerRow, AnswerRow.attempt_id == AttemptRow.id)
             .where(AttemptRow.token == token)
         )
-        found = row.tuples().first()
+        found = row.first()
         return _attempt(*found) if found else None
 
     async def add_attempt(self, attempt: Attempt, now: datetime) -> Attempt:

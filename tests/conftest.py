@@ -4,6 +4,7 @@ Bot API session."""
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
@@ -71,7 +72,10 @@ def clock() -> FakeClock:
 def make_conversation(
     database: AsyncEngine, bank: ContentBank, catalogs: Catalogs, clock: FakeClock
 ) -> Callable[..., Conversation]:
+    seeds = itertools.count(7)
+
     def make(**options: Any) -> Conversation:
+        options.setdefault("new_seed", lambda: next(seeds))
         return Conversation(
             bank=bank,
             stores=store_factory(session_factory(database)),

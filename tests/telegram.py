@@ -221,7 +221,12 @@ class ChatDriver:
         raise AssertionError(f"no live button {label!r}; live: {self.live_buttons()}")
 
     def live_buttons(self) -> list[str]:
-        return [b.text for mid in self.messages for b in buttons_of(self.messages[mid]["markup"])]
+        """The buttons of the latest message that has any."""
+        for mid in sorted(self.messages, reverse=True):
+            labels = [b.text for b in buttons_of(self.messages[mid]["markup"])]
+            if labels:
+                return labels
+        return []
 
     @property
     def last_text(self) -> str:

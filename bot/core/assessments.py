@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.core import callbacks
@@ -50,17 +51,19 @@ class Assessments:
         engine: Engine,
         clock: Clock,
         max_level: int = DEFAULT_MAX_LEVEL,
+        new_seed: Callable[[], int] = lambda: secrets.randbits(31),
     ) -> None:
         self.bank = bank
         self.engine = engine
         self.clock = clock
         self.max_level = max_level
+        self.new_seed = new_seed  # tests and simulations pass a deterministic source
 
     async def start(self, store: Store, user_id: int, competence: str, language: str) -> Served | Finished:
         """Abandon any test in progress and start one on ``competence``."""
         now = self.clock()
         await store.abandon_assessments(user_id, now)
-        seed = secrets.randbits(31)
+        seed = self.new_seed()
         assessment = await store.add_assessment(user_id, competence, self.engine.name, seed, now)
         return await self.next(store, assessment, language)
 

@@ -14,7 +14,7 @@ MENU: Final = "menu"
 TEST: Final = "test"
 PROFILE: Final = "profile"
 SETTINGS: Final = "settings"
-LANGUAGE: Final = "lang"
+LANGUAGE: Final = "language"
 RESUME: Final = "resume"
 AGAIN: Final = "again"  # a test from a result or profile message, which keeps its text
 

@@ -7,6 +7,7 @@ between events, so a restart or a second process continues exactly where the lea
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from bot.core import callbacks
 from bot.core.assessments import Assessments, Corrected, Finished, Served
@@ -52,12 +53,17 @@ class Conversation:
         catalogs: Catalogs | None = None,
         default_language: str = "en",
         max_level: int = DEFAULT_MAX_LEVEL,
+        new_seed: Callable[[], int] | None = None,
     ) -> None:
         self.bank = bank
         self.stores = stores
         self.clock = clock
         self.default_language = resolve_language(default_language)
-        self.assessments = Assessments(bank, engine, clock, max_level)
+        self.assessments = (
+            Assessments(bank, engine, clock, max_level, new_seed)
+            if new_seed
+            else Assessments(bank, engine, clock, max_level)
+        )
         self.views = Views(bank, catalogs or Catalogs())
 
     async def handle(self, event: Event) -> Outcome:
@@ -212,7 +218,7 @@ class Conversation:
             return Outcome(edits=[Edit(None, None, buttons)])
         if parsed.kind == "sub" and challenge.type is ChallengeType.MULTIPLE:
             if not attempt.selection:
-                return Outcome(notice=self.views._(lang, "Select at least one option first."))
+                return Outcome(notice=self.views.select_first(lang))
             value = ",".join(map(str, attempt.selection))
             correct = check_choice(challenge, attempt.selection)
             return await self._answer(store, user, served, value, correct=correct)

@@ -22,6 +22,21 @@ MAX_TUTORIALS: Final = 3
 MAX_RECOMMENDED: Final = 5
 ECHO_LIMIT: Final = 120
 
+
+
+def N_(text: str) -> str:  # noqa: N802 - gettext's marker for strings translated later
+    return text
+
+
+FORMAT_NAMES: Final = {
+    "page": N_("page"),
+    "video": N_("video"),
+    "course": N_("course"),
+    "game": N_("game"),
+    "pdf": N_("PDF"),
+    "tool": N_("tool"),
+}
+
 _CODE_BLOCK: Final = re.compile(r"```\n?(.*?)```", re.DOTALL)
 _CODE: Final = re.compile(r"`([^`\n]+)`")
 
@@ -51,9 +66,6 @@ class Views:
     def __init__(self, bank: ContentBank, catalogs: Catalogs) -> None:
         self.bank = bank
         self.catalogs = catalogs
-
-    def _(self, language: str, text: str) -> str:
-        return self.catalogs.get(language).gettext(text)
 
     # --- menus -------------------------------------------------------------------------
 
@@ -117,7 +129,7 @@ class Views:
             rows.append((Button(label, callbacks.competence(competence.code)),))
         rows.append((Button(_("⬅️ Back"), callbacks.TEST),))
         title = f"<b>{area.code} · {escape(area.name.get(language))}</b>"
-        return Message(f"{title}\n{_('Choose a competence:')}", tuple(rows))
+        return Message(title + "\n" + _("Choose a competence:"), tuple(rows))
 
     def settings(self, language: str) -> Message:
         _ = self.catalogs.get(language).gettext
@@ -139,7 +151,7 @@ class Views:
         return Message(_("Choose your language:"), tuple(rows))
 
     def language_set(self, language: str) -> str:
-        return self._(language, "Language: {language}").format(
+        return self.catalogs.get(language).gettext("Language: {language}").format(
             language=LANGUAGE_NAMES[language]
         ) + " ✅"
 
@@ -291,7 +303,7 @@ class Views:
             details = " · ".join(
                 [
                     escape(tutorial.source),
-                    _(str(tutorial.format)),
+                    _(FORMAT_NAMES[str(tutorial.format)]),
                     _("{minutes} min").format(minutes=tutorial.minutes),
                 ]
             )
@@ -373,12 +385,15 @@ class Views:
 
     # --- short answers -----------------------------------------------------------------
 
+    def select_first(self, language: str) -> str:
+        return self.catalogs.get(language).gettext("Select at least one option first.")
+
     def closed(self, language: str) -> str:
-        return self._(language, "This question is closed.")
+        return self.catalogs.get(language).gettext("This question is closed.")
 
     def use_buttons(self, language: str) -> Message:
         return Message(
-            self._(language, "Tap one of the buttons under the question to answer, or Skip.")
+            self.catalogs.get(language).gettext("Tap one of the buttons under the question to answer, or Skip.")
         )
 
     def next_field(self, language: str, challenge: Challenge, attempt: Attempt) -> Message:
@@ -393,7 +408,7 @@ class Views:
 
     def text_only(self, language: str) -> Message:
         return Message(
-            self._(language, "I can only read text answers. Type your answer, or tap Skip.")
+            self.catalogs.get(language).gettext("I can only read text answers. Type your answer, or tap Skip.")
         )
 
     def not_understood(self, language: str, resume: Served | None) -> Message:
@@ -404,4 +419,4 @@ class Views:
         )
 
     def apology(self, language: str) -> str:
-        return self._(language, "Sorry, something went wrong on my side. Please try again.")
+        return self.catalogs.get(language).gettext("Sorry, something went wrong on my side. Please try again.")

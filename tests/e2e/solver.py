@@ -1,0 +1,40 @@
+"""Answer the challenge on screen the way an outside tester would: find it in the bank by its
+prompt (as `pixbot content export` allows), then press or type the right or a wrong answer."""
+
+from __future__ import annotations
+
+from content.bank import ContentBank
+from content.models import Challenge, ChallengeType
+from tests.telegram import ChatDriver
+
+
+def challenge_on_screen(bank: ContentBank, driver: ChatDriver, language: str = "en") -> Challenge:
+    for text in reversed(driver.texts()):
+        for challenge in bank.challenges.values():
+            prompt = challenge.text(language).prompt
+            if prompt in text:
+                return challenge
+    raise AssertionError("no challenge on screen")
+
+
+async def answer(bank: ContentBank, driver: ChatDriver, right: bool, language: str = "en") -> Challenge:
+    challenge = challenge_on_screen(bank, driver, language)
+    text = challenge.text(language)
+    if challenge.type is ChallengeType.SINGLE:
+        index = min(challenge.right_indexes)
+        if not right:
+            index = next(i for i in range(len(text.options)) if i not in challenge.right_indexes)
+        await driver.press(text.options[index])
+    elif challenge.type is ChallengeType.MULTIPLE:
+        chosen = sorted(challenge.right_indexes) if right else [
+            i for i in range(len(text.options)) if i not in challenge.right_indexes
+        ]
+        for index in chosen:
+            await driver.press(text.options[index])
+        await driver.press("Submit")
+    elif challenge.type is ChallengeType.TEXT:
+        await driver.say(text.accept[0] if right else "certainly not this")
+    else:
+        values = [field.accept[0] for field in text.fields] if right else ["0"] * len(text.fields)
+        await driver.say("\n".join(values))
+    return challenge

@@ -1,0 +1,192 @@
+"""A learner takes a test in Telegram: what the chat receives at each step."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from aiogram.methods import AnswerCallbackQuery, EditMessageReplyMarkup, EditMessageText, SendMessage
+
+from bot.adapters.telegram import build_dispatcher
+from bot.core.dialogue import Conversation
+from content.bank import ContentBank
+from tests.e2e.solver import answer, challenge_on_screen
+from tests.telegram import ChatDriver, RecordingSession, answered_notices, sent_texts
+
+
+async def start_test(learner: ChatDriver, area: str = "1 ·", competence: str = "1.1") -> None:
+    await learner.say("/start")
+    await learner.press("Take a test")
+    await learner.press(area)
+    await learner.press(competence)
+
+
+async def test_whole_test_from_start_to_level(learner: ChatDriver, bank: ContentBank) -> None:
+    await start_test(learner)
+    assert "Test: 1.1 Searching and monitoring information" in learner.messages[min(learner.messages)]["text"] or any(
+        "Test: 1.1" in m["text"] for m in learner.messages.values()
+    )
+    first = challenge_on_screen(bank, learner)
+    assert first.level == 2  # Pix: the first challenge is at level 2
+    assert "▰" in learner.last_text and "1/" in learner.last_text
+    for _ in range(30):
+        await answer(bank, learner, right=True)
+        if "Test finished" in learner.last_text:
+            break
+    result = learner.last_text
+    assert "Test finished: 1.1 Searching and monitoring information" in result
+    # Everything right on two tubes of levels 1-5: all ten skills, 8 pix a level, level 5.
+    assert "Level <b>5</b> · <b>40</b> pix" in result
+    assert "Alpha: level 5" in result and "Beta: level 5" in result
+    assert learner.live_buttons()[-2:] == ["🎯 Another competence", "📊 My profile"]
+
+    await learner.press("My profile")
+    profile = learner.last_text
+    assert "1.1 Searching and monitoring information — level 5 · 40 pix" in profile
+    assert "1.2 Managing data — not tested" in profile
+    assert "Total: <b>40</b> pix · 1 of 16 competences tested" in profile
+
+
+async def test_every_answer_is_corrected_and_a_mistake_brings_tutorials(
+    learner: ChatDriver, bank: ContentBank
+) -> None:
+    await start_test(learner)
+    challenge = await answer(bank, learner, right=False)
+    texts = learner.texts()
+    correction = next(t for t in reversed(texts) if "Not quite" in t)
+    assert "The answer:" in correction
+    assert challenge.text("en").explanation in correction
+    assert "To succeed next time" in correction
+    tube = challenge.tube
+    assert f'<a href="https://example.org/en/{tube}">' in correction
+    assert "Example Library · page · 5 min" in correction
+    # The tutorial title is escaped, not interpreted as HTML.
+    assert "&lt;now&gt; &amp; more" in correction
+
+    await answer(bank, learner, right=True)
+    right = next(t for t in reversed(learner.texts()) if "Right!" in t)
+    assert "To succeed next time" not in right
+
+
+async def test_answered_buttons_are_removed_and_the_answer_shown(
+    learner: ChatDriver, bank: ContentBank
+) -> None:
+    await start_test(learner)
+    challenge_message = max(learner.messages)
+    before = len(learner.sent)
+    await answer(bank, learner, right=False)
+    requests = learner.sent[before:]
+    edits = [r for r in requests if isinstance(r, EditMessageText)]
+    assert edits and edits[-1].message_id == challenge_message
+    assert edits[-1].reply_markup is None
+    assert "Your answer: " in edits[-1].text
+    presses = [r for r in requests if isinstance(r, AnswerCallbackQuery)]
+    assert presses and all(p.text is None for p in presses)  # every press answered
+
+
+async def test_multiple_choice_shows_the_selection_then_submits(
+    learner: ChatDriver, bank: ContentBank
+) -> None:
+    await learner.say("/start")
+    await learner.press("Take a test")
+    await learner.press("1 ·")
+    await learner.press("1.1")
+    # Walk until a multiple-choice challenge is on screen.
+    for _ in range(10):
+        if "Select all that apply, then tap Submit." in learner.last_text:
+            break
+        await answer(bank, learner, right=True)
+    challenge = challenge_on_screen(bank, learner)
+    options = challenge.text("en").options
+    requests = await learner.press(options[0])
+    [toggle] = [r for r in requests if isinstance(r, EditMessageReplyMarkup)]
+    labels = [b.text for row in toggle.reply_markup.inline_keyboard for b in row]
+    assert f"☑️ {options[0]}" in labels and f"⬜ {options[1]}" in labels
+    await learner.press(options[0])  # untick
+    assert f"⬜ {options[0]}" in learner.live_buttons()
+    requests = await learner.press("Submit")
+    assert answered_notices(requests) == ["Select at least one option first."]
+    await learner.press(options[0])
+    await learner.press(options[2])
+    await learner.press("Submit")
+    assert any("Right!" in t for t in learner.texts()[-2:])
+
+
+async def test_skip_counts_as_a_miss_with_tutorials(learner: ChatDriver, bank: ContentBank) -> None:
+    await start_test(learner)
+    await learner.press("Skip")
+    correction = next(t for t in reversed(learner.texts()) if "Skipped" in t)
+    assert "To succeed next time" in correction
+    assert any("You skipped this one." in m["text"] for m in learner.messages.values())
+
+
+async def test_double_tap_counts_once(learner: ChatDriver, bank: ContentBank) -> None:
+    await start_test(learner, "4 ·", "4.1")  # single-choice challenges only
+    message_id, data = learner.find_button(challenge_on_screen(bank, learner).text("en").options[0])
+    first = await learner.press_data(data, message_id)
+    second = await learner.press_data(data, message_id)
+    assert len(sent_texts(first)) == 2  # the correction and the next challenge
+    assert sent_texts(second) == []
+    assert answered_notices(second) == ["This question is closed."]
+
+
+async def test_forged_and_garbled_callbacks_change_nothing(learner: ChatDriver, bank: ContentBank) -> None:
+    await start_test(learner)
+    message_id = max(learner.messages)
+    for data in ["opt:AAAAAAAAAAA:0", "opt:../../etc:1", "comp:9.9", "area:7", "💥", "x" * 64, "skip:"]:
+        requests = await learner.press_data(data, message_id)
+        assert answered_notices(requests) == ["This question is closed."], data
+        assert sent_texts(requests) == []
+        assert not [r for r in requests if isinstance(r, (EditMessageText, EditMessageReplyMarkup))]
+    # The real challenge is still open.
+    await answer(bank, learner, right=True)
+    assert any("Right!" in t for t in learner.texts())
+
+
+async def test_a_press_on_another_users_buttons_changes_nothing(
+    telegram: Callable[..., ChatDriver], bank: ContentBank
+) -> None:
+    ada = telegram(user_id=1, first_name="Ada")
+    await start_test(ada, "4 ·", "4.1")
+    message_id, data = ada.find_button(challenge_on_screen(bank, ada).text("en").options[0])
+    mallory = telegram(user_id=2, first_name="Mallory")
+    mallory.messages = ada.messages
+    requests = await mallory.press_data(data, message_id)
+    assert answered_notices(requests) == ["This question is closed."]
+    assert sent_texts(requests) == []
+    # Ada can still answer her own challenge.
+    await ada.press_data(data, message_id)
+    assert any("Right!" in t or "Not quite" in t for t in ada.texts())
+
+
+async def test_a_restart_in_the_middle_continues_where_the_learner_was(
+    make_conversation: Callable[..., Conversation],
+    telegram: Callable[..., ChatDriver],
+    session: RecordingSession,
+    bank: ContentBank,
+) -> None:
+    learner = telegram()
+    await start_test(learner)
+    await answer(bank, learner, right=True)
+    pending = challenge_on_screen(bank, learner)
+    # A new process: a new conversation and dispatcher on the same database.
+    learner.dispatcher = build_dispatcher(make_conversation())
+    await answer(bank, learner, right=True)
+    assert any("Right!" in t for t in learner.texts()[-2:])
+    assert pending.id != challenge_on_screen(bank, learner).id or "Test finished" in learner.last_text
+    await learner.say("/start")
+    assert any("Continue: 1.1 (3/" in label for label in learner.live_buttons())
+    await learner.press("Continue")
+    assert "3/" in learner.last_text
+
+
+async def test_group_start_answers_with_a_deep_link(telegram: Callable[..., ChatDriver]) -> None:
+    group = telegram(user_id=7, chat_id=-100123, chat_type="supergroup")
+    requests = await group.say("/start@pixbot_test_bot")
+    [message] = [r for r in requests if isinstance(r, SendMessage)]
+    assert "private chat" in message.text
+    [[button]] = message.reply_markup.inline_keyboard
+    assert button.url == "https://t.me/pixbot_test_bot?start=go"
+    # Plain chatter in the group gets no answer.
+    assert await group.say("hello everyone") == []
+    # A command addressed to another bot is not ours.
+    assert await group.say("/start@other_bot") == []

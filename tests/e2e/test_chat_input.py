@@ -1,0 +1,129 @@
+"""Typed answers, odd input, languages and failures, as the chat sees them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from aiogram.methods import EditMessageText, SendMessage
+
+from bot.core.dialogue import Conversation
+from content.bank import ContentBank
+from content.models import ChallengeType
+from tests.e2e.solver import answer, challenge_on_screen
+from tests.e2e.test_assessment import start_test
+from tests.telegram import ChatDriver, sent_texts
+
+
+async def walk_to(learner: ChatDriver, bank: ContentBank, kind: ChallengeType) -> None:
+    """Answer until a challenge of ``kind`` shows, starting over when a test ends."""
+    for _ in range(60):
+        if "Test finished" in learner.last_text:
+            await learner.press("Another competence")
+            await learner.press("1 ·")
+            await learner.press("1.1")
+        challenge = challenge_on_screen(bank, learner)
+        if challenge.type is kind:
+            return
+        # Right below level 3, wrong above: the engine keeps asking around level 3.
+        await answer(bank, learner, right=challenge.level < 3)
+    pytest.fail(f"no {kind} challenge came")
+
+
+async def test_text_without_a_pending_challenge_gets_the_menu(learner: ChatDriver) -> None:
+    texts = sent_texts(await learner.say("hello"))
+    assert texts == ["What would you like to do?"]
+    assert "🎯 Take a test" in learner.live_buttons()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["x" * 4096, "😀🎉👍", "مرحبا بالعالم", "\u200b\u200b", "<b>not bold</b> & co", "/unknowncommand"],
+)
+async def test_odd_text_is_answered_sensibly(learner: ChatDriver, text: str) -> None:
+    requests = await learner.say(text)
+    assert len([r for r in requests if isinstance(r, SendMessage)]) == 1
+
+
+async def test_stickers_get_a_sensible_answer(learner: ChatDriver, bank: ContentBank) -> None:
+    assert sent_texts(await learner.sticker()) == [
+        "I only understand text and buttons. What would you like to do?"
+    ]
+    await start_test(learner)
+    await walk_to(learner, bank, ChallengeType.TEXT)
+    assert sent_texts(await learner.sticker()) == [
+        "I can only read text answers. Type your answer, or tap Skip."
+    ]
+
+
+async def test_typed_answer_with_tolerances_closes_the_challenge_buttons(
+    learner: ChatDriver, bank: ContentBank
+) -> None:
+    await start_test(learner)
+    await walk_to(learner, bank, ChallengeType.TEXT)
+    challenge = challenge_on_screen(bank, learner)
+    challenge_message = max(learner.messages)
+    word = challenge.text("en").accept[0]
+    # Case, spaces, a zero-width space and one typo are tolerated (T1, T3).
+    requests = await learner.say(f"  {word.upper()[:-1]}x\u200b ")
+    assert "✅ Right!" in sent_texts(requests)[0]
+    [edit] = [r for r in requests if isinstance(r, EditMessageText)]
+    assert edit.message_id == challenge_message and edit.reply_markup is None
+    assert "Your answer:" in edit.text
+
+
+async def test_choice_challenge_asks_to_use_the_buttons(learner: ChatDriver, bank: ContentBank) -> None:
+    await start_test(learner, "4 ·", "4.1")
+    assert sent_texts(await learner.say("B")) == [
+        "Tap one of the buttons under the question to answer, or Skip."
+    ]
+
+
+async def test_fields_one_line_each_or_one_message_per_field(
+    learner: ChatDriver, bank: ContentBank
+) -> None:
+    await start_test(learner)
+    await walk_to(learner, bank, ChallengeType.FIELDS)
+    assert "1. First\n2. Second" in learner.last_text
+    assert sent_texts(await learner.say("12")) == ["Got it. Now item 2 of 2: Second"]
+    requests = await learner.say("3,5")  # a decimal comma is the same number
+    assert "✅ Right!" in sent_texts(requests)[0]
+
+
+async def test_language_is_switched_and_remembered(learner: ChatDriver, bank: ContentBank) -> None:
+    await learner.say("/language")
+    assert learner.live_buttons() == ["✅ English", "Français", "Svenska"]
+    requests = await learner.press("Français")
+    assert "Langue : Français ✅" in [r.text for r in requests if isinstance(r, EditMessageText)][0]
+    assert sent_texts(requests) == ["Que voulez-vous faire ?"]
+    await learner.say("/start")
+    assert "Bonjour Ada ! Je suis pixbot." in learner.last_text
+    await learner.press("Passer un test")
+    await learner.press("1 ·")
+    assert "1.1 Mener une recherche et une veille d'information" in learner.live_buttons()[0]
+    await learner.press("1.1")
+    challenge = challenge_on_screen(bank, learner, "fr")
+    assert challenge.text("fr").prompt in learner.last_text
+
+
+async def test_telegram_language_is_followed_until_one_is_chosen(
+    telegram: Callable[..., ChatDriver],
+) -> None:
+    swede = telegram(user_id=55, language="sv-SE")
+    await swede.say("/start")
+    assert "Hej! Jag är pixbot." in swede.last_text or "Hej" in swede.last_text
+    unknown = telegram(user_id=56, language="pt-BR")
+    await unknown.say("/start")
+    assert "Hello Ada! I'm pixbot." in unknown.last_text
+
+
+async def test_a_failure_gets_an_apology_and_is_logged(
+    learner: ChatDriver, conversation: Conversation, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def broken(event: object) -> None:
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr(conversation, "handle", broken)
+    texts = sent_texts(await learner.say("/start"))
+    assert texts == ["Sorry, something went wrong on my side. Please try again."]
+    assert "database on fire" in caplog.text
