@@ -148,7 +148,7 @@ class Challenge(Strict):
         """The text in ``language``, falling back to English then to any language."""
         found = getattr(self, language, None) or self.en or self.fr
         assert found is not None  # the validator requires at least one language
-        return found  # type: ignore[no-any-return]
+        return found
 
     @property
     def right_indexes(self) -> frozenset[int]:
@@ -325,7 +325,7 @@ class Tip(Strict):
     def text(self, language: str) -> TipText:
         found = getattr(self, language, None) or self.en or self.fr
         assert found is not None
-        return found  # type: ignore[no-any-return]
+        return found
 
 
 # --- file shapes -------------------------------------------------------------------------

@@ -106,7 +106,9 @@ class SqlStore(Store):
     async def active_assessment(self, user_id: int) -> Assessment | None:
         row = await self.session.scalar(
             select(AssessmentRow)
-            .where(AssessmentRow.user_id == user_id, AssessmentRow.status == AssessmentStatus.STARTED)
+            .where(
+                AssessmentRow.user_id == user_id, AssessmentRow.status == AssessmentStatus.STARTED
+            )
             .order_by(AssessmentRow.id.desc())
             .limit(1)
         )
@@ -134,7 +136,9 @@ class SqlStore(Store):
     async def abandon_assessments(self, user_id: int, now: datetime) -> None:
         await self.session.execute(
             update(AssessmentRow)
-            .where(AssessmentRow.user_id == user_id, AssessmentRow.status == AssessmentStatus.STARTED)
+            .where(
+                AssessmentRow.user_id == user_id, AssessmentRow.status == AssessmentStatus.STARTED
+            )
             .values(status=AssessmentStatus.ABANDONED, finished_at=now)
         )
 
@@ -144,7 +148,9 @@ class SqlStore(Store):
         # Only a started assessment finishes: a second process finishing it too conflicts.
         result = await self.session.execute(
             update(AssessmentRow)
-            .where(AssessmentRow.id == assessment.id, AssessmentRow.status == AssessmentStatus.STARTED)
+            .where(
+                AssessmentRow.id == assessment.id, AssessmentRow.status == AssessmentStatus.STARTED
+            )
             .values(
                 status=AssessmentStatus.COMPLETED,
                 finished_at=now,
@@ -249,7 +255,10 @@ class SqlStore(Store):
     async def latest_results(self, user_id: int) -> dict[str, CompetenceResult]:
         latest = (
             select(AssessmentRow.competence, func.max(AssessmentRow.id).label("id"))
-            .where(AssessmentRow.user_id == user_id, AssessmentRow.status == AssessmentStatus.COMPLETED)
+            .where(
+                AssessmentRow.user_id == user_id,
+                AssessmentRow.status == AssessmentStatus.COMPLETED,
+            )
             .group_by(AssessmentRow.competence)
             .subquery()
         )
@@ -258,7 +267,10 @@ class SqlStore(Store):
         )
         return {
             row.competence: CompetenceResult(
-                row.competence, row.pix or 0, row.level or 0, _aware(row.finished_at or row.started_at)
+                row.competence,
+                row.pix or 0,
+                row.level or 0,
+                _aware(row.finished_at or row.started_at),
             )
             for row in rows
         }

@@ -99,7 +99,9 @@ async def session() -> RecordingSession:
 
 
 @pytest.fixture
-async def telegram(conversation: Conversation, session: RecordingSession) -> AsyncIterator[Callable[..., ChatDriver]]:
+async def telegram(
+    conversation: Conversation, session: RecordingSession
+) -> AsyncIterator[Callable[..., ChatDriver]]:
     bot = create_bot(TOKEN, session=session)
     dispatcher = build_dispatcher(conversation)
 

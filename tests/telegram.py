@@ -57,7 +57,9 @@ def assert_valid_html(text: str) -> None:
     # A bare "<" or "&" that is not an entity is rejected by Telegram's parser.
     for index, char in enumerate(text):
         if char == "&":
-            assert any(text.startswith(e, index) for e in ("&lt;", "&gt;", "&amp;", "&quot;", "&#")), text
+            assert any(
+                text.startswith(e, index) for e in ("&lt;", "&gt;", "&amp;", "&quot;", "&#")
+            ), text
 
 
 def assert_valid_keyboard(markup: Any) -> None:
@@ -80,7 +82,12 @@ class RecordingSession(BaseSession):
         self.results: dict[int, Any] = {}  # id(request) -> what the "Bot API" answered
         self._message_ids = itertools.count(1000)
 
-    async def make_request(self, bot: Bot, method: TelegramMethod[Any], timeout: int | None = None) -> Any:
+    async def make_request(
+        self,
+        bot: Bot,
+        method: TelegramMethod[Any],
+        timeout: int | None = None,  # noqa: ASYNC109 - BaseSession's signature
+    ) -> Any:
         self.requests.append(method)
         result = self._answer(method)
         self.results[id(method)] = result
@@ -145,7 +152,11 @@ class ChatDriver:
     ) -> None:
         self.dispatcher, self.bot, self.session = dispatcher, bot, session
         self.user = User(id=user_id, is_bot=False, first_name=first_name, language_code=language)
-        self.chat = Chat(id=chat_id or user_id, type=chat_type, title=None if chat_type == "private" else "Class 5B")
+        self.chat = Chat(
+            id=chat_id or user_id,
+            type=chat_type,
+            title=None if chat_type == "private" else "Class 5B",
+        )
         self.sent: list[Any] = []  # every request the bot made for this driver, in order
         self.messages: dict[int, dict[str, Any]] = {}  # message_id -> {"text", "markup"}
         self._ids = itertools.count(1)
@@ -163,7 +174,10 @@ class ChatDriver:
                 message_id = self.session.results[id(request)].message_id
                 self.messages[message_id] = {"text": request.text, "markup": request.reply_markup}
             elif isinstance(request, EditMessageText):
-                self.messages[request.message_id] = {"text": request.text, "markup": request.reply_markup}
+                self.messages[request.message_id] = {
+                    "text": request.text,
+                    "markup": request.reply_markup,
+                }
             elif isinstance(request, EditMessageReplyMarkup):
                 self.messages[request.message_id]["markup"] = request.reply_markup
 
@@ -186,13 +200,20 @@ class ChatDriver:
             chat=self.chat,
             from_user=self.user,
             sticker=Sticker(
-                file_id="s", file_unique_id="s", type="regular", width=1, height=1,
-                is_animated=False, is_video=False,
+                file_id="s",
+                file_unique_id="s",
+                type="regular",
+                width=1,
+                height=1,
+                is_animated=False,
+                is_video=False,
             ),
         )
         return await self.feed(Update(update_id=next(_update_ids), message=message))
 
-    async def press_data(self, data: str, message_id: int, user: User | None = None) -> list[TelegramMethod[Any]]:
+    async def press_data(
+        self, data: str, message_id: int, user: User | None = None
+    ) -> list[TelegramMethod[Any]]:
         stored = self.messages.get(message_id, {"text": "x"})
         query = CallbackQuery(
             id=str(next(_update_ids)),

@@ -106,7 +106,9 @@ async def chat(
         if line == "":
             break
         if out is sys.stdout and not sys.stdin.isatty():
-            terminal.print(f"> {line.rstrip()}")  # echo scripted input so the transcript reads well
+            terminal.print(
+                f"> {line.rstrip()}"
+            )  # echo scripted input so the transcript reads well
         item = terminal.parse(line)
         if item is not None:
             await terminal.send(item)

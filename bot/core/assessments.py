@@ -59,7 +59,9 @@ class Assessments:
         self.max_level = max_level
         self.new_seed = new_seed  # tests and simulations pass a deterministic source
 
-    async def start(self, store: Store, user_id: int, competence: str, language: str) -> Served | Finished:
+    async def start(
+        self, store: Store, user_id: int, competence: str, language: str
+    ) -> Served | Finished:
         """Abandon any test in progress and start one on ``competence``."""
         now = self.clock()
         await store.abandon_assessments(user_id, now)
@@ -79,9 +81,10 @@ class Assessments:
         if pending is not None:
             challenge = self.bank.challenges[pending.challenge_id]
             return self._served(state, assessment, pending, challenge)
-        challenge = self.engine.next_challenge(state)
-        if challenge is None:
+        chosen = self.engine.next_challenge(state)
+        if chosen is None:
             return await self._finish(store, assessment, state)
+        challenge = chosen
         attempt = Attempt(
             id=0,
             token=callbacks.new_token(),
@@ -101,7 +104,9 @@ class Assessments:
         for attempt in attempts:
             if not attempt.answered and attempt.challenge_id in self.bank.challenges:
                 state = await self._state(store, assessment, attempts)
-                return self._served(state, assessment, attempt, self.bank.challenges[attempt.challenge_id])
+                return self._served(
+                    state, assessment, attempt, self.bank.challenges[attempt.challenge_id]
+                )
         return None
 
     async def answer(
@@ -111,14 +116,21 @@ class Assessments:
         if attempt.answered:
             raise AlreadyAnswered(attempt.token)
         await store.record_answer(attempt, value, correct, skipped, self.clock())
-        attempt.answered, attempt.correct, attempt.skipped, attempt.value = True, correct, skipped, value
+        attempt.answered, attempt.correct, attempt.skipped, attempt.value = (
+            True,
+            correct,
+            skipped,
+            value,
+        )
         assessment = await store.get_assessment(attempt.assessment_id)
         assert assessment is not None
         challenge = self.bank.challenges[attempt.challenge_id]
         then = await self.next(store, assessment, attempt.language)
         return Corrected(attempt, challenge, correct, skipped, then)
 
-    async def _state(self, store: Store, assessment: Assessment, attempts: list[Attempt]) -> EngineState:
+    async def _state(
+        self, store: Store, assessment: Assessment, attempts: list[Attempt]
+    ) -> EngineState:
         answers = [
             (self.bank.challenges[a.challenge_id], bool(a.correct))
             for a in attempts
@@ -146,7 +158,8 @@ class Assessments:
         assessment.pix, assessment.level = result.pix, result.level
         await store.finish_assessment(assessment, knowledge, self.clock())
         failed = [
-            name for name, known in knowledge.items()
+            name
+            for name, known in knowledge.items()
             if known.source is Source.DIRECT and not known.validated
         ]
         return Finished(assessment, result, knowledge, failed)

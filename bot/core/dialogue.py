@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 
 from bot.core import callbacks
-from bot.core.assessments import Assessments, Corrected, Finished, Served
+from bot.core.assessments import Assessments, Finished, Served
 from bot.core.chat import (
     ChatKind,
     Command,
@@ -38,7 +38,7 @@ from bot.core.ports import (
 from bot.core.scoring import DEFAULT_MAX_LEVEL
 from bot.core.views import Views
 from content.bank import ContentBank
-from content.models import ChallengeType, INTERFACE_LANGUAGES
+from content.models import INTERFACE_LANGUAGES, ChallengeType
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +126,9 @@ class Conversation:
     async def _command(self, store: Store, user: User, name: str) -> Outcome:
         lang = user.language
         if name in ("start", "help"):
-            return Outcome([self.views.welcome(lang, user.first_name, await self._resume(store, user))])
+            return Outcome(
+                [self.views.welcome(lang, user.first_name, await self._resume(store, user))]
+            )
         if name == "profile":
             return Outcome([self.views.profile(lang, await store.latest_results(user.id))])
         if name == "test":
@@ -195,7 +197,9 @@ class Conversation:
         then = await self.assessments.start(store, user.id, competence, user.language)
         return Outcome([self._after(user.language, then)], edits)
 
-    async def _challenge_press(self, store: Store, user: User, parsed: callbacks.Parsed) -> Outcome:
+    async def _challenge_press(
+        self, store: Store, user: User, parsed: callbacks.Parsed
+    ) -> Outcome:
         lang = user.language
         attempt = await store.attempt_by_token(parsed.token)
         served = await self._open(store, user, attempt)
@@ -278,7 +282,10 @@ class Conversation:
             correct = check_text(challenge, attempt.language, answer)
             return await self._answer(store, user, served, answer, correct, pressed=False)
         count = len(challenge.text(attempt.language).fields)
-        attempt.fields = [*attempt.fields, *(line.strip() for line in answer.splitlines() if line.strip())]
+        attempt.fields = [
+            *attempt.fields,
+            *(line.strip() for line in answer.splitlines() if line.strip()),
+        ]
         if len(attempt.fields) < count:
             await store.save_attempt_progress(attempt)
             return Outcome([self.views.next_field(lang, challenge, attempt)])
@@ -292,7 +299,10 @@ class Conversation:
 
     async def _unsupported(self, store: Store, user: User) -> Outcome:
         served = await self._pending(store, user)
-        if served is not None and served.challenge.type in (ChallengeType.TEXT, ChallengeType.FIELDS):
+        if served is not None and served.challenge.type in (
+            ChallengeType.TEXT,
+            ChallengeType.FIELDS,
+        ):
             return Outcome([self.views.text_only(user.language)])
         if served is not None:
             return Outcome([self.views.use_buttons(user.language)])

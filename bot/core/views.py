@@ -23,8 +23,7 @@ MAX_RECOMMENDED: Final = 5
 ECHO_LIMIT: Final = 120
 
 
-
-def N_(text: str) -> str:  # noqa: N802 - gettext's marker for strings translated later
+def N_(text: str) -> str:
     return text
 
 
@@ -151,9 +150,12 @@ class Views:
         return Message(_("Choose your language:"), tuple(rows))
 
     def language_set(self, language: str) -> str:
-        return self.catalogs.get(language).gettext("Language: {language}").format(
-            language=LANGUAGE_NAMES[language]
-        ) + " ✅"
+        return (
+            self.catalogs.get(language)
+            .gettext("Language: {language}")
+            .format(language=LANGUAGE_NAMES[language])
+            + " ✅"
+        )
 
     def group_welcome(self, language: str, bot_username: str) -> Message:
         _ = self.catalogs.get(language).gettext
@@ -275,9 +277,10 @@ class Views:
             tutorials = self.bank.tutorials_for(challenge.skill, language)[:MAX_TUTORIALS]
             if tutorials:
                 parts.append(
-                    "📚 <b>" + _("To succeed next time:") + "</b>\n" + self.tutorial_list(
-                        language, tutorials
-                    )
+                    "📚 <b>"
+                    + _("To succeed next time:")
+                    + "</b>\n"
+                    + self.tutorial_list(language, tutorials)
                 )
         return Message("\n\n".join(parts))
 
@@ -317,7 +320,9 @@ class Views:
         code = finished.assessment.competence
         name = escape(self.bank.competence_name(code, language))
         parts = [
-            "🏁 <b>" + _("Test finished: {competence}").format(competence=f"{code} {name}") + "</b>",
+            "🏁 <b>"
+            + _("Test finished: {competence}").format(competence=f"{code} {name}")
+            + "</b>",
             _("Level <b>{level}</b> · <b>{pix}</b> pix").format(
                 level=finished.score.level, pix=finished.score.pix
             ),
@@ -325,7 +330,10 @@ class Views:
         mastered = self._mastered_tubes(language, finished)
         if mastered:
             parts.append(
-                "✅ <b>" + _("Skills validated:") + "</b>\n" + "\n".join(
+                "✅ <b>"
+                + _("Skills validated:")
+                + "</b>\n"
+                + "\n".join(
                     "• " + _("{tube}: level {level}").format(tube=escape(tube), level=level)
                     for tube, level in mastered
                 )
@@ -339,7 +347,9 @@ class Views:
                     tutorials.append(tutorial)
         if tutorials:
             parts.append(
-                "📚 <b>" + _("Recommended tutorials:") + "</b>\n"
+                "📚 <b>"
+                + _("Recommended tutorials:")
+                + "</b>\n"
                 + self.tutorial_list(language, tutorials[:MAX_RECOMMENDED])
             )
         buttons = (
@@ -393,7 +403,9 @@ class Views:
 
     def use_buttons(self, language: str) -> Message:
         return Message(
-            self.catalogs.get(language).gettext("Tap one of the buttons under the question to answer, or Skip.")
+            self.catalogs.get(language).gettext(
+                "Tap one of the buttons under the question to answer, or Skip."
+            )
         )
 
     def next_field(self, language: str, challenge: Challenge, attempt: Attempt) -> Message:
@@ -408,7 +420,9 @@ class Views:
 
     def text_only(self, language: str) -> Message:
         return Message(
-            self.catalogs.get(language).gettext("I can only read text answers. Type your answer, or tap Skip.")
+            self.catalogs.get(language).gettext(
+                "I can only read text answers. Type your answer, or tap Skip."
+            )
         )
 
     def not_understood(self, language: str, resume: Served | None) -> Message:
@@ -419,4 +433,6 @@ class Views:
         )
 
     def apology(self, language: str) -> str:
-        return self.catalogs.get(language).gettext("Sorry, something went wrong on my side. Please try again.")
+        return self.catalogs.get(language).gettext(
+            "Sorry, something went wrong on my side. Please try again."
+        )

@@ -17,7 +17,9 @@ def challenge_on_screen(bank: ContentBank, driver: ChatDriver, language: str = "
     raise AssertionError("no challenge on screen")
 
 
-async def answer(bank: ContentBank, driver: ChatDriver, right: bool, language: str = "en") -> Challenge:
+async def answer(
+    bank: ContentBank, driver: ChatDriver, right: bool, language: str = "en"
+) -> Challenge:
     challenge = challenge_on_screen(bank, driver, language)
     text = challenge.text(language)
     if challenge.type is ChallengeType.SINGLE:
@@ -26,9 +28,11 @@ async def answer(bank: ContentBank, driver: ChatDriver, right: bool, language: s
             index = next(i for i in range(len(text.options)) if i not in challenge.right_indexes)
         await driver.press(text.options[index])
     elif challenge.type is ChallengeType.MULTIPLE:
-        chosen = sorted(challenge.right_indexes) if right else [
-            i for i in range(len(text.options)) if i not in challenge.right_indexes
-        ]
+        chosen = (
+            sorted(challenge.right_indexes)
+            if right
+            else [i for i in range(len(text.options)) if i not in challenge.right_indexes]
+        )
         for index in chosen:
             await driver.press(text.options[index])
         await driver.press("Submit")

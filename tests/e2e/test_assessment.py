@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from aiogram.methods import AnswerCallbackQuery, EditMessageReplyMarkup, EditMessageText, SendMessage
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    EditMessageReplyMarkup,
+    EditMessageText,
+    SendMessage,
+)
 
 from bot.adapters.telegram import build_dispatcher
 from bot.core.dialogue import Conversation
@@ -22,9 +27,9 @@ async def start_test(learner: ChatDriver, area: str = "1 ·", competence: str = 
 
 async def test_whole_test_from_start_to_level(learner: ChatDriver, bank: ContentBank) -> None:
     await start_test(learner)
-    assert "Test: 1.1 Searching and monitoring information" in learner.messages[min(learner.messages)]["text"] or any(
-        "Test: 1.1" in m["text"] for m in learner.messages.values()
-    )
+    assert "Test: 1.1 Searching and monitoring information" in learner.messages[
+        min(learner.messages)
+    ]["text"] or any("Test: 1.1" in m["text"] for m in learner.messages.values())
     first = challenge_on_screen(bank, learner)
     assert first.level == 2  # Pix: the first challenge is at level 2
     assert "▰" in learner.last_text and "1/" in learner.last_text
@@ -111,7 +116,9 @@ async def test_multiple_choice_shows_the_selection_then_submits(
     assert any("Right!" in t for t in learner.texts()[-2:])
 
 
-async def test_skip_counts_as_a_miss_with_tutorials(learner: ChatDriver, bank: ContentBank) -> None:
+async def test_skip_counts_as_a_miss_with_tutorials(
+    learner: ChatDriver, bank: ContentBank
+) -> None:
     await start_test(learner)
     await learner.press("Skip")
     correction = next(t for t in reversed(learner.texts()) if "Skipped" in t)
@@ -121,7 +128,9 @@ async def test_skip_counts_as_a_miss_with_tutorials(learner: ChatDriver, bank: C
 
 async def test_double_tap_counts_once(learner: ChatDriver, bank: ContentBank) -> None:
     await start_test(learner, "4 ·", "4.1")  # single-choice challenges only
-    message_id, data = learner.find_button(challenge_on_screen(bank, learner).text("en").options[0])
+    message_id, data = learner.find_button(
+        challenge_on_screen(bank, learner).text("en").options[0]
+    )
     first = await learner.press_data(data, message_id)
     second = await learner.press_data(data, message_id)
     assert len(sent_texts(first)) == 2  # the correction and the next challenge
@@ -129,14 +138,26 @@ async def test_double_tap_counts_once(learner: ChatDriver, bank: ContentBank) ->
     assert answered_notices(second) == ["This question is closed."]
 
 
-async def test_forged_and_garbled_callbacks_change_nothing(learner: ChatDriver, bank: ContentBank) -> None:
+async def test_forged_and_garbled_callbacks_change_nothing(
+    learner: ChatDriver, bank: ContentBank
+) -> None:
     await start_test(learner)
     message_id = max(learner.messages)
-    for data in ["opt:AAAAAAAAAAA:0", "opt:../../etc:1", "comp:9.9", "area:7", "💥", "x" * 64, "skip:"]:
+    for data in [
+        "opt:AAAAAAAAAAA:0",
+        "opt:../../etc:1",
+        "comp:9.9",
+        "area:7",
+        "💥",
+        "x" * 64,
+        "skip:",
+    ]:
         requests = await learner.press_data(data, message_id)
         assert answered_notices(requests) == ["This question is closed."], data
         assert sent_texts(requests) == []
-        assert not [r for r in requests if isinstance(r, (EditMessageText, EditMessageReplyMarkup))]
+        assert not [
+            r for r in requests if isinstance(r, (EditMessageText, EditMessageReplyMarkup))
+        ]
     # The real challenge is still open.
     await answer(bank, learner, right=True)
     assert any("Right!" in t for t in learner.texts())
@@ -172,7 +193,9 @@ async def test_a_restart_in_the_middle_continues_where_the_learner_was(
     learner.dispatcher = build_dispatcher(make_conversation())
     await answer(bank, learner, right=True)
     assert any("Right!" in t for t in learner.texts()[-2:])
-    assert pending.id != challenge_on_screen(bank, learner).id or "Test finished" in learner.last_text
+    assert (
+        pending.id != challenge_on_screen(bank, learner).id or "Test finished" in learner.last_text
+    )
     await learner.say("/start")
     assert any("Continue: 1.1 (3/" in label for label in learner.live_buttons())
     await learner.press("Continue")

@@ -38,7 +38,14 @@ async def test_text_without_a_pending_challenge_gets_the_menu(learner: ChatDrive
 
 @pytest.mark.parametrize(
     "text",
-    ["x" * 4096, "😀🎉👍", "مرحبا بالعالم", "\u200b\u200b", "<b>not bold</b> & co", "/unknowncommand"],
+    [
+        "x" * 4096,
+        "😀🎉👍",
+        "مرحبا بالعالم",
+        "\u200b\u200b",
+        "<b>not bold</b> & co",
+        "/unknowncommand",
+    ],
 )
 async def test_odd_text_is_answered_sensibly(learner: ChatDriver, text: str) -> None:
     requests = await learner.say(text)
@@ -72,7 +79,9 @@ async def test_typed_answer_with_tolerances_closes_the_challenge_buttons(
     assert "Your answer:" in edit.text
 
 
-async def test_choice_challenge_asks_to_use_the_buttons(learner: ChatDriver, bank: ContentBank) -> None:
+async def test_choice_challenge_asks_to_use_the_buttons(
+    learner: ChatDriver, bank: ContentBank
+) -> None:
     await start_test(learner, "4 ·", "4.1")
     assert sent_texts(await learner.say("B")) == [
         "Tap one of the buttons under the question to answer, or Skip."
@@ -94,7 +103,8 @@ async def test_language_is_switched_and_remembered(learner: ChatDriver, bank: Co
     await learner.say("/language")
     assert learner.live_buttons() == ["✅ English", "Français", "Svenska"]
     requests = await learner.press("Français")
-    assert "Langue : Français ✅" in [r.text for r in requests if isinstance(r, EditMessageText)][0]
+    edited = next(r.text for r in requests if isinstance(r, EditMessageText))
+    assert "Langue : Français ✅" in edited
     assert sent_texts(requests) == ["Que voulez-vous faire ?"]
     await learner.say("/start")
     assert "Bonjour Ada ! Je suis pixbot." in learner.last_text
@@ -118,7 +128,10 @@ async def test_telegram_language_is_followed_until_one_is_chosen(
 
 
 async def test_a_failure_gets_an_apology_and_is_logged(
-    learner: ChatDriver, conversation: Conversation, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    learner: ChatDriver,
+    conversation: Conversation,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     async def broken(event: object) -> None:
         raise RuntimeError("database on fire")

@@ -17,7 +17,11 @@ DEFAULTS = DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disab
 
 def create_bot(token: str, api_base: str | None = None, session: BaseSession | None = None) -> Bot:
     if session is None:
-        session = AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else AiohttpSession()
+        session = (
+            AiohttpSession(api=TelegramAPIServer.from_base(api_base))
+            if api_base
+            else AiohttpSession()
+        )
     return Bot(token, session=session, default=DEFAULTS)
 
 

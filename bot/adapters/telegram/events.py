@@ -13,7 +13,9 @@ def person(user: User) -> Person:
 
 
 def chat_kind(chat: Chat | None) -> ChatKind:
-    return ChatKind.PRIVATE if chat is not None and chat.type == ChatType.PRIVATE else ChatKind.GROUP
+    return (
+        ChatKind.PRIVATE if chat is not None and chat.type == ChatType.PRIVATE else ChatKind.GROUP
+    )
 
 
 def from_message(message: Message, bot_username: str) -> Event | None:
@@ -23,13 +25,17 @@ def from_message(message: Message, bot_username: str) -> Event | None:
     kind = chat_kind(message.chat)
     text = message.text
     if text is None:
-        return Event(person(message.from_user), Unsupported(str(message.content_type)), kind, bot_username)
+        return Event(
+            person(message.from_user), Unsupported(str(message.content_type)), kind, bot_username
+        )
     if text.startswith("/"):
         head, _, args = text.partition(" ")
         name, _, mention = head[1:].partition("@")
         if mention and mention.lower() != bot_username.lower():
             return None
-        return Event(person(message.from_user), Command(name.lower(), args.strip()), kind, bot_username)
+        return Event(
+            person(message.from_user), Command(name.lower(), args.strip()), kind, bot_username
+        )
     return Event(person(message.from_user), Text(text), kind, bot_username)
 
 

@@ -48,10 +48,14 @@ async def on_error(event: ErrorEvent, bot: Bot, conversation: Conversation) -> b
     try:
         if update.callback_query is not None:
             query = update.callback_query
-            await query.answer(conversation.apology(person(query.from_user))[:200], show_alert=False)
-        elif update.message is not None and update.message.from_user is not None:
-            message = update.message
-            await bot.send_message(message.chat.id, conversation.apology(person(message.from_user)))
+            await query.answer(
+                conversation.apology(person(query.from_user))[:200], show_alert=False
+            )
+        elif update.message is not None:
+            sender = update.message.from_user
+            if sender is not None:
+                apology = conversation.apology(person(sender))
+                await bot.send_message(update.message.chat.id, apology)
     except Exception:  # the apology itself failed (blocked bot, network): logged, not raised
         log.warning("could not send an apology for update %s", update.update_id, exc_info=True)
     return True

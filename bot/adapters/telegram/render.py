@@ -7,7 +7,12 @@ from typing import Final
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import (
+    BufferedInputFile,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+)
 
 from bot.core.chat import Keyboard, Outcome
 from bot.core.dialogue import Conversation
@@ -88,7 +93,9 @@ async def deliver(
                     reply_markup=keyboard(edit.buttons),
                 )
         except TelegramBadRequest as error:  # too old to edit, deleted, or unchanged
-            log.info("could not edit message %s in chat %s: %s", message_id, chat_id, error.message)
+            log.info(
+                "could not edit message %s in chat %s: %s", message_id, chat_id, error.message
+            )
     for message in outcome.messages:
         sent_id: int
         if message.image is not None:
@@ -111,4 +118,3 @@ async def deliver(
             sent_id = sent.message_id
         if message.track is not None:
             await conversation.message_sent(message.track, sent_id)
-

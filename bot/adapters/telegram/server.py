@@ -42,6 +42,14 @@ async def serve(settings: Settings, token: str) -> None:
         await engine.dispose()
 
 
+def webhook_app(dispatcher: Dispatcher, bot: Bot, secret: str, path: str) -> web.Application:
+    """Telegram posts updates to ``path``; a wrong or missing secret header gets 401."""
+    app = web.Application()
+    SimpleRequestHandler(dispatcher=dispatcher, bot=bot, secret_token=secret).register(app, path=path)
+    setup_application(app, dispatcher, bot=bot)
+    return app
+
+
 async def _webhook(settings: Settings, bot: Bot, dispatcher: Dispatcher) -> None:
     assert settings.webhook_url is not None
     secret = (
@@ -51,7 +59,9 @@ async def _webhook(settings: Settings, bot: Bot, dispatcher: Dispatcher) -> None
     )
     path = urlsplit(settings.webhook_url).path or "/"
     app = web.Application()
-    SimpleRequestHandler(dispatcher=dispatcher, bot=bot, secret_token=secret).register(app, path=path)
+    SimpleRequestHandler(dispatcher=dispatcher, bot=bot, secret_token=secret).register(
+        app, path=path
+    )
     setup_application(app, dispatcher, bot=bot)
     runner = web.AppRunner(app)
     await runner.setup()

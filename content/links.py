@@ -1,0 +1,65 @@
+"""`pixbot content check-links`: every tutorial and tip URL, checked when a network is there."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import sys
+from collections.abc import Iterable
+
+import aiohttp
+
+from content.bank import ContentBank
+
+PROBE_HOST = "www.wikipedia.org"
+CONCURRENCY = 8
+
+
+def urls(bank: ContentBank) -> dict[str, list[str]]:
+    """Each URL with the ids that use it."""
+    found: dict[str, list[str]] = {}
+    for tutorial in bank.tutorials.values():
+        found.setdefault(str(tutorial.url), []).append(tutorial.id)
+    for tip in bank.tips:
+        found.setdefault(str(tip.source.url), []).append(tip.id)
+    return found
+
+
+def online(host: str = PROBE_HOST) -> bool:
+    try:
+        socket.getaddrinfo(host, 443)
+    except OSError:
+        return False
+    return True
+
+
+async def check_links(bank: ContentBank, seconds: float = 10.0) -> int:
+    targets = urls(bank)
+    if not online():
+        print(f"offline: cannot resolve {PROBE_HOST}; {len(targets)} URLs were not checked")
+        return 0
+    semaphore = asyncio.Semaphore(CONCURRENCY)
+    client_timeout = aiohttp.ClientTimeout(total=seconds)
+    headers = {"User-Agent": "pixbot-link-check/1.0"}
+    async with aiohttp.ClientSession(timeout=client_timeout, headers=headers) as session:
+
+        async def check(url: str) -> tuple[str, str | None]:
+            async with semaphore:
+                try:
+                    async with session.get(url, allow_redirects=True) as response:
+                        if response.status >= 400:
+                            return url, f"HTTP {response.status}"
+                except (aiohttp.ClientError, TimeoutError) as error:
+                    return url, type(error).__name__
+            return url, None
+
+        results = await asyncio.gather(*(check(url) for url in targets))
+    broken = [(url, problem) for url, problem in results if problem]
+    _report(broken, targets)
+    print(f"{len(targets) - len(broken)} of {len(targets)} URLs answered")
+    return 1 if broken else 0
+
+
+def _report(broken: Iterable[tuple[str, str | None]], targets: dict[str, list[str]]) -> None:
+    for url, problem in broken:
+        print(f"{problem}: {url} (used by {', '.join(targets[url])})", file=sys.stderr)

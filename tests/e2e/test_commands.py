@@ -1,0 +1,212 @@
+"""The pixbot commands as a newcomer runs them: chat through stdin, run against a local Bot API
+server, webhook secrets, and a clear error without a token."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.adapters.telegram import build_dispatcher, create_bot
+from bot.adapters.telegram.server import webhook_app
+from bot.core.dialogue import Conversation
+from tests.conftest import FIXTURES, TOKEN
+from tests.telegram import RecordingSession
+
+
+def env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    clean = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN", "WEBHOOK_URL")}
+    clean.update(
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        CONTENT_PATH=str(FIXTURES / "content"),
+        **extra,
+    )
+    return clean
+
+
+async def pixbot(
+    *args: str, cwd: Path, environ: dict[str, str], stdin: bytes = b""
+) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        cwd=cwd,
+        env=environ,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(stdin), timeout=60)
+    return process.returncode or 0, out.decode(), err.decode()
+
+
+async def test_chat_through_stdin_completes_a_test_and_prints_a_level(tmp_path: Path) -> None:
+    # Take a test, area 4, competence 4.1, then always the last button (Skip).
+    script = "1\n4\n1\n" + "3\n" * 10 + "/profile\n"
+    code, out, err = await pixbot(
+        "chat",
+        "--db",
+        str(tmp_path / "chat.db"),
+        cwd=tmp_path,
+        environ=env(tmp_path),
+        stdin=script.encode(),
+    )
+    assert code == 0, err
+    assert "Test finished: 4.1 Securing the digital environment" in out
+    assert "Level 0 · 0 pix" in out
+    assert "[1] 🎯 Another competence" in out
+    assert "4.1 Securing the digital environment — level 0 · 0 pix" in out
+
+
+async def test_chat_speaks_french_when_asked(tmp_path: Path) -> None:
+    code, out, _ = await pixbot(
+        "chat", "--lang", "fr", cwd=tmp_path, environ=env(tmp_path), stdin=b""
+    )
+    assert code == 0
+    assert "Bonjour ! Je suis pixbot." in out and "[1] 🎯 Passer un test" in out
+
+
+@pytest.mark.parametrize("token", [None, "not-a-token"])
+async def test_run_without_a_valid_token_is_one_clear_line(
+    tmp_path: Path, token: str | None
+) -> None:
+    extra = {"BOT_TOKEN": token} if token else {}
+    code, out, err = await pixbot("run", cwd=tmp_path, environ=env(tmp_path, **extra))
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "BOT_TOKEN" in lines[0] and "pixbot chat" in lines[0]
+    assert "Traceback" not in err
+
+
+class FakeBotApi:
+    """A local Bot API server: one /start update, then empty long polls; records what it gets."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.delivered = False
+        self.got_reply = asyncio.Event()
+
+    async def handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        data: dict[str, Any] = dict(await request.post()) if request.can_read_body else {}
+        self.calls.append((method, data))
+        if method == "getMe":
+            result: Any = {
+                "id": 42,
+                "is_bot": True,
+                "first_name": "Pixbot",
+                "username": "pixbot_test_bot",
+            }
+        elif method == "getUpdates":
+            if not self.delivered:
+                self.delivered = True
+                result = [
+                    {
+                        "update_id": 1,
+                        "message": {
+                            "message_id": 1,
+                            "date": 1764000000,
+                            "chat": {"id": 777, "type": "private"},
+                            "from": {
+                                "id": 777,
+                                "is_bot": False,
+                                "first_name": "Lin",
+                                "language_code": "fr",
+                            },
+                            "text": "/start",
+                        },
+                    }
+                ]
+            else:
+                await asyncio.sleep(0.2)
+                result = []
+        elif method == "sendMessage":
+            self.got_reply.set()
+            result = {
+                "message_id": 5,
+                "date": 1764000001,
+                "chat": {"id": 777, "type": "private"},
+                "text": data.get("text", ""),
+            }
+        else:
+            result = True
+        return web.json_response({"ok": True, "result": result})
+
+
+@pytest.fixture
+async def fake_api() -> AsyncIterator[tuple[FakeBotApi, str]]:
+    api = FakeBotApi()
+    app = web.Application()
+    app.router.add_post("/bot{token}/{method}", api.handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    yield api, f"http://127.0.0.1:{port}"
+    await runner.cleanup()
+
+
+async def test_run_serves_a_learner_through_a_local_bot_api_and_stops_on_sigterm(
+    tmp_path: Path, fake_api: tuple[FakeBotApi, str]
+) -> None:
+    api, base = fake_api
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=tmp_path,
+        env=env(tmp_path, BOT_TOKEN=TOKEN, TELEGRAM_API_BASE=base, POLLING_TIMEOUT="25"),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await asyncio.wait_for(api.got_reply.wait(), timeout=30)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(process.wait(), timeout=20)
+    assert code == 0
+    [reply] = [data for method, data in api.calls if method == "sendMessage"]
+    assert "Bonjour Lin ! Je suis pixbot." in reply["text"]
+    assert (
+        json.loads(reply["reply_markup"])["inline_keyboard"][0][0]["text"] == "🎯 Passer un test"
+    )
+    polls = [data for method, data in api.calls if method == "getUpdates"]
+    assert polls and all(int(p["timeout"]) == 25 for p in polls)  # real long polling
+    assert (tmp_path / "bot.db").exists()  # migrated at start
+
+
+async def test_webhook_refuses_requests_without_the_secret(conversation: Conversation) -> None:
+    bot = create_bot(TOKEN, session=RecordingSession())
+    app = webhook_app(build_dispatcher(conversation), bot, "s3cret-token", "/telegram")
+    async with TestClient(TestServer(app)) as client:
+        update = {
+            "update_id": 9,
+            "message": {
+                "message_id": 1,
+                "date": 1764000000,
+                "chat": {"id": 5, "type": "private"},
+                "from": {"id": 5, "is_bot": False, "first_name": "Eve"},
+                "text": "/start",
+            },
+        }
+        missing = await client.post("/telegram", json=update)
+        wrong = await client.post(
+            "/telegram", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "guess"}
+        )
+        right = await client.post(
+            "/telegram", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
+        )
+    assert (missing.status, wrong.status, right.status) == (401, 401, 200)

@@ -1,0 +1,118 @@
+"""The content bank: the shipped one validates; broken packs say file:line what is wrong."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from content.loader import CONTENT_ROOT, check_bank, load_bank
+from content.report import export, stats
+from tests.conftest import FIXTURES
+
+
+def test_the_shipped_bank_validates_and_loads_fast() -> None:
+    started = time.perf_counter()
+    bank, problems = check_bank(CONTENT_ROOT)
+    elapsed = time.perf_counter() - started
+    assert problems == []
+    assert bank is not None and bank.challenges and bank.tips
+    assert elapsed < 1.0, f"the bank took {elapsed:.2f}s to load"
+
+
+@pytest.fixture
+def pack(tmp_path: Path) -> Path:
+    target = tmp_path / "content"
+    shutil.copytree(FIXTURES / "content", target)
+    return target
+
+
+def append(path: Path, text: str) -> int:
+    """Append YAML and return the line number where it starts."""
+    before = path.read_text(encoding="utf-8")
+    path.write_text(before + text, encoding="utf-8")
+    return before.count("\n") + 1
+
+
+def test_broken_packs_report_file_and_line(pack: Path) -> None:
+    competence = pack / "competences" / "4.1.yaml"
+    line = append(
+        competence,
+        """- id: gamma-1a
+  skill: '@gamma1'
+  type: single
+  answer: 1
+  en: {prompt: dup, options: [a, b]}
+  fr: {prompt: dup, options: [a, b]}
+- id: gamma-9z
+  skill: '@nowhere2'
+  type: text
+  en: {prompt: p, accept: [x]}
+  fr: {prompt: p, accept: [x]}
+- id: gamma-2z
+  skill: '@gamma2'
+  type: single
+  answer: 4
+  en: {prompt: p, options: [a, b, c]}
+  fr: {prompt: p, options: [a, b, c]}
+- id: gamma-3z
+  skill: '@gamma3'
+  type: multiple
+  answer: [1, 2]
+  en: {prompt: p, options: [same, Same]}
+  fr: {prompt: p, options: [x, y]}
+- id: gamma-3y
+  skill: '@gamma3'
+  type: text
+  en: {prompt: p, accept: [x]}
+- id: gamma-3x
+  skill: '@gamma3'
+  type: single
+  answer: 1
+  poll_eligible: true
+  en: {prompt: p, options: [a, b], explanation: "%s"}
+  fr: {prompt: p, options: [a, b]}
+"""
+        % ("x" * 250),
+    )
+    (pack / "tutorials" / "bad.yaml").write_text(
+        "tutorials:\n"
+        "  - id: t-plain-http\n"
+        "    url: http://example.org/page\n"
+        "    title: T\n    source: S\n    duration: '00:05:00'\n    language: en\n"
+        "    skills: ['@gamma1']\n",
+        encoding="utf-8",
+    )
+    (pack / "tips" / "broken.yaml").write_text("topic: passwords\ntips: [\n", encoding="utf-8")
+    _, problems = check_bank(pack)
+    shown = [str(problem) for problem in problems]
+    name = "content/competences/4.1.yaml"
+    assert f"{name}:{line}: duplicate challenge id 'gamma-1a' (first at {name}:" in "\n".join(shown)
+    assert f"{name}:{line + 6}: gamma-9z: unknown skill @nowhere2" in shown
+    assert f"{name}:{line + 11}: challenges.5: en: answer index 4 is out of range 1..3" in shown
+    assert f"{name}:{line + 17}: challenges.6: en: an option is repeated" in shown
+    assert f"{name}:{line + 23}: gamma-3y: missing translation 'fr'" in shown
+    assert any(
+        s.startswith(f"{name}:{line + 27}: challenges.8: en: a poll explanation") for s in shown
+    )
+    assert any(s.startswith("content/tutorials/bad.yaml:3: tutorials.0.url:") and "https" in s for s in shown)
+    assert any(s.startswith("content/tips/broken.yaml:") and "YAML" in s for s in shown)
+    with pytest.raises(Exception, match="unknown skill"):
+        load_bank(pack)
+
+
+def test_stats_and_export_describe_the_bank() -> None:
+    bank = load_bank(FIXTURES / "content")
+    data = stats(bank)
+    assert data["challenges"]["validated"] == 23
+    assert data["matrix"]["1.1"]["en"]["3"] == 4
+    assert data["skills_without_tutorials"] == {"en": [], "fr": []}
+    document = export(bank)
+    first = next(c for c in document["challenges"] if c["id"] == "alpha-3b" and c["language"] == "fr")
+    assert first["type"] == "fields"
+    assert first["accepted_answers"] == [["12"], ["3,5"]]
+    assert first["tutorial_urls"] == ["https://example.org/fr/alpha"]
+    assert first["competence"] == "1.1" and first["level"] == 3
+    assert document["tips"][0]["topic"] == "passwords"

@@ -1,0 +1,109 @@
+"""Pix answer checking: tolerances T1, T2, T3, numbers, choice sets, fields."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.checking import (
+    check_choice,
+    check_fields,
+    number_matches,
+    split_fields,
+    text_matches,
+    treat,
+)
+from content.models import Challenge, Tolerance
+
+ALL = [Tolerance.T1, Tolerance.T2, Tolerance.T3]
+
+
+@pytest.mark.parametrize(
+    ("answer", "tolerances", "expected"),
+    [
+        ("  Électricité ", [Tolerance.T1], "electricite"),
+        ("mot de passe", [Tolerance.T1], "motdepasse"),
+        ("Mot\u00a0de\u00a0passe", [Tolerance.T1], "motdepasse"),  # non-breaking spaces
+        ("mot-de-passe !", [Tolerance.T1, Tolerance.T2], "motdepasse"),
+        ("A.B.C", [Tolerance.T2], "ABC"),
+        ("e\u0301te\u0301", [], "été"),  # NFC always
+        ("pass\u200bword", [], "password"),  # zero-width removed always
+    ],
+)
+def test_treatments(answer: str, tolerances: list[Tolerance], expected: str) -> None:
+    assert treat(answer, tolerances) == expected
+
+
+@pytest.mark.parametrize(
+    ("answer", "accepted", "tolerances", "ok"),
+    [
+        ("PASSWORD", ["password"], [Tolerance.T1], True),
+        ("PASSWORD", ["password"], [], False),
+        ("pass word", ["password"], [Tolerance.T1], True),
+        ("password!", ["password"], [Tolerance.T1], False),
+        ("password!", ["password"], [Tolerance.T1, Tolerance.T2], True),
+        ("Sécurité", ["securite"], [Tolerance.T1], True),
+        # T3: distance / length of the treated answer <= 0.25
+        ("abcd", ["abce"], ALL, True),  # 1/4 = 0.25, on the boundary
+        ("abc", ["abd"], ALL, False),  # 1/3 > 0.25
+        ("abcdefgh", ["abcdefxy"], ALL, True),  # 2/8
+        ("abcdefgh", ["abcdexyz"], ALL, False),  # 3/8
+        ("abce", ["abcd"], [Tolerance.T1, Tolerance.T2], False),  # no T3, no typo allowed
+        ("phising", ["hameçonnage", "phishing"], ALL, True),  # closest variant counts
+        ("", ["a"], ALL, False),
+    ],
+)
+def test_text_matches(
+    answer: str, accepted: list[str], tolerances: list[Tolerance], ok: bool
+) -> None:
+    assert text_matches(answer, accepted, tolerances) is ok
+
+
+@pytest.mark.parametrize(
+    ("answer", "accepted", "ok"),
+    [
+        ("1024", ["1024"], True),
+        ("1 024", ["1024"], True),
+        ("1\u202f024", ["1024"], True),
+        ("1024.0", ["1024"], True),
+        ("3,5", ["3.5"], True),
+        ("3.5", ["3,5"], True),
+        ("1,000", ["1000"], True),
+        ("0.1", ["1"], False),
+        ("1025", ["1024"], False),  # no typo tolerance on numbers
+        ("about 12", ["12"], False),
+        ("-2", ["-2"], True),
+    ],
+)
+def test_numbers_are_compared_as_numbers(answer: str, accepted: list[str], ok: bool) -> None:
+    assert number_matches(answer, accepted) is ok
+
+
+def _challenge(**data: object) -> Challenge:
+    base: dict[str, object] = {"id": "x-1a", "skill": "@x1"}
+    base.update(data)
+    return Challenge.model_validate(base)
+
+
+def test_multiple_choice_needs_exactly_the_right_set() -> None:
+    challenge = _challenge(
+        type="multiple", answer=[1, 3], en={"prompt": "p", "options": ["a", "b", "c", "d"]}
+    )
+    assert check_choice(challenge, [0, 2])
+    assert check_choice(challenge, [2, 0])  # order ignored
+    assert not check_choice(challenge, [0])  # no partial credit
+    assert not check_choice(challenge, [0, 1, 2])
+
+
+def test_fields_are_all_checked() -> None:
+    challenge = _challenge(
+        type="fields",
+        en={
+            "prompt": "p",
+            "fields": [{"label": "a", "accept": ["Paris"]}, {"label": "b", "accept": ["Lyon"]}],
+        },
+    )
+    assert check_fields(challenge, "en", ["paris", "LYON"])
+    assert not check_fields(challenge, "en", ["paris", "Marseille"])
+    assert not check_fields(challenge, "en", ["paris"])
+    assert split_fields("paris\n\n lyon ", 2) == ["paris", "lyon"]
+    assert split_fields("paris", 2) is None
