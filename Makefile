@@ -20,3 +20,10 @@ lint: install
 test: install lint
 	$(BIN)/pixbot content validate
 	$(BIN)/pytest -q -p no:cacheprovider
+
+.PHONY: chat run
+chat: install  ## try the bot in this terminal, no token needed
+	$(BIN)/pixbot chat
+
+run: install  ## serve Telegram; needs BOT_TOKEN (environment or .env)
+	$(BIN)/pixbot run

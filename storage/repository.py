@@ -77,17 +77,19 @@ class SqlStore(Store):
         return User(row.id, row.language, row.first_name, row.language_chosen)
 
     async def add_user(self, user: User, now: datetime) -> None:
-        self.session.add(
-            UserRow(
-                id=user.id,
-                language=user.language,
-                language_chosen=user.language_chosen,
-                first_name=user.first_name,
-                created_at=now,
-                updated_at=now,
-            )
+        row = UserRow(
+            id=user.id,
+            language=user.language,
+            language_chosen=user.language_chosen,
+            first_name=user.first_name,
+            created_at=now,
+            updated_at=now,
         )
-        await self.session.flush()
+        try:
+            async with self.session.begin_nested():
+                self.session.add(row)
+        except IntegrityError:  # another process met this user at the same moment
+            self.session.expunge(row)
 
     async def save_user(self, user: User, now: datetime) -> None:
         await self.session.execute(

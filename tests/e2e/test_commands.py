@@ -82,7 +82,7 @@ async def test_run_without_a_valid_token_is_one_clear_line(
     tmp_path: Path, token: str | None
 ) -> None:
     extra = {"BOT_TOKEN": token} if token else {}
-    code, out, err = await pixbot("run", cwd=tmp_path, environ=env(tmp_path, **extra))
+    code, _, err = await pixbot("run", cwd=tmp_path, environ=env(tmp_path, **extra))
     assert code == 2
     lines = err.strip().splitlines()
     assert len(lines) == 1 and "BOT_TOKEN" in lines[0] and "pixbot chat" in lines[0]

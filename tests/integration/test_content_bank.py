@@ -89,7 +89,9 @@ def test_broken_packs_report_file_and_line(pack: Path) -> None:
     _, problems = check_bank(pack)
     shown = [str(problem) for problem in problems]
     name = "content/competences/4.1.yaml"
-    assert f"{name}:{line}: duplicate challenge id 'gamma-1a' (first at {name}:" in "\n".join(shown)
+    assert f"{name}:{line}: duplicate challenge id 'gamma-1a' (first at {name}:" in "\n".join(
+        shown
+    )
     assert f"{name}:{line + 6}: gamma-9z: unknown skill @nowhere2" in shown
     assert f"{name}:{line + 11}: challenges.5: en: answer index 4 is out of range 1..3" in shown
     assert f"{name}:{line + 17}: challenges.6: en: an option is repeated" in shown
@@ -97,7 +99,10 @@ def test_broken_packs_report_file_and_line(pack: Path) -> None:
     assert any(
         s.startswith(f"{name}:{line + 27}: challenges.8: en: a poll explanation") for s in shown
     )
-    assert any(s.startswith("content/tutorials/bad.yaml:3: tutorials.0.url:") and "https" in s for s in shown)
+    assert any(
+        s.startswith("content/tutorials/bad.yaml:3: tutorials.0.url:") and "https" in s
+        for s in shown
+    )
     assert any(s.startswith("content/tips/broken.yaml:") and "YAML" in s for s in shown)
     with pytest.raises(Exception, match="unknown skill"):
         load_bank(pack)
@@ -110,9 +115,40 @@ def test_stats_and_export_describe_the_bank() -> None:
     assert data["matrix"]["1.1"]["en"]["3"] == 4
     assert data["skills_without_tutorials"] == {"en": [], "fr": []}
     document = export(bank)
-    first = next(c for c in document["challenges"] if c["id"] == "alpha-3b" and c["language"] == "fr")
+    first = next(
+        c for c in document["challenges"] if c["id"] == "alpha-3b" and c["language"] == "fr"
+    )
     assert first["type"] == "fields"
     assert first["accepted_answers"] == [["12"], ["3,5"]]
     assert first["tutorial_urls"] == ["https://example.org/fr/alpha"]
     assert first["competence"] == "1.1" and first["level"] == 3
     assert document["tips"][0]["topic"] == "passwords"
+
+
+def test_the_shipped_bank_covers_every_competence_and_level() -> None:
+    """Issue goals: 16 competences, >= 4 tubes each, levels 1-6 with >= 2 challenges a skill,
+    >= 400 validated challenges in en and fr, >= 1/4 open answers, every skill with a tutorial
+    in each content language, >= 150 tips in en and fr covering every topic."""
+    bank = load_bank(CONTENT_ROOT)
+    data = stats(bank)
+    assert len(bank.competences) == 16
+    for code in bank.competences:
+        assert data["tubes"][code] >= 4, code
+        for level in range(1, 7):
+            assert data["matrix"][code]["en"][str(level)] >= 2, (code, level)
+    for skill in bank.skills.values():
+        assert len(bank.challenges_of(skill.name)) >= 2, skill.name
+    assert data["challenges"]["by_language"]["en"] >= 400
+    assert data["challenges"]["by_language"]["fr"] == data["challenges"]["by_language"]["en"]
+    assert data["challenges"]["open_answer_share"] >= 0.25
+    areas_types: dict[str, set[str]] = {}
+    for challenge in bank.challenges.values():
+        area = bank.area_of[bank.tube_competence[challenge.tube]]
+        areas_types.setdefault(area, set()).add(str(challenge.type))
+    assert all(types == {"single", "multiple", "text", "fields"} for types in areas_types.values())
+    assert data["skills_without_tutorials"] == {"en": [], "fr": []}
+    assert sum(counts["en"] for counts in data["tips"].values()) >= 150
+    assert sum(counts["fr"] for counts in data["tips"].values()) >= 150
+    from content.models import TipTopic
+
+    assert set(data["tips"]) == {str(topic) for topic in TipTopic}

@@ -45,7 +45,8 @@ async def serve(settings: Settings, token: str) -> None:
 def webhook_app(dispatcher: Dispatcher, bot: Bot, secret: str, path: str) -> web.Application:
     """Telegram posts updates to ``path``; a wrong or missing secret header gets 401."""
     app = web.Application()
-    SimpleRequestHandler(dispatcher=dispatcher, bot=bot, secret_token=secret).register(app, path=path)
+    handler = SimpleRequestHandler(dispatcher=dispatcher, bot=bot, secret_token=secret)
+    handler.register(app, path=path)
     setup_application(app, dispatcher, bot=bot)
     return app
 
