@@ -231,6 +231,12 @@ class Challenge(Strict):
                 )
 
 
+def require_https(url: HttpUrl, what: str) -> HttpUrl:
+    if url.scheme != "https":
+        raise ValueError(f"{what} must use https")
+    return url
+
+
 class TutorialFormat(StrEnum):
     PAGE = "page"
     VIDEO = "video"
@@ -253,9 +259,7 @@ class Tutorial(Strict):
     @field_validator("url")
     @classmethod
     def _https_only(cls, url: HttpUrl) -> HttpUrl:
-        if url.scheme != "https":
-            raise ValueError("a tutorial URL must use https")
-        text = str(url).lower()
+        text = str(require_https(url, "a tutorial URL")).lower()
         if any(marker in text for marker in ("/search?", "?q=", "&q=", "google.com/search")):
             raise ValueError("a tutorial must not be a search-results page")
         return url
@@ -308,9 +312,7 @@ class TipSource(Strict):
     @field_validator("url")
     @classmethod
     def _https_only(cls, url: HttpUrl) -> HttpUrl:
-        if url.scheme != "https":
-            raise ValueError("a source URL must use https")
-        return url
+        return require_https(url, "a source URL")
 
 
 class Tip(Strict):
