@@ -22,7 +22,9 @@ class Settings(BaseSettings):
 
     bot_token: SecretStr | None = None
     database_url: str = "sqlite+aiosqlite:///pixbot.db"
-    telegram_api_base: str | None = None  # a self-hosted Bot API server, e.g. http://127.0.0.1:8081
+    telegram_api_base: str | None = (
+        None  # a self-hosted Bot API server, e.g. http://127.0.0.1:8081
+    )
     webhook_url: str | None = None  # webhook mode when set, e.g. https://bot.example.org/telegram
     webhook_secret: SecretStr | None = None
     webhook_host: str = "0.0.0.0"  # noqa: S104 - a webhook server listens for Telegram

@@ -23,7 +23,9 @@ LANGUAGE_NAMES: Final = {"en": "English", "fr": "Français", "sv": "Svenska"}
 
 class Catalogs:
     def __init__(self, directory: Path = LOCALES) -> None:
-        self._translations: dict[str, gettext.NullTranslations] = {"en": gettext.NullTranslations()}
+        self._translations: dict[str, gettext.NullTranslations] = {
+            "en": gettext.NullTranslations()
+        }
         for language in INTERFACE_LANGUAGES:
             po = directory / language / "LC_MESSAGES" / f"{DOMAIN}.po"
             if po.exists():

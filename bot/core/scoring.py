@@ -91,7 +91,9 @@ def score(
 ) -> Score:
     """Competence pix = validated skills' pix, capped; level = floor(pix / 8), capped."""
     values = skill_pix(skills)
-    total = sum(values[name] for name, known in knowledge.items() if known.validated and name in values)
+    total = sum(
+        values[name] for name, known in knowledge.items() if known.validated and name in values
+    )
     # Rounded before flooring so 3 x 8/3 pix count as 8, not 7.999...
     pix = min(math.floor(round(total, 6)), max_level * PIX_PER_LEVEL)
     return Score(pix=pix, level=min(pix // PIX_PER_LEVEL, max_level))
