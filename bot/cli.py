@@ -115,14 +115,13 @@ def _content_export(args: argparse.Namespace) -> int:
 def _content_check_links(args: argparse.Namespace) -> int:
     import asyncio
 
-    from content.links import check_links
-
     from content.bank import ContentBank
+    from content.links import check_links
 
     bank = _load_or_report(None)
     if not isinstance(bank, ContentBank):
         return 1
-    return asyncio.run(check_links(bank, timeout=args.timeout))
+    return asyncio.run(check_links(bank, seconds=args.timeout))
 
 
 def _run(args: argparse.Namespace) -> int:
