@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import sys
 from collections.abc import Iterable
 
@@ -25,18 +24,20 @@ def urls(bank: ContentBank) -> dict[str, list[str]]:
     return found
 
 
-def online(host: str = PROBE_HOST) -> bool:
+async def online(host: str = PROBE_HOST, seconds: float = 3.0) -> bool:
+    """Whether the public web answers: a TCP connection to a well-known host."""
     try:
-        socket.getaddrinfo(host, 443)
-    except OSError:
+        _, writer = await asyncio.wait_for(asyncio.open_connection(host, 443), seconds)
+    except (OSError, TimeoutError):
         return False
+    writer.close()
     return True
 
 
 async def check_links(bank: ContentBank, seconds: float = 10.0) -> int:
     targets = urls(bank)
-    if not online():
-        print(f"offline: cannot resolve {PROBE_HOST}; {len(targets)} URLs were not checked")
+    if not await online():
+        print(f"offline: cannot reach {PROBE_HOST}; {len(targets)} URLs were not checked")
         return 0
     semaphore = asyncio.Semaphore(CONCURRENCY)
     client_timeout = aiohttp.ClientTimeout(total=seconds)

@@ -152,3 +152,20 @@ def test_the_shipped_bank_covers_every_competence_and_level() -> None:
     from content.models import TipTopic
 
     assert set(data["tips"]) == {str(topic) for topic in TipTopic}
+
+
+async def test_check_links_says_it_is_offline(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from content import links
+
+    async def offline(*args: object, **kwargs: object) -> bool:
+        return False
+
+    monkeypatch.setattr(links, "online", offline)
+    bank = load_bank(FIXTURES / "content")
+    assert await links.check_links(bank) == 0
+    assert (
+        "offline: cannot reach www.wikipedia.org; 7 URLs were not checked"
+        in capsys.readouterr().out
+    )
