@@ -1,0 +1,58 @@
+"""Every challenge of the shipped bank renders as a valid Telegram message in both languages:
+escaped HTML, within 4096 characters, buttons within 64 bytes of callback data."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.core.assessments import Corrected, Finished, Served
+from bot.core.i18n import Catalogs
+from bot.core.ports import Assessment, AssessmentStatus, Attempt
+from bot.core.views import Views
+from content.bank import ContentBank
+from content.loader import CONTENT_ROOT, load_bank
+from tests.telegram import assert_valid_html
+
+
+@pytest.fixture(scope="module")
+def shipped() -> ContentBank:
+    return load_bank(CONTENT_ROOT)
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "sv"])
+def test_every_challenge_renders_valid_telegram_html(shipped: ContentBank, language: str) -> None:
+    views = Views(shipped, Catalogs())
+    content_lang = "fr" if language == "fr" else "en"
+    for challenge in shipped.challenges.values():
+        competence = shipped.tube_competence[challenge.tube]
+        assessment = Assessment(
+            1, 1, competence, "smart-random", 1, AssessmentStatus.STARTED, datetime.now(UTC)
+        )
+        options = len(challenge.text(content_lang).options)
+        attempt = Attempt(
+            1,
+            "AbCdEfGhIjK",
+            1,
+            1,
+            challenge.id,
+            1,
+            content_lang,
+            list(range(options))[::-1],
+            selection=[0] if options else [],
+        )
+        served = Served(assessment, attempt, challenge, 12, 15)
+        message = views.challenge(language, served)
+        assert_valid_html(message.text)
+        for row in message.buttons:
+            for button in row:
+                assert 1 <= len(button.data.encode()) <= 64 and button.label
+        attempt.answered, attempt.correct, attempt.value = True, False, "0" if options else "x"
+        shown = views.shown_answer(language, attempt, challenge)
+        assert_valid_html(views.answered_text(language, served, shown))
+        finished = Finished(assessment, None, {}, [])  # type: ignore[arg-type]
+        correction = views.correction(
+            language, Corrected(attempt, challenge, False, False, finished)
+        )
+        assert_valid_html(correction.text)
