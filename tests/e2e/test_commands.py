@@ -210,3 +210,16 @@ async def test_webhook_refuses_requests_without_the_secret(conversation: Convers
             "/telegram", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
         )
     assert (missing.status, wrong.status, right.status) == (401, 401, 200)
+
+
+async def test_db_upgrade_creates_the_schema(tmp_path: Path) -> None:
+    code, out, err = await pixbot("db", "upgrade", cwd=tmp_path, environ=env(tmp_path))
+    assert code == 0, err
+    assert "database is up to date" in out
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "bot.db") as db:
+        tables = {
+            row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        }
+    assert {"users", "assessments", "attempts", "answers", "knowledge_elements"} <= tables
