@@ -67,6 +67,8 @@ class Conversation:
         self.views = Views(bank, catalogs or Catalogs())
 
     async def handle(self, event: Event) -> Outcome:
+        if event.chat is not ChatKind.PRIVATE:
+            return self._group(event)
         try:
             async with self.stores() as store:
                 user = await self._user(store, event.person)
@@ -104,14 +106,17 @@ class Conversation:
             await store.save_user(user, now)
         return user
 
+    def _group(self, event: Event) -> Outcome:
+        """The learner flow is private: in groups only /start and /help answer, and nothing
+        about the people chatting there is stored."""
+        language = self.language_of(event.person)
+        if isinstance(event.input, Command) and event.input.name in ("start", "help"):
+            return Outcome([self.views.group_welcome(language, event.bot_username)])
+        if isinstance(event.input, Press):
+            return Outcome(notice=self.views.closed(language))
+        return Outcome()
+
     async def _route(self, store: Store, user: User, event: Event) -> Outcome:
-        if event.chat is not ChatKind.PRIVATE:
-            # The learner flow is private; in groups only /start and /help answer.
-            if isinstance(event.input, Command) and event.input.name in ("start", "help"):
-                return Outcome([self.views.group_welcome(user.language, event.bot_username)])
-            if isinstance(event.input, Press):
-                return Outcome(notice=self.views.closed(user.language))
-            return Outcome()
         match event.input:
             case Command(name=name):
                 return await self._command(store, user, name)

@@ -202,7 +202,9 @@ async def test_a_restart_in_the_middle_continues_where_the_learner_was(
     assert "3/" in learner.last_text
 
 
-async def test_group_start_answers_with_a_deep_link(telegram: Callable[..., ChatDriver]) -> None:
+async def test_group_start_answers_with_a_deep_link(
+    telegram: Callable[..., ChatDriver], conversation: Conversation
+) -> None:
     group = telegram(user_id=7, chat_id=-100123, chat_type="supergroup")
     requests = await group.say("/start@pixbot_test_bot")
     [message] = [r for r in requests if isinstance(r, SendMessage)]
@@ -213,3 +215,6 @@ async def test_group_start_answers_with_a_deep_link(telegram: Callable[..., Chat
     assert await group.say("hello everyone") == []
     # A command addressed to another bot is not ours.
     assert await group.say("/start@other_bot") == []
+    # Nothing is stored about people chatting in a group.
+    async with conversation.stores() as store:
+        assert await store.get_user(7) is None
