@@ -177,7 +177,10 @@ class Conversation:
             resume = await self._resume(store, user)
             if resume is None:
                 return Outcome(notice=self.views.closed(lang))
-            return Outcome([self.views.challenge(lang, resume)], [Edit(None, None)])
+            edits = [Edit(None, None)]
+            if resume.attempt.message_id is not None:  # the same challenge shown earlier
+                edits.append(Edit(resume.attempt.message_id, None))
+            return Outcome([self.views.challenge(lang, resume)], edits)
         if kind == callbacks.PROFILE:
             profile = self.views.profile(lang, await store.latest_results(user.id))
             return Outcome([profile], [Edit(None, None)])

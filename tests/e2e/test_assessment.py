@@ -198,8 +198,12 @@ async def test_a_restart_in_the_middle_continues_where_the_learner_was(
     )
     await learner.say("/start")
     assert any("Continue: 1.1 (3/" in label for label in learner.live_buttons())
-    await learner.press("Continue")
+    shown_before = max(m for m, v in learner.messages.items() if "3/" in v["text"])
+    requests = await learner.press("Continue")
     assert "3/" in learner.last_text
+    # The earlier copy of the same challenge loses its buttons: one live copy only.
+    closed = [r for r in requests if isinstance(r, EditMessageReplyMarkup)]
+    assert any(r.message_id == shown_before and r.reply_markup is None for r in closed)
 
 
 async def test_group_start_answers_with_a_deep_link(
