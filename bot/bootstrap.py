@@ -13,7 +13,9 @@ from bot.core.dialogue import Conversation
 from bot.core.engines import get_engine
 from bot.core.i18n import Catalogs
 from bot.settings import MissingToken, Settings
+from content.bank import ContentBank
 from content.loader import ContentError, load_bank
+from storage.calibration import load_overrides
 from storage.database import create_engine, session_factory, upgrade
 from storage.repository import store_factory
 
@@ -41,9 +43,19 @@ async def open_database(url: str) -> AsyncEngine:
     return engine
 
 
-def build_conversation(settings: Settings, engine: AsyncEngine) -> Conversation:
+async def load_calibrated_bank(settings: Settings, engine: AsyncEngine) -> ContentBank:
+    """The content bank with the item parameters `pixbot calibrate` stored, if any."""
+    bank = load_bank(settings.content_path)
+    async with session_factory(engine)() as session:
+        overrides = await load_overrides(session)
+    if overrides:
+        log.info("using calibrated parameters for %d challenges", len(overrides))
+    return bank.with_irt(overrides)
+
+
+async def build_conversation(settings: Settings, engine: AsyncEngine) -> Conversation:
     return Conversation(
-        bank=load_bank(settings.content_path),
+        bank=await load_calibrated_bank(settings, engine),
         stores=store_factory(session_factory(engine)),
         engine=get_engine(settings.engine),
         clock=utc_now,

@@ -13,6 +13,7 @@ from content.models import (
     Challenge,
     Competence,
     Framework,
+    Irt,
     SkillText,
     Status,
     Tip,
@@ -90,6 +91,26 @@ class ContentBank:
                 by_skill[(skill, tutorial.language)].append(tutorial)
         bank._tutorials_by_skill = dict(by_skill)
         return bank
+
+    def with_irt(self, overrides: Mapping[str, tuple[float, float]]) -> ContentBank:
+        """A copy whose challenges carry calibrated (difficulty, discrimination)."""
+        if not overrides:
+            return self
+        challenges = [
+            challenge.model_copy(
+                update={"irt": Irt(difficulty=overrides[cid][0], discrimination=overrides[cid][1])}
+            )
+            if cid in overrides and overrides[cid][1] > 0
+            else challenge
+            for cid, challenge in self.challenges.items()
+        ]
+        tubes = {
+            name: {"competence": self.tube_competence[name], "tube": tube}
+            for name, tube in self.tubes.items()
+        }
+        return ContentBank.build(
+            self.framework, tubes, challenges, self.tutorials.values(), self.tips
+        )
 
     def challenges_of(self, skill: str) -> list[Challenge]:
         """Validated challenges of a skill: the only ones ever served."""

@@ -9,6 +9,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -118,3 +119,18 @@ class KnowledgeRow(Base):
     status: Mapped[str] = mapped_column(String(16))
     source: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ItemCalibrationRow(Base):
+    """Fitted IRT parameters of a challenge (`pixbot calibrate`); the engine prefers them to
+    the difficulty its skill level implies."""
+
+    __tablename__ = "item_calibrations"
+
+    challenge_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    difficulty: Mapped[float] = mapped_column(Float)
+    discrimination: Mapped[float] = mapped_column(Float)
+    responses: Mapped[int] = mapped_column(Integer)
+    right_share: Mapped[float] = mapped_column(Float)
+    flags: Mapped[str] = mapped_column(String(200), default="")
+    calibrated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

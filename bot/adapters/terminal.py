@@ -127,7 +127,7 @@ def run_chat(language: str | None, db_path: str | None, user_id: int) -> int:
     async def _main() -> None:
         engine = await open_database(settings.database_url)
         try:
-            conversation = build_conversation(settings, engine)
+            conversation = await build_conversation(settings, engine)
             person = Person(user_id, "", language or settings.default_language)
             await chat(conversation, person, sys.stdin.readline, sys.stdout)
         finally:

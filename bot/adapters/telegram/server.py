@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 async def serve(settings: Settings, token: str) -> None:
     engine = await open_database(settings.database_url)
-    conversation = build_conversation(settings, engine)
+    conversation = await build_conversation(settings, engine)
     bot = create_bot(token, settings.telegram_api_base)
     dispatcher = build_dispatcher(conversation)
     try:
