@@ -7,6 +7,8 @@ import logging
 import sys
 from datetime import UTC, datetime
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.dialogue import Conversation
@@ -80,7 +82,22 @@ def run_bot() -> int:
     except ContentError as error:
         print(f"pixbot: the content bank is invalid:\n{error}", file=sys.stderr)
         return 1
+    except (OSError, SQLAlchemyError) as error:
+        print(
+            f"pixbot: cannot open the database {shown_url(settings.database_url)}: "
+            f"{error.__class__.__name__}: {str(error).splitlines()[0] if str(error) else ''}",
+            file=sys.stderr,
+        )
+        return 1
     return 0
+
+
+def shown_url(url: str) -> str:
+    """A database URL fit for a log line: never its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(malformed DATABASE_URL)"
 
 
 def upgrade_database() -> int:

@@ -28,8 +28,8 @@ def env(tmp_path: Path, **extra: str) -> dict[str, str]:
     clean.update(
         DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
         CONTENT_PATH=str(FIXTURES / "content"),
-        **extra,
     )
+    clean.update(extra)
     return clean
 
 
@@ -223,3 +223,13 @@ async def test_db_upgrade_creates_the_schema(tmp_path: Path) -> None:
             row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")
         }
     assert {"users", "assessments", "attempts", "answers", "knowledge_elements"} <= tables
+
+
+async def test_run_with_an_unreachable_database_is_one_clear_line(tmp_path: Path) -> None:
+    url = "postgresql+asyncpg://pixbot:hunter2@127.0.0.1:1/nowhere"
+    code, _, err = await pixbot(
+        "run", cwd=tmp_path, environ=env(tmp_path, BOT_TOKEN=TOKEN, DATABASE_URL=url)
+    )
+    assert code == 1
+    assert "cannot open the database postgresql+asyncpg://pixbot:***@127.0.0.1:1/nowhere" in err
+    assert "hunter2" not in err and "Traceback" not in err
