@@ -58,6 +58,23 @@ def _parser() -> argparse.ArgumentParser:
     links = content_sub.add_parser("check-links", help="check every URL (needs a network)")
     links.add_argument("--timeout", type=float, default=10.0)
     links.set_defaults(command=_content_check_links)
+
+    simulate = sub.add_parser("simulate", help="compare engines on simulated learners")
+    simulate.add_argument("--learners", type=int, default=1000)
+    simulate.add_argument("--seed", type=int, default=1)
+    simulate.add_argument(
+        "--engine", action="append", default=None, help="fixed-random, smart-random, irt"
+    )
+    simulate.add_argument("--competence", action="append", default=None)
+    simulate.add_argument("--path", type=Path, default=None, help="content directory")
+    simulate.add_argument("--json", action="store_true")
+    simulate.set_defaults(command=_simulate)
+
+    calibrate = sub.add_parser("calibrate", help="fit item parameters from stored answers")
+    calibrate.add_argument("--min-answers", type=int, default=30, help="per challenge")
+    calibrate.add_argument("--dry-run", action="store_true", help="report, store nothing")
+    calibrate.add_argument("--json", action="store_true")
+    calibrate.set_defaults(command=_calibrate)
     return parser
 
 
@@ -122,6 +139,38 @@ def _content_check_links(args: argparse.Namespace) -> int:
     if not isinstance(bank, ContentBank):
         return 1
     return asyncio.run(check_links(bank, seconds=args.timeout))
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    import time
+
+    from bot.simulation import DEFAULT_ENGINES, format_table, simulate
+    from content.bank import ContentBank
+
+    bank = _load_or_report(args.path)
+    if not isinstance(bank, ContentBank):
+        return 1
+    started = time.perf_counter()
+    try:
+        result = simulate(
+            bank,
+            engines=list(args.engine or DEFAULT_ENGINES),
+            learners=args.learners,
+            seed=args.seed,
+            competences=args.competence,
+        )
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(json.dumps(result, indent=2) if args.json else format_table(result))
+    print(f"simulated in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return 0
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    from bot.calibrate import run_calibrate
+
+    return run_calibrate(args.min_answers, args.dry_run, args.json)
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from bot.core.engines.base import Engine, EngineState
+from bot.core.engines.irt import IrtEngine
 from bot.core.engines.smart_random import SmartRandom
 
-ENGINES: dict[str, Engine] = {SmartRandom.name: SmartRandom()}
+ENGINES: dict[str, Engine] = {SmartRandom.name: SmartRandom(), IrtEngine.name: IrtEngine()}
 
 
 def get_engine(name: str) -> Engine:
