@@ -62,6 +62,10 @@ class AssessmentRow(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     pix: Mapped[int | None] = mapped_column(Integer)
     level: Mapped[int | None] = mapped_column(Integer)
+    # An improvement keeps the skills this earlier assessment validated (Pix's "retry").
+    based_on_id: Mapped[int | None] = mapped_column(
+        Id, ForeignKey("assessments.id", ondelete="SET NULL")
+    )
 
 
 class AttemptRow(Base):

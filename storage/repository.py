@@ -20,7 +20,7 @@ from bot.core.ports import (
     StoreFactory,
     User,
 )
-from bot.core.scoring import Knowledge
+from bot.core.scoring import Knowledge, Source, Status
 from storage.models import AnswerRow, AssessmentRow, AttemptRow, KnowledgeRow, UserRow
 
 
@@ -41,6 +41,7 @@ def _assessment(row: AssessmentRow) -> Assessment:
         finished_at=_aware(row.finished_at) if row.finished_at else None,
         pix=row.pix,
         level=row.level,
+        based_on=row.based_on_id,
     )
 
 
@@ -121,7 +122,13 @@ class SqlStore(Store):
         return _assessment(row) if row else None
 
     async def add_assessment(
-        self, user_id: int, competence: str, engine: str, seed: int, now: datetime
+        self,
+        user_id: int,
+        competence: str,
+        engine: str,
+        seed: int,
+        now: datetime,
+        based_on: int | None = None,
     ) -> Assessment:
         row = AssessmentRow(
             user_id=user_id,
@@ -130,6 +137,7 @@ class SqlStore(Store):
             seed=seed,
             status=AssessmentStatus.STARTED,
             started_at=now,
+            based_on_id=based_on,
         )
         self.session.add(row)
         await self.session.flush()
@@ -267,14 +275,34 @@ class SqlStore(Store):
         rows = await self.session.scalars(
             select(AssessmentRow).join(latest, AssessmentRow.id == latest.c.id)
         )
-        return {
-            row.competence: CompetenceResult(
+        answered = await self.session.execute(
+            select(AssessmentRow.competence, func.max(AnswerRow.answered_at))
+            .join(AttemptRow, AttemptRow.assessment_id == AssessmentRow.id)
+            .join(AnswerRow, AnswerRow.attempt_id == AttemptRow.id)
+            .where(AssessmentRow.user_id == user_id)
+            .group_by(AssessmentRow.competence)
+        )
+        activity = {competence: moment for competence, moment in answered}
+        results = {}
+        for row in rows:
+            finished = _aware(row.finished_at or row.started_at)
+            last = activity.get(row.competence)
+            results[row.competence] = CompetenceResult(
                 row.competence,
                 row.pix or 0,
                 row.level or 0,
-                _aware(row.finished_at or row.started_at),
+                finished,
+                row.id,
+                max(finished, _aware(last)) if last else finished,
             )
-            for row in rows
+        return results
+
+    async def knowledge_of(self, assessment_id: int) -> dict[str, Knowledge]:
+        rows = await self.session.scalars(
+            select(KnowledgeRow).where(KnowledgeRow.assessment_id == assessment_id)
+        )
+        return {
+            row.skill: Knowledge(row.skill, Status(row.status), Source(row.source)) for row in rows
         }
 
     async def commit(self) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from bot.core import callbacks
 from bot.core.engines import Engine, EngineState
 from bot.core.ports import AlreadyAnswered, Assessment, Attempt, Clock, Store
+from bot.core.retesting import kept_for_improvement
 from bot.core.scoring import DEFAULT_MAX_LEVEL, Knowledge, Score, Source, score
 from content.bank import ContentBank, content_language
 from content.models import Challenge, ChallengeType
@@ -60,13 +61,21 @@ class Assessments:
         self.new_seed = new_seed  # tests and simulations pass a deterministic source
 
     async def start(
-        self, store: Store, user_id: int, competence: str, language: str
+        self,
+        store: Store,
+        user_id: int,
+        competence: str,
+        language: str,
+        based_on: int | None = None,
     ) -> Served | Finished:
-        """Abandon any test in progress and start one on ``competence``."""
+        """Abandon any test in progress and start one on ``competence``; ``based_on`` names
+        the earlier assessment whose validated skills an improvement keeps."""
         now = self.clock()
         await store.abandon_assessments(user_id, now)
         seed = self.new_seed()
-        assessment = await store.add_assessment(user_id, competence, self.engine.name, seed, now)
+        assessment = await store.add_assessment(
+            user_id, competence, self.engine.name, seed, now, based_on
+        )
         return await self.next(store, assessment, language)
 
     async def next(self, store: Store, assessment: Assessment, language: str) -> Served | Finished:
@@ -137,12 +146,18 @@ class Assessments:
             if a.answered and a.challenge_id in self.bank.challenges
         ]
         seen = await store.seen_challenges(assessment.user_id)
+        known = (
+            kept_for_improvement(await store.knowledge_of(assessment.based_on))
+            if assessment.based_on is not None
+            else {}
+        )
         return EngineState(
             bank=self.bank,
             competence=assessment.competence,
             answers=answers,
             seed=assessment.seed,
             seen=frozenset(seen),
+            known=known,
         )
 
     def _served(

@@ -31,6 +31,14 @@ def competence(code: str) -> str:
     return f"comp:{code}"
 
 
+def improve(code: str) -> str:
+    return f"improve:{code}"
+
+
+def reset(code: str) -> str:
+    return f"reset:{code}"
+
+
 def set_language(code: str) -> str:
     return f"lang:{code}"
 
@@ -62,7 +70,9 @@ def parse(data: str) -> Parsed | None:
     if data in (MENU, TEST, PROFILE, SETTINGS, LANGUAGE, RESUME, AGAIN):
         return Parsed(data)
     kind, _, rest = data.partition(":")
-    if kind in ("area", "comp", "lang") and re.fullmatch(r"[0-9a-z.]{1,5}", rest):
+    if kind in ("area", "comp", "lang", "improve", "reset") and re.fullmatch(
+        r"[0-9a-z.]{1,5}", rest
+    ):
         return Parsed(kind, arg=rest)
     if kind in ("sub", "skip") and _TOKEN.fullmatch(rest):
         return Parsed(kind, token=rest)

@@ -35,6 +35,7 @@ from bot.core.ports import (
     StoreFactory,
     User,
 )
+from bot.core.retesting import retest
 from bot.core.scoring import DEFAULT_MAX_LEVEL
 from bot.core.views import Views
 from content.bank import ContentBank
@@ -172,7 +173,20 @@ class Conversation:
             results = await store.latest_results(user.id)
             return _replace(self.views.competences(lang, parsed.arg, results))
         if kind == "comp" and parsed.arg in self.bank.competences:
-            return await self._start_test(store, user, parsed.arg)
+            result = (await store.latest_results(user.id)).get(parsed.arg)
+            if result is None:
+                return await self._start_test(store, user, parsed.arg)
+            area = self.bank.area_of[parsed.arg]
+            return _replace(self.views.retest(lang, retest(result), self.clock(), area))
+        if kind in ("improve", "reset") and parsed.arg in self.bank.competences:
+            result = (await store.latest_results(user.id)).get(parsed.arg)
+            if result is None:
+                return await self._start_test(store, user, parsed.arg)
+            rules, now = retest(result), self.clock()
+            if kind == "improve" and rules.can_improve(now):
+                return await self._start_test(store, user, parsed.arg, result.assessment_id)
+            if kind == "reset" and rules.can_reset(now):
+                return await self._start_test(store, user, parsed.arg)
         if kind == callbacks.RESUME:
             resume = await self._resume(store, user)
             if resume is None:
@@ -195,14 +209,16 @@ class Conversation:
             return Outcome([menu], [Edit(None, self.views.language_set(user.language))])
         return Outcome(notice=self.views.closed(lang))
 
-    async def _start_test(self, store: Store, user: User, competence: str) -> Outcome:
+    async def _start_test(
+        self, store: Store, user: User, competence: str, based_on: int | None = None
+    ) -> Outcome:
         edits = [Edit(None, self.views.test_intro(user.language, competence))]
         active = await store.active_assessment(user.id)
         if active is not None:
             pending = await self.assessments.pending(store, active)
             if pending is not None and pending.attempt.message_id is not None:
                 edits.append(Edit(pending.attempt.message_id, None))
-        then = await self.assessments.start(store, user.id, competence, user.language)
+        then = await self.assessments.start(store, user.id, competence, user.language, based_on)
         return Outcome([self._after(user.language, then)], edits)
 
     async def _challenge_press(

@@ -43,6 +43,7 @@ class Assessment:
     finished_at: datetime | None = None
     pix: int | None = None
     level: int | None = None
+    based_on: int | None = None  # improving this earlier assessment: its validated skills stay
 
 
 @dataclass
@@ -72,6 +73,8 @@ class CompetenceResult:
     pix: int
     level: int
     finished_at: datetime
+    assessment_id: int = 0
+    last_activity: datetime | None = None  # the latest answer on this competence
 
 
 class AlreadyAnswered(Exception):
@@ -86,7 +89,13 @@ class Store(Protocol):
     async def active_assessment(self, user_id: int) -> Assessment | None: ...
     async def get_assessment(self, assessment_id: int) -> Assessment | None: ...
     async def add_assessment(
-        self, user_id: int, competence: str, engine: str, seed: int, now: datetime
+        self,
+        user_id: int,
+        competence: str,
+        engine: str,
+        seed: int,
+        now: datetime,
+        based_on: int | None = None,
     ) -> Assessment: ...
     async def abandon_assessments(self, user_id: int, now: datetime) -> None: ...
     async def finish_assessment(
@@ -105,6 +114,7 @@ class Store(Protocol):
         ...
 
     async def seen_challenges(self, user_id: int) -> set[str]: ...
+    async def knowledge_of(self, assessment_id: int) -> dict[str, Knowledge]: ...
     async def latest_results(self, user_id: int) -> dict[str, CompetenceResult]: ...
 
     async def commit(self) -> None: ...

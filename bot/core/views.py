@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from html import escape
 from typing import Final
+
+from babel.dates import format_date
 
 from bot.core import callbacks
 from bot.core.assessments import Corrected, Finished, Served
 from bot.core.chat import Button, Keyboard, Message
 from bot.core.i18n import LANGUAGE_NAMES, Catalogs
 from bot.core.ports import Attempt, CompetenceResult
+from bot.core.retesting import Retest
 from content.bank import ContentBank, content_language
 from content.models import Challenge, ChallengeType, Tutorial
 
@@ -129,6 +133,36 @@ class Views:
         rows.append((Button(_("⬅️ Back"), callbacks.TEST),))
         title = f"<b>{area.code} · {escape(area.name.get(language))}</b>"
         return Message(title + "\n" + _("Choose a competence:"), tuple(rows))
+
+    def retest(self, language: str, rules: Retest, now: datetime, area: str) -> Message:
+        """A competence already tested: its result, and what Pix's retry rules allow now."""
+        _ = self.catalogs.get(language).gettext
+        result = rules.result
+        name = escape(self.bank.competence_name(result.competence, language))
+        lines = [
+            f"<b>{result.competence} {name}</b>",
+            _("Your result: level {level} · {pix} pix ({date}).").format(
+                level=result.level, pix=result.pix, date=self.date(language, result.finished_at)
+            ),
+        ]
+        rows: list[tuple[Button, ...]] = []
+        if rules.can_improve(now):
+            lines.append(
+                _("Improve it: the skills you validated are kept, the others are asked again.")
+            )
+            rows.append((Button(_("📈 Improve my result"), callbacks.improve(result.competence)),))
+        else:
+            wait = _("You can improve it from {date}; your validated skills will be kept.")
+            lines.append(wait.format(date=self.date(language, rules.improve_from)))
+        if rules.can_reset(now):
+            lines.append(_("Or start this competence again from zero."))
+            rows.append((Button(_("🔄 Start from zero"), callbacks.reset(result.competence)),))
+        rows.append((Button(_("⬅️ Back"), callbacks.area(area)),))
+        return Message("\n".join(lines), tuple(rows))
+
+    @staticmethod
+    def date(language: str, moment: datetime) -> str:
+        return format_date(moment.date(), format="long", locale=language)
 
     def settings(self, language: str) -> Message:
         _ = self.catalogs.get(language).gettext

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from aiogram.methods import EditMessageText, SendMessage
@@ -10,18 +11,24 @@ from aiogram.methods import EditMessageText, SendMessage
 from bot.core.dialogue import Conversation
 from content.bank import ContentBank
 from content.models import ChallengeType
+from tests.conftest import FakeClock
 from tests.e2e.solver import answer, challenge_on_screen
 from tests.e2e.test_assessment import start_test
 from tests.telegram import ChatDriver, sent_texts
 
 
-async def walk_to(learner: ChatDriver, bank: ContentBank, kind: ChallengeType) -> None:
-    """Answer until a challenge of ``kind`` shows, starting over when a test ends."""
+async def walk_to(
+    learner: ChatDriver, bank: ContentBank, kind: ChallengeType, clock: FakeClock
+) -> None:
+    """Answer until a challenge of ``kind`` shows, starting over (a week later, from zero)
+    when a test ends."""
     for _ in range(60):
         if "Test finished" in learner.last_text:
+            clock.now += timedelta(days=8)
             await learner.press("Another competence")
             await learner.press("1 ·")
             await learner.press("1.1")
+            await learner.press("Start from zero")
         challenge = challenge_on_screen(bank, learner)
         if challenge.type is kind:
             return
@@ -52,22 +59,24 @@ async def test_odd_text_is_answered_sensibly(learner: ChatDriver, text: str) -> 
     assert len([r for r in requests if isinstance(r, SendMessage)]) == 1
 
 
-async def test_stickers_get_a_sensible_answer(learner: ChatDriver, bank: ContentBank) -> None:
+async def test_stickers_get_a_sensible_answer(
+    learner: ChatDriver, bank: ContentBank, clock: FakeClock
+) -> None:
     assert sent_texts(await learner.sticker()) == [
         "I only understand text and buttons. What would you like to do?"
     ]
     await start_test(learner)
-    await walk_to(learner, bank, ChallengeType.TEXT)
+    await walk_to(learner, bank, ChallengeType.TEXT, clock)
     assert sent_texts(await learner.sticker()) == [
         "I can only read text answers. Type your answer, or tap Skip."
     ]
 
 
 async def test_typed_answer_with_tolerances_closes_the_challenge_buttons(
-    learner: ChatDriver, bank: ContentBank
+    learner: ChatDriver, bank: ContentBank, clock: FakeClock
 ) -> None:
     await start_test(learner)
-    await walk_to(learner, bank, ChallengeType.TEXT)
+    await walk_to(learner, bank, ChallengeType.TEXT, clock)
     challenge = challenge_on_screen(bank, learner)
     challenge_message = max(learner.messages)
     word = challenge.text("en").accept[0]
@@ -89,10 +98,10 @@ async def test_choice_challenge_asks_to_use_the_buttons(
 
 
 async def test_fields_one_line_each_or_one_message_per_field(
-    learner: ChatDriver, bank: ContentBank
+    learner: ChatDriver, bank: ContentBank, clock: FakeClock
 ) -> None:
     await start_test(learner)
-    await walk_to(learner, bank, ChallengeType.FIELDS)
+    await walk_to(learner, bank, ChallengeType.FIELDS, clock)
     assert "1. First\n2. Second" in learner.last_text
     assert sent_texts(await learner.say("12")) == ["Got it. Now item 2 of 2: Second"]
     requests = await learner.say("3,5")  # a decimal comma is the same number
