@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -46,6 +47,7 @@ class ContentBank:
     tips: list[Tip]
     _served: dict[str, list[Challenge]] = field(default_factory=dict)  # skill -> validated
     _tutorials_by_skill: dict[tuple[str, str], list[Tutorial]] = field(default_factory=dict)
+    _tutorial_refs: dict[str, Tutorial] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -111,6 +113,15 @@ class ContentBank:
         return ContentBank.build(
             self.framework, tubes, challenges, self.tutorials.values(), self.tips
         )
+
+    def tutorial_ref(self, tutorial_id: str) -> str:
+        """A short, stable reference that fits in a button's 64 bytes."""
+        return hashlib.sha1(tutorial_id.encode(), usedforsecurity=False).hexdigest()[:10]
+
+    def tutorial_by_ref(self, ref: str) -> Tutorial | None:
+        if not self._tutorial_refs:
+            self._tutorial_refs = {self.tutorial_ref(t): self.tutorials[t] for t in self.tutorials}
+        return self._tutorial_refs.get(ref)
 
     def challenges_of(self, skill: str) -> list[Challenge]:
         """Validated challenges of a skill: the only ones ever served."""

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -17,6 +18,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -46,6 +49,16 @@ class UserRow(Base):
     first_name: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    reminders: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    reminder_hour: Mapped[int] = mapped_column(Integer, default=18, server_default="18")
+    # The next daily reminder, in UTC: the scheduled send lives here, claimed atomically.
+    next_reminder_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    # False once the person blocked the bot (a 403 or my_chat_member "kicked").
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    streak_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    streak_last_day: Mapped[date | None] = mapped_column(Date)
+    awaiting: Mapped[str | None] = mapped_column(String(16))  # typed input expected next
 
 
 class AssessmentRow(Base):
@@ -123,6 +136,42 @@ class KnowledgeRow(Base):
     status: Mapped[str] = mapped_column(String(16))
     source: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReviewCardRow(Base):
+    """A failed skill in the learner's spaced-review queue (an FSRS card)."""
+
+    __tablename__ = "review_cards"
+    __table_args__ = (UniqueConstraint("user_id", "skill"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    skill: Mapped[str] = mapped_column(String(48))
+    card: Mapped[dict[str, object]] = mapped_column(JSON)
+    due: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    reviews: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SavedTutorialRow(Base):
+    __tablename__ = "saved_tutorials"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    tutorial_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    useful: Mapped[bool | None] = mapped_column(Boolean)
+
+
+class TipViewRow(Base):
+    __tablename__ = "tip_views"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    tip_id: Mapped[str] = mapped_column(String(48), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class ItemCalibrationRow(Base):

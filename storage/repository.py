@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -21,12 +21,9 @@ from bot.core.ports import (
     User,
 )
 from bot.core.scoring import Knowledge, Source, Status
+from storage.mapping import aware, user_record, user_values
 from storage.models import AnswerRow, AssessmentRow, AttemptRow, KnowledgeRow, UserRow
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; everything here is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+from storage.retention import RetentionQueries
 
 
 def _assessment(row: AssessmentRow) -> Assessment:
@@ -37,8 +34,8 @@ def _assessment(row: AssessmentRow) -> Assessment:
         engine=row.engine,
         seed=row.seed,
         status=AssessmentStatus(row.status),
-        started_at=_aware(row.started_at),
-        finished_at=_aware(row.finished_at) if row.finished_at else None,
+        started_at=aware(row.started_at),
+        finished_at=aware(row.finished_at) if row.finished_at else None,
         pix=row.pix,
         level=row.level,
         based_on=row.based_on_id,
@@ -65,7 +62,7 @@ def _attempt(row: AttemptRow, answer: AnswerRow | None) -> Attempt:
     )
 
 
-class SqlStore(Store):
+class SqlStore(RetentionQueries, Store):
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
@@ -73,19 +70,10 @@ class SqlStore(Store):
 
     async def get_user(self, user_id: int) -> User | None:
         row = await self.session.get(UserRow, user_id)
-        if row is None:
-            return None
-        return User(row.id, row.language, row.first_name, row.language_chosen)
+        return None if row is None else user_record(row)
 
     async def add_user(self, user: User, now: datetime) -> None:
-        row = UserRow(
-            id=user.id,
-            language=user.language,
-            language_chosen=user.language_chosen,
-            first_name=user.first_name,
-            created_at=now,
-            updated_at=now,
-        )
+        row = UserRow(id=user.id, created_at=now, updated_at=now, **user_values(user))
         try:
             async with self.session.begin_nested():
                 self.session.add(row)
@@ -96,12 +84,7 @@ class SqlStore(Store):
         await self.session.execute(
             update(UserRow)
             .where(UserRow.id == user.id)
-            .values(
-                language=user.language,
-                language_chosen=user.language_chosen,
-                first_name=user.first_name,
-                updated_at=now,
-            )
+            .values(updated_at=now, **user_values(user))
         )
 
     # --- assessments ---------------------------------------------------------------------
@@ -268,6 +251,7 @@ class SqlStore(Store):
             .where(
                 AssessmentRow.user_id == user_id,
                 AssessmentRow.status == AssessmentStatus.COMPLETED,
+                AssessmentRow.competence != "review",  # review sessions have no result
             )
             .group_by(AssessmentRow.competence)
             .subquery()
@@ -285,7 +269,7 @@ class SqlStore(Store):
         activity = {competence: moment for competence, moment in answered}
         results = {}
         for row in rows:
-            finished = _aware(row.finished_at or row.started_at)
+            finished = aware(row.finished_at or row.started_at)
             last = activity.get(row.competence)
             results[row.competence] = CompetenceResult(
                 row.competence,
@@ -293,7 +277,7 @@ class SqlStore(Store):
                 row.level or 0,
                 finished,
                 row.id,
-                max(finished, _aware(last)) if last else finished,
+                max(finished, aware(last)) if last else finished,
             )
         return results
 

@@ -11,13 +11,16 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.base import BaseSession
+from aiogram.exceptions import TelegramForbiddenError
 from aiogram.methods import (
     AnswerCallbackQuery,
     EditMessageReplyMarkup,
     EditMessageText,
     GetMe,
+    SendDocument,
     SendMessage,
     SendPhoto,
+    SetMyCommands,
     TelegramMethod,
 )
 from aiogram.types import (
@@ -81,6 +84,7 @@ class RecordingSession(BaseSession):
         self.requests: list[TelegramMethod[Any]] = []
         self.results: dict[int, Any] = {}  # id(request) -> what the "Bot API" answered
         self._message_ids = itertools.count(1000)
+        self.blocked: set[int] = set()  # chats that answer 403 "bot was blocked by the user"
 
     async def make_request(
         self,
@@ -94,14 +98,25 @@ class RecordingSession(BaseSession):
         return result
 
     def _answer(self, method: TelegramMethod[Any]) -> Any:
+        chat_id = getattr(method, "chat_id", None)
+        if chat_id is not None and int(chat_id) in self.blocked:
+            raise TelegramForbiddenError(method, "Forbidden: bot was blocked by the user")
         if isinstance(method, GetMe):
             return User(id=42, is_bot=True, first_name="Pixbot", username=BOT_USERNAME)
         if isinstance(method, SendMessage):
             assert_valid_html(method.text)
             assert_valid_keyboard(method.reply_markup)
             return self._message(method.chat_id, method.text)
-        if isinstance(method, SendPhoto):
+        if isinstance(method, SendPhoto | SendDocument):
+            assert len(method.caption or "") <= 1024
+            assert_valid_keyboard(method.reply_markup)
             return self._message(method.chat_id, method.caption or "")
+        if isinstance(method, SetMyCommands):
+            assert len(method.commands) <= 100
+            for command in method.commands:
+                assert 1 <= len(command.command) <= 32 and command.command.islower()
+                assert 1 <= len(command.description) <= 256
+            return True
         if isinstance(method, EditMessageText):
             assert_valid_html(method.text)
             assert_valid_keyboard(method.reply_markup)
@@ -170,6 +185,12 @@ class ChatDriver:
 
     def _remember(self, requests: list[TelegramMethod[Any]]) -> None:
         for request in requests:
+            if isinstance(request, SendPhoto | SendDocument):
+                message_id = self.session.results[id(request)].message_id
+                self.messages[message_id] = {
+                    "text": request.caption or "",
+                    "markup": request.reply_markup,
+                }
             if isinstance(request, SendMessage):
                 message_id = self.session.results[id(request)].message_id
                 self.messages[message_id] = {"text": request.text, "markup": request.reply_markup}

@@ -55,7 +55,10 @@ class TerminalChat:
             self.print("")
             self.print(plain(message.text))
             if message.image is not None:
-                self.print("  [image]")
+                self.print(f"  [image: {len(message.image)} bytes]")
+            if message.file is not None:
+                self.print(f"  [file {message.file.name}]")
+                self.print(message.file.data.decode("utf-8", "replace"))
             if message.buttons:
                 self.print_buttons(message.buttons)
                 self.expects_text = message.expects_text

@@ -9,11 +9,13 @@ import random
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.core import callbacks
 from bot.core.engines import Engine, EngineState
 from bot.core.ports import AlreadyAnswered, Assessment, Attempt, Clock, Store
 from bot.core.retesting import kept_for_improvement
+from bot.core.review import SESSION_SIZE, first_card, reviewed
 from bot.core.scoring import DEFAULT_MAX_LEVEL, Knowledge, Score, Source, score
 from content.bank import ContentBank, content_language
 from content.models import Challenge, ChallengeType
@@ -37,12 +39,23 @@ class Finished:
 
 
 @dataclass(frozen=True)
+class ReviewFinished:
+    assessment: Assessment
+    right: int
+    answered: int
+    next_due: datetime | None
+
+
+@dataclass(frozen=True)
 class Corrected:
     attempt: Attempt
     challenge: Challenge
     correct: bool
     skipped: bool
-    then: Served | Finished = field(repr=False)
+    then: Served | Finished | ReviewFinished = field(repr=False)
+
+
+REVIEW = "review"  # the engine and competence of a review session
 
 
 class Assessments:
@@ -67,7 +80,7 @@ class Assessments:
         competence: str,
         language: str,
         based_on: int | None = None,
-    ) -> Served | Finished:
+    ) -> Served | Finished | ReviewFinished:
         """Abandon any test in progress and start one on ``competence``; ``based_on`` names
         the earlier assessment whose validated skills an improvement keeps."""
         now = self.clock()
@@ -78,8 +91,22 @@ class Assessments:
         )
         return await self.next(store, assessment, language)
 
-    async def next(self, store: Store, assessment: Assessment, language: str) -> Served | Finished:
+    async def start_review(
+        self, store: Store, user_id: int, language: str
+    ) -> Served | ReviewFinished:
+        """A review session: the due skills, oldest first; levels do not change."""
+        now = self.clock()
+        assessment = await store.add_assessment(user_id, REVIEW, REVIEW, self.new_seed(), now)
+        then = await self.next(store, assessment, language)
+        assert not isinstance(then, Finished)
+        return then
+
+    async def next(
+        self, store: Store, assessment: Assessment, language: str
+    ) -> Served | Finished | ReviewFinished:
         """The pending challenge if there is one, else the engine's next, else the result."""
+        if assessment.engine == REVIEW:
+            return await self._next_review(store, assessment, language)
         attempts = await store.attempts(assessment.id)
         state = await self._state(store, assessment, attempts)
         # A challenge removed from the bank since it was served is passed over, not counted.
@@ -93,7 +120,17 @@ class Assessments:
         chosen = self.engine.next_challenge(state)
         if chosen is None:
             return await self._finish(store, assessment, state)
-        challenge = chosen
+        attempt = await self._serve(store, assessment, chosen, attempts, language)
+        return self._served(state, assessment, attempt, chosen)
+
+    async def _serve(
+        self,
+        store: Store,
+        assessment: Assessment,
+        challenge: Challenge,
+        attempts: list[Attempt],
+        language: str,
+    ) -> Attempt:
         attempt = Attempt(
             id=0,
             token=callbacks.new_token(),
@@ -104,8 +141,42 @@ class Assessments:
             language=content_language(language),
             option_order=_option_order(challenge, assessment.seed, len(attempts)),
         )
-        attempt = await store.add_attempt(attempt, self.clock())
-        return self._served(state, assessment, attempt, challenge)
+        return await store.add_attempt(attempt, self.clock())
+
+    async def _next_review(
+        self, store: Store, assessment: Assessment, language: str
+    ) -> Served | ReviewFinished:
+        attempts = await store.attempts(assessment.id)
+        answered = [a for a in attempts if a.answered]
+        pending = next(
+            (a for a in attempts if not a.answered and a.challenge_id in self.bank.challenges),
+            None,
+        )
+        due = await store.due_reviews(assessment.user_id, self.clock(), SESSION_SIZE)
+        asked = {
+            self.bank.challenges[a.challenge_id].skill
+            for a in attempts
+            if a.challenge_id in self.bank.challenges
+        }
+        waiting = [
+            card for card in due if card.skill not in asked and self.bank.challenges_of(card.skill)
+        ]
+        total = min(SESSION_SIZE, len(answered) + (pending is not None) + len(waiting))
+        if pending is not None:
+            challenge = self.bank.challenges[pending.challenge_id]
+            return Served(assessment, pending, challenge, len(answered) + 1, max(total, 1))
+        if not waiting or len(answered) >= SESSION_SIZE:
+            assessment.pix = assessment.level = None
+            await store.finish_assessment(assessment, {}, self.clock())
+            right = sum(1 for a in answered if a.correct)
+            next_due = await store.next_review_due(assessment.user_id)
+            return ReviewFinished(assessment, right, len(answered), next_due)
+        seen = frozenset(await store.seen_challenges(assessment.user_id))
+        pool = sorted(self.bank.challenges_of(waiting[0].skill), key=lambda c: c.id)
+        fresh = [c for c in pool if c.id not in seen] or pool
+        challenge = random.Random(assessment.seed * 31 + len(attempts)).choice(fresh)
+        attempt = await self._serve(store, assessment, challenge, attempts, language)
+        return Served(assessment, attempt, challenge, len(answered) + 1, max(total, 1))
 
     async def pending(self, store: Store, assessment: Assessment) -> Served | None:
         """The challenge waiting for an answer, without serving a new one."""
@@ -134,8 +205,22 @@ class Assessments:
         assessment = await store.get_assessment(attempt.assessment_id)
         assert assessment is not None
         challenge = self.bank.challenges[attempt.challenge_id]
+        await self._schedule_review(store, assessment, challenge, correct)
         then = await self.next(store, assessment, attempt.language)
         return Corrected(attempt, challenge, correct, skipped, then)
+
+    async def _schedule_review(
+        self, store: Store, assessment: Assessment, challenge: Challenge, correct: bool
+    ) -> None:
+        """A review result moves its card; a failure in a test puts the skill in the queue."""
+        if assessment.engine != REVIEW and correct:
+            return
+        now = self.clock()
+        card = await store.review_card(assessment.user_id, challenge.skill)
+        if card is not None:
+            await store.save_review_card(reviewed(card, correct, now), now)
+        elif not correct:
+            await store.save_review_card(first_card(assessment.user_id, challenge.skill, now), now)
 
     async def _state(
         self, store: Store, assessment: Assessment, attempts: list[Attempt]

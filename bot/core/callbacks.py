@@ -17,6 +17,46 @@ SETTINGS: Final = "settings"
 LANGUAGE: Final = "language"
 RESUME: Final = "resume"
 AGAIN: Final = "again"  # a test from a result or profile message, which keeps its text
+REVIEW: Final = "review"
+TUTORIALS: Final = "tutorials"
+TIP: Final = "tip"
+TIMEZONE: Final = "zones"
+REMINDER: Final = "reminder"
+ERASE: Final = "erase"
+SIMPLE: Final = frozenset(
+    {
+        MENU,
+        TEST,
+        PROFILE,
+        SETTINGS,
+        LANGUAGE,
+        RESUME,
+        AGAIN,
+        REVIEW,
+        TUTORIALS,
+        TIP,
+        TIMEZONE,
+        REMINDER,
+        ERASE,
+    }
+)
+# Kinds that carry one short argument: a code, a page, an hour, a tutorial reference...
+WITH_ARGUMENT: Final = frozenset(
+    {
+        "area",
+        "comp",
+        "lang",
+        "improve",
+        "reset",
+        "save",
+        "useful",
+        "page",
+        "tz",
+        "remind",
+        "hour",
+        "erase",
+    }
+)
 
 
 def new_token() -> str:
@@ -47,6 +87,30 @@ def option(token: str, position: int) -> str:
     return f"opt:{token}:{position}"
 
 
+def save(ref: str) -> str:
+    return f"save:{ref}"
+
+
+def useful(ref: str) -> str:
+    return f"useful:{ref}"
+
+
+def page(number: int) -> str:
+    return f"page:{number}"
+
+
+def timezone(index: int) -> str:
+    return f"tz:{index}"
+
+
+def reminder(choice: str) -> str:
+    return f"remind:{choice}"
+
+
+def hour(value: int) -> str:
+    return f"hour:{value}"
+
+
 def submit(token: str) -> str:
     return f"sub:{token}"
 
@@ -67,12 +131,10 @@ def parse(data: str) -> Parsed | None:
     """None for anything we did not make: garbled, forged or from an older version."""
     if not data or len(data.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         return None
-    if data in (MENU, TEST, PROFILE, SETTINGS, LANGUAGE, RESUME, AGAIN):
+    if data in SIMPLE:
         return Parsed(data)
     kind, _, rest = data.partition(":")
-    if kind in ("area", "comp", "lang", "improve", "reset") and re.fullmatch(
-        r"[0-9a-z.]{1,5}", rest
-    ):
+    if kind in WITH_ARGUMENT and re.fullmatch(r"[0-9a-z.]{1,12}", rest):
         return Parsed(kind, arg=rest)
     if kind in ("sub", "skip") and _TOKEN.fullmatch(rest):
         return Parsed(kind, token=rest)

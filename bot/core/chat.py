@@ -44,7 +44,14 @@ class Unsupported:
     kind: str  # sticker, photo, voice...
 
 
-Input = Command | Text | Press | Unsupported
+@dataclass(frozen=True)
+class Blocked:
+    """The person blocked (True) or unblocked (False) the bot in their private chat."""
+
+    blocked: bool
+
+
+Input = Command | Text | Press | Unsupported | Blocked
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,13 @@ Keyboard = tuple[tuple[Button, ...], ...]
 
 
 @dataclass(frozen=True)
+class Attachment:
+    name: str
+    data: bytes
+    mime: str = "application/octet-stream"
+
+
+@dataclass(frozen=True)
 class Message:
     text: str
     buttons: Keyboard = ()
@@ -74,6 +88,7 @@ class Message:
     # close the message's buttons later (a challenge answered by typing).
     track: str | None = None
     expects_text: bool = False  # the learner answers by typing (terminals read input as text)
+    file: Attachment | None = None  # a document sent with the text as its caption
 
 
 @dataclass(frozen=True)

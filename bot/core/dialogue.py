@@ -7,11 +7,13 @@ between events, so a restart or a second process continues exactly where the lea
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Callable
 
 from bot.core import callbacks
-from bot.core.assessments import Assessments, Finished, Served
+from bot.core.assessments import Assessments, Finished, ReviewFinished, Served
 from bot.core.chat import (
+    Blocked,
     ChatKind,
     Command,
     Edit,
@@ -25,6 +27,7 @@ from bot.core.chat import (
 )
 from bot.core.checking import check_choice, check_fields, check_text, pretreat
 from bot.core.engines import Engine
+from bot.core.habits import Habits
 from bot.core.i18n import Catalogs, resolve_language
 from bot.core.ports import (
     AlreadyAnswered,
@@ -37,14 +40,15 @@ from bot.core.ports import (
 )
 from bot.core.retesting import retest
 from bot.core.scoring import DEFAULT_MAX_LEVEL
-from bot.core.views import Views
+from bot.core.screens import Screens
+from bot.core.views import Home
 from content.bank import ContentBank
 from content.models import INTERFACE_LANGUAGES, ChallengeType
 
 log = logging.getLogger(__name__)
 
 
-class Conversation:
+class Conversation(Habits):
     def __init__(
         self,
         bank: ContentBank,
@@ -65,11 +69,15 @@ class Conversation:
             if new_seed
             else Assessments(bank, engine, clock, max_level)
         )
-        self.views = Views(bank, catalogs or Catalogs())
+        self.views = Screens(bank, catalogs or Catalogs())
+        self._charts = OrderedDict()
 
     async def handle(self, event: Event) -> Outcome:
         if event.chat is not ChatKind.PRIVATE:
             return self._group(event)
+        if isinstance(event.input, Blocked):
+            await self.set_blocked(event.person.id, event.input.blocked)
+            return Outcome()
         try:
             async with self.stores() as store:
                 user = await self._user(store, event.person)
@@ -102,10 +110,18 @@ class Conversation:
             await store.add_user(user, now)
             return user
         fresh_language = user.language if user.language_chosen else self.language_of(person)
-        if (fresh_language, person.first_name[:64]) != (user.language, user.first_name):
-            user.language, user.first_name = fresh_language, person.first_name[:64]
+        fresh = (fresh_language, person.first_name[:64], True)
+        if fresh != (user.language, user.first_name, user.active):
+            # Writing to the bot again also means it is no longer blocked.
+            user.language, user.first_name, user.active = fresh
             await store.save_user(user, now)
         return user
+
+    async def _home(self, store: Store, user: User) -> Home:
+        return Home(
+            await self._resume(store, user),
+            await store.count_due_reviews(user.id, self.clock()),
+        )
 
     def _group(self, event: Event) -> Outcome:
         """The learner flow is private: in groups only /start and /help answer, and nothing
@@ -131,19 +147,31 @@ class Conversation:
 
     async def _command(self, store: Store, user: User, name: str) -> Outcome:
         lang = user.language
+        if user.awaiting is not None:  # a command means the person moved on
+            user.awaiting = None
+            await store.save_user(user, self.clock())
         if name in ("start", "help"):
-            return Outcome(
-                [self.views.welcome(lang, user.first_name, await self._resume(store, user))]
-            )
+            home = await self._home(store, user)
+            return Outcome([self.views.welcome(lang, user.first_name, home)])
         if name == "profile":
-            return Outcome([self.views.profile(lang, await store.latest_results(user.id))])
+            return Outcome(await self._profile(store, user))
         if name == "test":
             return Outcome([self.views.areas(lang)])
+        if name == "review":
+            return await self._review(store, user)
+        if name == "tutorials":
+            return Outcome([await self._tutorials(store, user, 0)])
+        if name == "tip":
+            return Outcome([await self._tip(store, user)])
         if name == "language":
             return Outcome([self.views.languages(lang)])
         if name == "settings":
-            return Outcome([self.views.settings(lang)])
-        return Outcome([self.views.menu(lang, await self._resume(store, user))])
+            return Outcome([self.views.settings(lang, user, self.clock())])
+        if name == "mydata":
+            return Outcome([self.views.my_data(lang, await store.export_user(user.id))])
+        if name == "deleteme":
+            return Outcome([self.views.erase_confirm(lang)])
+        return Outcome([self.views.menu(lang, await self._home(store, user))])
 
     async def _resume(self, store: Store, user: User) -> Served | None:
         active = await store.active_assessment(user.id)
@@ -163,8 +191,11 @@ class Conversation:
         if parsed.token:
             return await self._challenge_press(store, user, parsed)
         kind = parsed.kind
+        if user.awaiting is not None:  # a button means the person moved on
+            user.awaiting = None
+            await store.save_user(user, self.clock())
         if kind == callbacks.MENU:
-            return _replace(self.views.menu(lang, await self._resume(store, user)))
+            return _replace(self.views.menu(lang, await self._home(store, user)))
         if kind == callbacks.TEST:
             return _replace(self.views.areas(lang))
         if kind == callbacks.AGAIN:
@@ -196,16 +227,41 @@ class Conversation:
                 edits.append(Edit(resume.attempt.message_id, None))
             return Outcome([self.views.challenge(lang, resume)], edits)
         if kind == callbacks.PROFILE:
-            profile = self.views.profile(lang, await store.latest_results(user.id))
-            return Outcome([profile], [Edit(None, None)])
+            return Outcome(await self._profile(store, user), [Edit(None, None)])
+        if kind == callbacks.REVIEW:
+            outcome = await self._review(store, user)
+            outcome.edits.append(Edit(None, None))
+            return outcome
+        if kind == callbacks.TUTORIALS:
+            return Outcome([await self._tutorials(store, user, 0)], [Edit(None, None)])
+        if kind == "page" and parsed.arg.isdigit():
+            return _replace(await self._tutorials(store, user, int(parsed.arg)))
+        if kind in ("save", "useful"):
+            return await self._tutorial_press(store, user, kind, parsed.arg)
+        if kind == callbacks.TIP:
+            return Outcome([await self._tip(store, user)], [Edit(None, None)])
         if kind == callbacks.SETTINGS:
-            return _replace(self.views.settings(lang))
+            return _replace(self.views.settings(lang, user, self.clock()))
+        if kind == callbacks.TIMEZONE:
+            user.awaiting = "timezone"
+            await store.save_user(user, self.clock())
+            return _replace(self.views.timezones(lang))
+        if kind == "tz" and (name := self.timezone_choice(parsed.arg)) is not None:
+            outcome = await self._pick_timezone(store, user, name)
+            return _replace(outcome.messages[0])
+        if kind == callbacks.REMINDER:
+            return _replace(self.views.reminder(lang, user))
+        if kind in ("remind", "hour"):
+            return await self._reminder_press(store, user, kind, parsed.arg)
+        if kind == "erase" and parsed.arg == "yes":
+            await store.delete_user(user.id)
+            return Outcome(edits=[Edit(None, self.views.erased(lang))])
         if kind == callbacks.LANGUAGE:
             return _replace(self.views.languages(lang))
         if kind == "lang" and parsed.arg in INTERFACE_LANGUAGES:
             user.language, user.language_chosen = parsed.arg, True
             await store.save_user(user, self.clock())
-            menu = self.views.menu(user.language, await self._resume(store, user))
+            menu = self.views.menu(user.language, await self._home(store, user))
             return Outcome([menu], [Edit(None, self.views.language_set(user.language))])
         return Outcome(notice=self.views.closed(lang))
 
@@ -281,21 +337,26 @@ class Conversation:
         text = self.views.answered_text(lang, served, shown)
         target = None if pressed else served.attempt.message_id
         edits = [Edit(target, text)] if pressed or target is not None else []
-        messages = [self.views.correction(lang, corrected), self._after(lang, corrected.then)]
-        return Outcome(messages, edits)
+        streak = await self._count_answer_in_streak(store, user)
+        correction = self.views.correction(lang, corrected, streak)
+        return Outcome([correction, self._after(lang, corrected.then)], edits)
 
-    def _after(self, language: str, then: Served | Finished) -> Message:
+    def _after(self, language: str, then: Served | Finished | ReviewFinished) -> Message:
         if isinstance(then, Finished):
             return self.views.result(language, then)
+        if isinstance(then, ReviewFinished):
+            return self.views.review_done(language, then)
         return self.views.challenge(language, then)
 
     # --- typed text --------------------------------------------------------------------
 
     async def _text(self, store: Store, user: User, text: str) -> Outcome:
         lang = user.language
+        if user.awaiting == "timezone":
+            return await self._typed_timezone(store, user, text)
         served = await self._pending(store, user)
         if served is None:
-            return Outcome([self.views.menu(lang, None)])
+            return Outcome([self.views.menu(lang, await self._home(store, user))])
         challenge, attempt = served.challenge, served.attempt
         if challenge.type in (ChallengeType.SINGLE, ChallengeType.MULTIPLE):
             return Outcome([self.views.use_buttons(lang)])
@@ -330,7 +391,8 @@ class Conversation:
             return Outcome([self.views.text_only(user.language)])
         if served is not None:
             return Outcome([self.views.use_buttons(user.language)])
-        return Outcome([self.views.not_understood(user.language, None)])
+        home = await self._home(store, user)
+        return Outcome([self.views.not_understood(user.language, home)])
 
 
 def _replace(message: Message) -> Outcome:

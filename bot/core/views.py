@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 from typing import Final
@@ -11,7 +12,7 @@ from typing import Final
 from babel.dates import format_date
 
 from bot.core import callbacks
-from bot.core.assessments import Corrected, Finished, Served
+from bot.core.assessments import REVIEW, Corrected, Finished, Served
 from bot.core.chat import Button, Keyboard, Message
 from bot.core.i18n import LANGUAGE_NAMES, Catalogs
 from bot.core.ports import Attempt, CompetenceResult
@@ -65,6 +66,14 @@ def progress_bar(index: int, total: int) -> str:
     return "▰" * filled + "▱" * (BAR_WIDTH - filled) + f" {index}/{total}"
 
 
+@dataclass(frozen=True)
+class Home:
+    """What the menu shows besides the fixed entries."""
+
+    resume: Served | None = None
+    due_reviews: int = 0
+
+
 class Views:
     def __init__(self, bank: ContentBank, catalogs: Catalogs) -> None:
         self.bank = bank
@@ -72,7 +81,7 @@ class Views:
 
     # --- menus -------------------------------------------------------------------------
 
-    def welcome(self, language: str, first_name: str, resume: Served | None) -> Message:
+    def welcome(self, language: str, first_name: str, home: Home) -> Message:
         _ = self.catalogs.get(language).gettext
         hello = (
             _("Hello {name}! I'm pixbot.").format(name=escape(first_name))
@@ -85,28 +94,36 @@ class Views:
             "your answers to find your level. After each answer I show the right one, and "
             "after a mistake I send tutorials so you learn something."
         )
-        return Message(f"👋 {hello}\n\n{about}", self.menu_buttons(language, resume))
+        return Message(f"👋 {hello}\n\n{about}", self.menu_buttons(language, home))
 
-    def menu(self, language: str, resume: Served | None) -> Message:
+    def menu(self, language: str, home: Home) -> Message:
         _ = self.catalogs.get(language).gettext
-        return Message(_("What would you like to do?"), self.menu_buttons(language, resume))
+        return Message(_("What would you like to do?"), self.menu_buttons(language, home))
 
-    def menu_buttons(self, language: str, resume: Served | None) -> Keyboard:
+    def menu_buttons(self, language: str, home: Home) -> Keyboard:
         _ = self.catalogs.get(language).gettext
         rows: list[tuple[Button, ...]] = []
+        resume = home.resume
         if resume is not None:
+            what = resume.assessment.competence
+            if what == REVIEW:
+                what = _("review")
             label = _("▶️ Continue: {competence} ({index}/{total})").format(
-                competence=resume.assessment.competence,
-                index=resume.index,
-                total=resume.expected_total,
+                competence=what, index=resume.index, total=resume.expected_total
             )
             rows.append((Button(label, callbacks.RESUME),))
         rows.append((Button(_("🎯 Take a test"), callbacks.TEST),))
+        if home.due_reviews and (resume is None or resume.assessment.competence != REVIEW):
+            label = _("🔁 Review ({count})").format(count=home.due_reviews)
+            rows.append((Button(label, callbacks.REVIEW),))
         rows.append(
             (
                 Button(_("📊 My profile"), callbacks.PROFILE),
-                Button(_("⚙️ Settings"), callbacks.SETTINGS),
+                Button(_("📚 Tutorials"), callbacks.TUTORIALS),
             )
+        )
+        rows.append(
+            (Button(_("💡 A tip"), callbacks.TIP), Button(_("⚙️ Settings"), callbacks.SETTINGS))
         )
         return tuple(rows)
 
@@ -164,17 +181,6 @@ class Views:
     def date(language: str, moment: datetime) -> str:
         return format_date(moment.date(), format="long", locale=language)
 
-    def settings(self, language: str) -> Message:
-        _ = self.catalogs.get(language).gettext
-        text = "⚙️ <b>{}</b>\n{}".format(
-            _("Settings"), _("Language: {language}").format(language=LANGUAGE_NAMES[language])
-        )
-        buttons = (
-            (Button(_("🌐 Language"), callbacks.LANGUAGE),),
-            (Button(_("⬅️ Back"), callbacks.MENU),),
-        )
-        return Message(text, buttons)
-
     def languages(self, language: str) -> Message:
         _ = self.catalogs.get(language).gettext
         rows = [
@@ -229,7 +235,12 @@ class Views:
         challenge, attempt = served.challenge, served.attempt
         text = challenge.text(attempt.language)
         code = served.assessment.competence
-        header = f"<b>{code} {escape(self.bank.competence_name(code, language))}</b>"
+        if code == REVIEW:  # a review mixes competences: say which one this is
+            code = self.bank.tube_competence[challenge.tube]
+            name = escape(self.bank.competence_name(code, language))
+            header = f"🔁 <b>{_('Review')}</b> · {code} {name}"
+        else:
+            header = f"<b>{code} {escape(self.bank.competence_name(code, language))}</b>"
         parts = [header, progress_bar(served.index, served.expected_total), "", rich(text.prompt)]
         options = self._shown_options(challenge, attempt)
         if options and not self._short_options(options):
@@ -294,8 +305,9 @@ class Views:
             return _("Your answer: {answer}").format(answer="; ".join(shown) or "—")
         return _("Your answer: {answer}").format(answer=echo(attempt.value or ""))
 
-    def correction(self, language: str, corrected: Corrected) -> Message:
+    def correction(self, language: str, corrected: Corrected, streak: int = 0) -> Message:
         _ = self.catalogs.get(language).gettext
+        buttons: Keyboard = ()
         attempt, challenge = corrected.attempt, corrected.challenge
         if corrected.correct:
             verdict = "✅ " + _("Right!")
@@ -314,9 +326,31 @@ class Views:
                     "📚 <b>"
                     + _("To succeed next time:")
                     + "</b>\n"
-                    + self.tutorial_list(language, tutorials)
+                    + self.tutorial_list(language, tutorials, numbered=len(tutorials) > 1)
                 )
-        return Message("\n\n".join(parts))
+                buttons = (self.save_buttons(language, tutorials),)
+        if streak:
+            parts.append(self.streak(language, streak))
+        return Message("\n\n".join(parts), buttons)
+
+    def save_buttons(self, language: str, tutorials: Sequence[Tutorial]) -> tuple[Button, ...]:
+        _ = self.catalogs.get(language).gettext
+        if len(tutorials) == 1:
+            return (Button(_("💾 Save"), callbacks.save(self.bank.tutorial_ref(tutorials[0].id))),)
+        return tuple(
+            Button(
+                _("💾 Save {number}").format(number=number),
+                callbacks.save(self.bank.tutorial_ref(t.id)),
+            )
+            for number, t in enumerate(tutorials, 1)
+        )
+
+    def streak(self, language: str, days: int) -> str:
+        return (
+            self.catalogs.get(language)
+            .ngettext("🔥 Streak: {days} day", "🔥 Streak: {days} days", days)
+            .format(days=days)
+        )
 
     def solution(self, language: str, challenge: Challenge, content_lang: str) -> str:
         _ = self.catalogs.get(language).gettext
@@ -332,10 +366,12 @@ class Views:
             )
         return _("The answer: {answer}").format(answer=answer)
 
-    def tutorial_list(self, language: str, tutorials: Iterable[Tutorial]) -> str:
+    def tutorial_list(
+        self, language: str, tutorials: Iterable[Tutorial], numbered: bool = False, start: int = 1
+    ) -> str:
         _ = self.catalogs.get(language).gettext
         lines = []
-        for tutorial in tutorials:
+        for number, tutorial in enumerate(tutorials, start):
             link = f'<a href="{escape(str(tutorial.url))}">{escape(tutorial.title)}</a>'
             details = " · ".join(
                 [
@@ -344,7 +380,8 @@ class Views:
                     _("{minutes} min").format(minutes=tutorial.minutes),
                 ]
             )
-            lines.append(f"• {link}\n   <i>{details}</i>")
+            bullet = f"{number}." if numbered else "•"
+            lines.append(f"{bullet} {link}\n   <i>{details}</i>")
         return "\n".join(lines)
 
     # --- results -----------------------------------------------------------------------
@@ -404,7 +441,9 @@ class Views:
             for tube, level in sorted(best.items(), key=lambda item: (-item[1], item[0]))
         ]
 
-    def profile(self, language: str, results: Mapping[str, CompetenceResult]) -> Message:
+    def profile(
+        self, language: str, results: Mapping[str, CompetenceResult], streak: int = 0
+    ) -> Message:
         _ = self.catalogs.get(language).gettext
         parts = ["📊 <b>" + _("Your profile") + "</b>"]
         for area in self.bank.framework.areas:
@@ -425,7 +464,13 @@ class Views:
                 pix=total, count=len(results)
             )
         )
+        if streak:
+            parts.append(self.streak(language, streak))
         return Message("\n\n".join(parts), ((Button(_("🎯 Take a test"), callbacks.AGAIN),),))
+
+    def profile_title(self, language: str, results: Mapping[str, CompetenceResult]) -> str:
+        total = sum(result.pix for result in results.values())
+        return self.catalogs.get(language).gettext("Your profile: {pix} pix").format(pix=total)
 
     # --- short answers -----------------------------------------------------------------
 
@@ -459,11 +504,11 @@ class Views:
             )
         )
 
-    def not_understood(self, language: str, resume: Served | None) -> Message:
+    def not_understood(self, language: str, home: Home) -> Message:
         _ = self.catalogs.get(language).gettext
         return Message(
             _("I only understand text and buttons. What would you like to do?"),
-            self.menu_buttons(language, resume),
+            self.menu_buttons(language, home),
         )
 
     def apology(self, language: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from babel.messages.pofile import read_po
@@ -12,7 +13,7 @@ LOCALES = Path(__file__).resolve().parents[2] / "bot" / "locales"
 PLACEHOLDER = re.compile(r"\{[a-z_]+\}|<[^>]+>")
 
 
-def catalog(path: Path):  # type: ignore[no-untyped-def]
+def catalog(path: Path) -> Any:
     with path.open("rb") as source:
         return read_po(source)
 
@@ -26,6 +27,9 @@ def test_every_message_is_translated(language: str) -> None:
             continue
         found = translated.get(message.id)
         assert found is not None and found.string, f"{language}: {message.id!r} untranslated"
-        assert sorted(PLACEHOLDER.findall(found.string)) == sorted(
-            PLACEHOLDER.findall(message.id)
-        ), message.id
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = found.string if isinstance(found.string, tuple) else (found.string,)
+        assert all(strings), f"{language}: {message.id!r} has an empty plural form"
+        expected = sorted(PLACEHOLDER.findall(ids[-1]))
+        for string in strings:
+            assert sorted(PLACEHOLDER.findall(string)) == expected, (language, message.id)

@@ -10,6 +10,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 
 from bot.adapters.telegram.handlers import build_router
+from bot.adapters.telegram.lifecycle import attach
 from bot.core.dialogue import Conversation
 
 DEFAULTS = DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True)
@@ -25,7 +26,10 @@ def create_bot(token: str, api_base: str | None = None, session: BaseSession | N
     return Bot(token, session=session, default=DEFAULTS)
 
 
-def build_dispatcher(conversation: Conversation) -> Dispatcher:
+def build_dispatcher(conversation: Conversation, background: bool = True) -> Dispatcher:
+    """The dispatcher; ``background`` also runs the command menus and reminders with it."""
     dispatcher = Dispatcher(conversation=conversation)
     dispatcher.include_router(build_router())
+    if background:
+        attach(dispatcher, conversation)
     return dispatcher

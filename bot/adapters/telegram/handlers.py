@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot, Router
-from aiogram.types import CallbackQuery, ErrorEvent, Message
+from aiogram.enums import ChatMemberStatus, ChatType
+from aiogram.types import CallbackQuery, ChatMemberUpdated, ErrorEvent, Message
 
 from bot.adapters.telegram.events import from_message, from_press, person
 from bot.adapters.telegram.render import deliver
+from bot.core.chat import Blocked, Event
 from bot.core.dialogue import Conversation
 
 log = logging.getLogger(__name__)
@@ -19,6 +21,7 @@ def build_router() -> Router:
     router = Router(name="learner")
     router.message.register(on_message)
     router.callback_query.register(on_press)
+    router.my_chat_member.register(on_membership)
     router.errors.register(on_error)
     return router
 
@@ -39,6 +42,14 @@ async def on_press(query: CallbackQuery, bot: Bot, conversation: Conversation) -
     outcome = await conversation.handle(from_press(query, await bot_username(bot)))
     chat_id = query.message.chat.id if query.message is not None else None
     await deliver(bot, chat_id, outcome, conversation, query=query)
+
+
+async def on_membership(update: ChatMemberUpdated, conversation: Conversation) -> None:
+    """Blocking the bot in a private chat (or unblocking it) without waiting for a 403."""
+    if update.chat.type != ChatType.PRIVATE:
+        return  # groups are the educators' issue
+    blocked = update.new_chat_member.status == ChatMemberStatus.KICKED
+    await conversation.handle(Event(person(update.from_user), Blocked(blocked)))
 
 
 async def on_error(event: ErrorEvent, bot: Bot, conversation: Conversation) -> bool:

@@ -98,6 +98,15 @@ async def deliver(
             )
     for message in outcome.messages:
         sent_id: int
+        if message.file is not None:
+            document = await bot.send_document(
+                chat_id,
+                BufferedInputFile(message.file.data, message.file.name),
+                caption=message.text[:CAPTION_LIMIT],
+                reply_markup=keyboard(message.buttons),
+            )
+            sent_id = document.message_id
+            continue
         if message.image is not None:
             caption = message.text if len(message.text) <= CAPTION_LIMIT else None
             photo = await bot.send_photo(

@@ -1,0 +1,224 @@
+"""Queries that bring learners back: review cards, saved tutorials, tips seen, reminders, and
+the learner's own data (export and erasure). Mixed into SqlStore."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.ports import User
+from bot.core.review import ReviewCard
+from bot.core.scoring import Status
+from storage.mapping import aware, user_record
+from storage.models import (
+    AnswerRow,
+    AssessmentRow,
+    AttemptRow,
+    KnowledgeRow,
+    ReviewCardRow,
+    SavedTutorialRow,
+    TipViewRow,
+    UserRow,
+)
+
+
+def _card(row: ReviewCardRow) -> ReviewCard:
+    return ReviewCard(row.user_id, row.skill, dict(row.card), aware(row.due), row.reviews)
+
+
+class RetentionQueries:
+    session: AsyncSession
+
+    # --- spaced review -------------------------------------------------------------------
+
+    async def due_reviews(self, user_id: int, now: datetime, limit: int) -> list[ReviewCard]:
+        rows = await self.session.scalars(
+            select(ReviewCardRow)
+            .where(ReviewCardRow.user_id == user_id, ReviewCardRow.due <= now)
+            .order_by(ReviewCardRow.due, ReviewCardRow.id)
+            .limit(limit)
+        )
+        return [_card(row) for row in rows]
+
+    async def count_due_reviews(self, user_id: int, now: datetime) -> int:
+        count = await self.session.scalar(
+            select(func.count())
+            .select_from(ReviewCardRow)
+            .where(ReviewCardRow.user_id == user_id, ReviewCardRow.due <= now)
+        )
+        return int(count or 0)
+
+    async def next_review_due(self, user_id: int) -> datetime | None:
+        due = await self.session.scalar(
+            select(func.min(ReviewCardRow.due)).where(ReviewCardRow.user_id == user_id)
+        )
+        return aware(due) if due else None
+
+    async def review_card(self, user_id: int, skill: str) -> ReviewCard | None:
+        row = await self.session.scalar(
+            select(ReviewCardRow).where(
+                ReviewCardRow.user_id == user_id, ReviewCardRow.skill == skill
+            )
+        )
+        return _card(row) if row else None
+
+    async def save_review_card(self, card: ReviewCard, now: datetime) -> None:
+        values = {"card": card.card, "due": card.due, "reviews": card.reviews}
+        result = await self.session.execute(
+            update(ReviewCardRow)
+            .where(ReviewCardRow.user_id == card.user_id, ReviewCardRow.skill == card.skill)
+            .values(**values)
+        )
+        if result.rowcount:  # type: ignore[attr-defined]
+            return
+        try:
+            async with self.session.begin_nested():
+                self.session.add(
+                    ReviewCardRow(user_id=card.user_id, skill=card.skill, created_at=now, **values)
+                )
+        except IntegrityError:  # created by a concurrent answer: that one stands
+            pass
+
+    # --- tutorials -----------------------------------------------------------------------
+
+    async def save_tutorial(self, user_id: int, tutorial_id: str, now: datetime) -> None:
+        exists = await self.session.get(SavedTutorialRow, (user_id, tutorial_id))
+        if exists is None:
+            try:
+                async with self.session.begin_nested():
+                    self.session.add(
+                        SavedTutorialRow(user_id=user_id, tutorial_id=tutorial_id, saved_at=now)
+                    )
+            except IntegrityError:
+                pass
+
+    async def saved_tutorials(self, user_id: int) -> list[tuple[str, bool | None]]:
+        rows = await self.session.execute(
+            select(SavedTutorialRow.tutorial_id, SavedTutorialRow.useful)
+            .where(SavedTutorialRow.user_id == user_id)
+            .order_by(SavedTutorialRow.saved_at.desc(), SavedTutorialRow.tutorial_id)
+        )
+        return [(tutorial_id, useful) for tutorial_id, useful in rows]
+
+    async def rate_tutorial(
+        self, user_id: int, tutorial_id: str, useful: bool, now: datetime
+    ) -> None:
+        await self.save_tutorial(user_id, tutorial_id, now)
+        await self.session.execute(
+            update(SavedTutorialRow)
+            .where(
+                SavedTutorialRow.user_id == user_id, SavedTutorialRow.tutorial_id == tutorial_id
+            )
+            .values(useful=useful)
+        )
+
+    async def failed_skills(self, user_id: int) -> list[str]:
+        """Skills failed directly in the latest result of each competence."""
+        latest = (
+            select(func.max(AssessmentRow.id))
+            .where(AssessmentRow.user_id == user_id, AssessmentRow.status == "completed")
+            .group_by(AssessmentRow.competence)
+        )
+        rows = await self.session.scalars(
+            select(KnowledgeRow.skill)
+            .where(
+                KnowledgeRow.assessment_id.in_(latest),
+                KnowledgeRow.status == Status.INVALIDATED,
+                KnowledgeRow.source == "direct",
+            )
+            .order_by(KnowledgeRow.id)
+        )
+        return list(rows)
+
+    # --- tips ----------------------------------------------------------------------------
+
+    async def tip_views(self, user_id: int) -> dict[str, datetime]:
+        rows = await self.session.execute(
+            select(TipViewRow.tip_id, TipViewRow.seen_at).where(TipViewRow.user_id == user_id)
+        )
+        return {tip_id: aware(seen) for tip_id, seen in rows}
+
+    async def saw_tip(self, user_id: int, tip_id: str, now: datetime) -> None:
+        result = await self.session.execute(
+            update(TipViewRow)
+            .where(TipViewRow.user_id == user_id, TipViewRow.tip_id == tip_id)
+            .values(seen_at=now)
+        )
+        if not result.rowcount:  # type: ignore[attr-defined]
+            self.session.add(TipViewRow(user_id=user_id, tip_id=tip_id, seen_at=now))
+
+    # --- reminders -----------------------------------------------------------------------
+
+    async def due_reminders(self, now: datetime, limit: int) -> list[User]:
+        rows = await self.session.scalars(
+            select(UserRow)
+            .where(
+                UserRow.reminders.is_(True),
+                UserRow.active.is_(True),
+                UserRow.next_reminder_at <= now,
+            )
+            .order_by(UserRow.next_reminder_at)
+            .limit(limit)
+        )
+        return [user_record(row) for row in rows]
+
+    async def claim_reminder(self, user_id: int, due: datetime, following: datetime) -> bool:
+        result = await self.session.execute(
+            update(UserRow)
+            .where(UserRow.id == user_id, UserRow.next_reminder_at == due)
+            .values(next_reminder_at=following)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def set_active(self, user_id: int, active: bool) -> None:
+        await self.session.execute(
+            update(UserRow).where(UserRow.id == user_id).values(active=active)
+        )
+
+    # --- the learner's own data ----------------------------------------------------------
+
+    async def export_user(self, user_id: int) -> dict[str, Any]:
+        """Everything stored about the learner, as plain JSON-ready data."""
+
+        async def rows(model: Any, *where: Any) -> list[dict[str, Any]]:
+            found = await self.session.scalars(select(model).where(*where))
+            return [_plain(row) for row in found]
+
+        user = await rows(UserRow, UserRow.id == user_id)
+        return {
+            "user": user[0] if user else None,
+            "assessments": await rows(AssessmentRow, AssessmentRow.user_id == user_id),
+            "challenges_served": await rows(AttemptRow, AttemptRow.user_id == user_id),
+            "answers": await rows(AnswerRow, AnswerRow.user_id == user_id),
+            "knowledge": await rows(KnowledgeRow, KnowledgeRow.user_id == user_id),
+            "review_cards": await rows(ReviewCardRow, ReviewCardRow.user_id == user_id),
+            "saved_tutorials": await rows(SavedTutorialRow, SavedTutorialRow.user_id == user_id),
+            "tips_seen": await rows(TipViewRow, TipViewRow.user_id == user_id),
+        }
+
+    async def delete_user(self, user_id: int) -> None:
+        """Erase the learner and every row that refers to them (children first, so it does
+        not depend on the database enforcing ON DELETE CASCADE)."""
+        for model in (
+            AnswerRow,
+            KnowledgeRow,
+            AttemptRow,
+            ReviewCardRow,
+            SavedTutorialRow,
+            TipViewRow,
+        ):
+            await self.session.execute(delete(model).where(model.user_id == user_id))
+        await self.session.execute(delete(AssessmentRow).where(AssessmentRow.user_id == user_id))
+        await self.session.execute(delete(UserRow).where(UserRow.id == user_id))
+
+
+def _plain(row: Any) -> dict[str, Any]:
+    values = {}
+    for column in row.__table__.columns:
+        value = getattr(row, column.key)
+        values[column.key] = value.isoformat() if hasattr(value, "isoformat") else value
+    return values
