@@ -416,18 +416,15 @@ class Views:
             for tutorial in self.bank.tutorials_for(skill, language):
                 if tutorial not in tutorials:
                     tutorials.append(tutorial)
-        if tutorials:
-            parts.append(
-                "📚 <b>"
-                + _("Recommended tutorials:")
-                + "</b>\n"
-                + self.tutorial_list(language, tutorials[:MAX_RECOMMENDED])
-            )
-        buttons = (
-            (Button(_("🎯 Another competence"), callbacks.AGAIN),),
-            (Button(_("📊 My profile"), callbacks.PROFILE),),
-        )
-        return Message("\n\n".join(parts), buttons)
+        recommended = tutorials[:MAX_RECOMMENDED]
+        rows: list[tuple[Button, ...]] = []
+        if recommended:
+            listed = self.tutorial_list(language, recommended, numbered=len(recommended) > 1)
+            parts.append("📚 <b>" + _("Recommended tutorials:") + "</b>\n" + listed)
+            rows.append(self.save_buttons(language, recommended))
+        rows.append((Button(_("🎯 Another competence"), callbacks.AGAIN),))
+        rows.append((Button(_("📊 My profile"), callbacks.PROFILE),))
+        return Message("\n\n".join(parts), tuple(rows))
 
     def _mastered_tubes(self, language: str, finished: Finished) -> list[tuple[str, int]]:
         best: dict[str, int] = {}

@@ -65,7 +65,7 @@ async def test_chat_through_stdin_completes_a_test_and_prints_a_level(tmp_path: 
     assert code == 0, err
     assert "Test finished: 4.1 Securing the digital environment" in out
     assert "Level 0 · 0 pix" in out
-    assert "[1] 🎯 Another competence" in out
+    assert "] 🎯 Another competence" in out and "] 💾 Save" in out
     assert "4.1 Securing the digital environment — level 0 · 0 pix" in out
 
 
