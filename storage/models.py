@@ -187,3 +187,8 @@ class ItemCalibrationRow(Base):
     right_share: Mapped[float] = mapped_column(Float)
     flags: Mapped[str] = mapped_column(String(200), default="")
     calibrated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# Feature modules define their tables on Base; importing them here registers every table in
+# one metadata (migrations, the erasure of a learner's rows, tests).
+from storage import campaigns, delivery, groups  # noqa: E402, F401

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,9 +15,7 @@ from bot.core.review import ReviewCard
 from bot.core.scoring import Status
 from storage.mapping import aware, user_record
 from storage.models import (
-    AnswerRow,
     AssessmentRow,
-    AttemptRow,
     KnowledgeRow,
     ReviewCardRow,
     SavedTutorialRow,
@@ -182,43 +180,31 @@ class RetentionQueries:
     # --- the learner's own data ----------------------------------------------------------
 
     async def export_user(self, user_id: int) -> dict[str, Any]:
-        """Everything stored about the learner, as plain JSON-ready data."""
-
-        async def rows(model: Any, *where: Any) -> list[dict[str, Any]]:
-            found = await self.session.scalars(select(model).where(*where))
-            return [_plain(row) for row in found]
-
-        user = await rows(UserRow, UserRow.id == user_id)
-        return {
-            "user": user[0] if user else None,
-            "assessments": await rows(AssessmentRow, AssessmentRow.user_id == user_id),
-            "challenges_served": await rows(AttemptRow, AttemptRow.user_id == user_id),
-            "answers": await rows(AnswerRow, AnswerRow.user_id == user_id),
-            "knowledge": await rows(KnowledgeRow, KnowledgeRow.user_id == user_id),
-            "review_cards": await rows(ReviewCardRow, ReviewCardRow.user_id == user_id),
-            "saved_tutorials": await rows(SavedTutorialRow, SavedTutorialRow.user_id == user_id),
-            "tips_seen": await rows(TipViewRow, TipViewRow.user_id == user_id),
-        }
+        """Everything stored about the learner: their user row and every row of every table
+        that has a ``user_id`` column (new tables are included without changing this)."""
+        user = await self.session.get(UserRow, user_id)
+        data: dict[str, Any] = {"user": _plain(UserRow.__table__, user) if user else None}
+        for table in _user_tables():
+            rows = await self.session.execute(select(table).where(table.c.user_id == user_id))
+            data[table.name] = [_plain(table, row) for row in rows]
+        return data
 
     async def delete_user(self, user_id: int) -> None:
-        """Erase the learner and every row that refers to them (children first, so it does
-        not depend on the database enforcing ON DELETE CASCADE)."""
-        for model in (
-            AnswerRow,
-            KnowledgeRow,
-            AttemptRow,
-            ReviewCardRow,
-            SavedTutorialRow,
-            TipViewRow,
-        ):
-            await self.session.execute(delete(model).where(model.user_id == user_id))
-        await self.session.execute(delete(AssessmentRow).where(AssessmentRow.user_id == user_id))
+        """Erase the learner and every row that refers to them, dependent tables first, so
+        it does not rely on the database enforcing ON DELETE CASCADE."""
+        for table in reversed(_user_tables()):
+            await self.session.execute(delete(table).where(table.c.user_id == user_id))
         await self.session.execute(delete(UserRow).where(UserRow.id == user_id))
 
 
-def _plain(row: Any) -> dict[str, Any]:
+def _user_tables() -> list[Table]:
+    """Tables with a user_id column, in dependency order (referenced tables first)."""
+    return [t for t in UserRow.metadata.sorted_tables if "user_id" in t.c]
+
+
+def _plain(table: Any, row: Any) -> dict[str, Any]:
     values = {}
-    for column in row.__table__.columns:
+    for column in table.columns:
         value = getattr(row, column.key)
         values[column.key] = value.isoformat() if hasattr(value, "isoformat") else value
     return values
