@@ -15,10 +15,19 @@ The true level is the Pix rule (``scoring.score``) on the skills the learner tru
 Engines run directly on ``EngineState``, one competence at a time. ``fixed-random`` is a
 simulation-only baseline: a random fixed test, as long as the IRT engine's mean test (when it
 runs), scored by Pix inference.
+
+``oracle`` is not an engine but a bound: every challenge of the competence is asked (each once),
+and the level is the one with the highest posterior probability under the *true* learner model
+(its real parameters and population prior, Bayes' rule done exactly). No test that asks each
+challenge of the bank at most once, however adaptive, can expect a better exact-level rate on
+these learners, so where it falls short of a goal, the goal is out of reach for the bank as it
+is (more or sharper challenges are needed, not a better engine). Its ``mean`` is the number of
+challenges asked.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from collections import Counter
@@ -30,12 +39,14 @@ import numpy as np
 
 from bot.core.engines import ENGINES, get_engine
 from bot.core.engines.base import Engine, EngineState
-from bot.core.scoring import Knowledge, Source, Status, score
+from bot.core.scoring import DEFAULT_MAX_LEVEL, Knowledge, Source, Status, score
 from content.bank import ContentBank, Skill
 from content.models import Challenge, ChallengeType
 
 MODELS: Final = ("skill-mastery", "logistic")
-DEFAULT_ENGINES: Final = ("fixed-random", "smart-random", "irt")
+DEFAULT_ENGINES: Final = ("fixed-random", "smart-random", "irt", "oracle")
+ORACLE: Final = "oracle"
+ORACLE_GRID: Final = np.linspace(-5.0, 11.0, 641)  # abilities for the logistic oracle
 LOGISTIC_MEAN: Final = 3.0
 LOGISTIC_SD: Final = 1.5
 SLIP: Final = 0.10
@@ -68,11 +79,18 @@ class FixedRandom:
 
     def __init__(self, length: int = DEFAULT_FIXED_LENGTH) -> None:
         self.length = length
+        self._plans: dict[tuple[str, int, tuple[str, ...]], list[Skill]] = {}
 
     def _plan(self, state: EngineState) -> list[Skill]:
         skills = sorted(state.skills, key=lambda s: s.name)
-        random.Random(state.seed).shuffle(skills)
-        return skills[: self.length]
+        key = (state.competence, state.seed, tuple(s.name for s in skills))
+        plan = self._plans.get(key)
+        if plan is None:
+            if len(self._plans) > 4096:
+                self._plans.clear()
+            random.Random(state.seed).shuffle(skills)
+            plan = self._plans[key] = skills[: self.length]
+        return plan
 
     def next_challenge(self, state: EngineState) -> Challenge | None:
         plan = self._plan(state)
@@ -105,6 +123,8 @@ class Learner:
 
     answer: Callable[[Challenge, random.Random], bool]
     mastered: frozenset[str]
+    ability: float | None = None  # logistic learners: theta
+    tube_levels: tuple[tuple[str, int], ...] = ()  # skill-mastery learners: (tube, level)
 
 
 def _logistic_learner(theta: float, skills: Sequence[Skill], bank: ContentBank) -> Learner:
@@ -118,7 +138,7 @@ def _logistic_learner(theta: float, skills: Sequence[Skill], bank: ContentBank) 
         pool = bank.challenges_of(skill.name)
         if theta >= sum(true_difficulty(c)[1] for c in pool) / len(pool):
             mastered.add(skill.name)
-    return Learner(answer, frozenset(mastered))
+    return Learner(answer, frozenset(mastered), ability=theta)
 
 
 def _mastery_learner(tube_levels: dict[str, int], skills: Sequence[Skill]) -> Learner:
@@ -128,7 +148,7 @@ def _mastery_learner(tube_levels: dict[str, int], skills: Sequence[Skill]) -> Le
         return rng.random() < guess_chance(challenge)
 
     mastered = frozenset(s.name for s in skills if s.level <= tube_levels[s.tube])
-    return Learner(answer, mastered)
+    return Learner(answer, mastered, tube_levels=tuple(sorted(tube_levels.items())))
 
 
 def _learners(
@@ -162,6 +182,93 @@ def _true_score(skills: Sequence[Skill], mastered: frozenset[str]) -> tuple[int,
     known = {n: Knowledge(n, Status.VALIDATED, Source.DIRECT) for n in mastered}
     found = score(skills, known)
     return found.level, found.pix
+
+
+@dataclass
+class _OracleTables:
+    """Per competence: every challenge, and the true model's likelihoods and levels."""
+
+    pool: list[Challenge]
+    log_right: np.ndarray  # challenges x states
+    log_wrong: np.ndarray
+    log_prior: np.ndarray  # per state
+    levels: np.ndarray  # per state: the true level
+    pix: np.ndarray
+
+
+class _Oracle:
+    """The bound described in the module docstring, for one bank: every challenge once, then the
+    level of highest posterior probability under the true learner model. A learner state is an
+    ability on a fine grid (logistic) or a base level and one offset per tube (skill-mastery)."""
+
+    def __init__(self, bank: ContentBank, model: str) -> None:
+        self.bank = bank
+        self.model = model
+        self._tables: dict[str, _OracleTables] = {}
+
+    def run(self, competence: str, learner: Learner, rng: random.Random) -> tuple[int, int, int]:
+        tables = self._tables.get(competence)
+        if tables is None:
+            tables = self._tables[competence] = self._build(competence)
+        right = np.array([learner.answer(c, rng) for c in tables.pool], dtype=np.bool_)
+        log_post = tables.log_prior + tables.log_right[right].sum(axis=0)
+        log_post += tables.log_wrong[~right].sum(axis=0)
+        weights = np.exp(log_post - log_post.max())
+        by_level = np.bincount(tables.levels, weights=weights, minlength=DEFAULT_MAX_LEVEL + 1)
+        order = np.argsort(tables.pix, kind="stable")  # the posterior median pix
+        cumulative = np.cumsum(weights[order])
+        median = tables.pix[order][np.searchsorted(cumulative, 0.5 * cumulative[-1])]
+        return len(tables.pool), int(np.argmax(by_level)), int(median)
+
+    def _build(self, competence: str) -> _OracleTables:
+        skills = sorted(self.bank.assessable_skills(competence), key=lambda s: s.name)
+        pool = [c for s in skills for c in sorted(self.bank.challenges_of(s.name), key=_id)]
+        guess = np.array([guess_chance(c) for c in pool])[:, None]
+        if self.model == "logistic":
+            grid = ORACLE_GRID
+            a, b = (np.array(x)[:, None] for x in zip(*map(true_difficulty, pool), strict=True))
+            p = guess + (1 - guess) / (1 + np.exp(-a * (grid[None, :] - b)))
+            log_prior = -0.5 * ((grid - LOGISTIC_MEAN) / LOGISTIC_SD) ** 2
+            difficulty = {
+                s.name: float(np.mean([true_difficulty(c)[1] for c in pool if c.skill == s.name]))
+                for s in skills
+            }
+            truth = [  # as _logistic_learner computes it
+                _true_score(skills, frozenset(n for n, d in difficulty.items() if theta >= d))
+                for theta in grid
+            ]
+        else:
+            tubes = sorted({s.tube for s in skills})
+            combos = list(itertools.product(TUBE_OFFSETS, repeat=len(tubes)))
+            states = [
+                (base, {t: base + o for t, (o, _) in zip(tubes, combo, strict=True)})
+                for base in BASE_LEVELS
+                for combo in combos
+            ]
+            log_prior = np.array(
+                [math.log(math.prod(w for _, w in combo)) for _ in BASE_LEVELS for combo in combos]
+            )
+            masters = np.array(
+                [[c.level <= levels[c.tube] for _, levels in states] for c in pool], dtype=bool
+            )
+            p = np.where(masters, 1 - SLIP, guess)
+            truth = [
+                _true_score(skills, frozenset(s.name for s in skills if s.level <= levels[s.tube]))
+                for _, levels in states
+            ]
+        p = np.clip(p, 1e-12, 1 - 1e-12)
+        return _OracleTables(
+            pool=pool,
+            log_right=np.log(p),
+            log_wrong=np.log1p(-p),
+            log_prior=np.asarray(log_prior, dtype=np.float64),
+            levels=np.array([level for level, _ in truth], dtype=np.int64),
+            pix=np.array([points for _, points in truth], dtype=np.int64),
+        )
+
+
+def _id(challenge: Challenge) -> str:
+    return challenge.id
 
 
 def run_test(
@@ -220,9 +327,9 @@ def simulate(
     ]
     if not codes:
         raise ValueError("no competence with assessable skills")
-    unknown = sorted(set(engines) - set(ENGINES) - {FixedRandom.name})
+    unknown = sorted(set(engines) - set(ENGINES) - {FixedRandom.name, ORACLE})
     if unknown or not engines:
-        known = ", ".join(sorted({*ENGINES, FixedRandom.name}))
+        known = ", ".join(sorted({*ENGINES, FixedRandom.name, ORACLE}))
         raise ValueError(f"unknown engine(s) {', '.join(unknown) or '(none)'}; known: {known}")
     # The IRT engine runs first so the fixed random test can have its mean length.
     order = sorted(engines, key=lambda name: name == "fixed-random")
@@ -248,6 +355,23 @@ def simulate(
             )
         }
         for name in order:
+            if name == ORACLE:
+                oracle = _Oracle(bank, model)
+                runs = [
+                    oracle.run(
+                        code, person[code], random.Random(f"{seed}:{model}:{name}:{i}:{code}")
+                    )
+                    for i, person in enumerate(population)
+                    for code in codes
+                ]
+                rows[name] = _summary(
+                    [n for n, _, _ in runs],
+                    [level for _, level, _ in runs],
+                    [points for _, _, points in runs],
+                    true_levels,
+                    true_pix,
+                )
+                continue
             engine: Engine
             if name == "fixed-random":
                 irt_mean = rows.get("irt", {}).get("mean")

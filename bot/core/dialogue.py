@@ -27,6 +27,7 @@ from bot.core.chat import (
 )
 from bot.core.checking import check_choice, check_fields, check_text, pretreat
 from bot.core.engines import Engine
+from bot.core.groups import GroupFlows
 from bot.core.habits import Habits
 from bot.core.i18n import Catalogs, resolve_language
 from bot.core.ports import (
@@ -48,7 +49,7 @@ from content.models import INTERFACE_LANGUAGES, ChallengeType
 log = logging.getLogger(__name__)
 
 
-class Conversation(Habits):
+class Conversation(Habits, GroupFlows):
     def __init__(
         self,
         bank: ContentBank,
@@ -74,7 +75,7 @@ class Conversation(Habits):
 
     async def handle(self, event: Event) -> Outcome:
         if event.chat is not ChatKind.PRIVATE:
-            return self._group(event)
+            return await self._group_event(event)
         if isinstance(event.input, Blocked):
             await self.set_blocked(event.person.id, event.input.blocked)
             return Outcome()
@@ -122,16 +123,6 @@ class Conversation(Habits):
             await self._resume(store, user),
             await store.count_due_reviews(user.id, self.clock()),
         )
-
-    def _group(self, event: Event) -> Outcome:
-        """The learner flow is private: in groups only /start and /help answer, and nothing
-        about the people chatting there is stored."""
-        language = self.language_of(event.person)
-        if isinstance(event.input, Command) and event.input.name in ("start", "help"):
-            return Outcome([self.views.group_welcome(language, event.bot_username)])
-        if isinstance(event.input, Press):
-            return Outcome(notice=self.views.closed(language))
-        return Outcome()
 
     async def _route(self, store: Store, user: User, event: Event) -> Outcome:
         match event.input:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from bot.core.engines import get_engine
 from bot.core.engines.base import EngineState
 from bot.core.engines.irt import IrtEngine, guessing, parameters
@@ -158,3 +160,33 @@ def test_a_competence_without_the_challenge_is_ignored(bank: ContentBank) -> Non
     assert first is not None and first.skill.startswith("@gamma")
     assert engine.next_challenge(state(bank, [], competence="1.2")) is None
     assert engine.knowledge(state(bank, [], competence="1.2")) == {}
+
+
+def test_answers_inform_their_own_tube_most(bank: ContentBank) -> None:
+    # The testlet model: a right answer at alpha-3 says more of @alpha4 than of @beta4.
+    engine = IrtEngine()
+    prior = engine.mastery(state(bank, []))
+    after = engine.mastery(state(bank, [("alpha-3b", True)]))
+    assert after["@alpha4"] - prior["@alpha4"] > after["@beta4"] - prior["@beta4"] > 0
+    missed = engine.mastery(state(bank, [("alpha-3b", False)]))
+    assert prior["@alpha2"] - missed["@alpha2"] > prior["@beta2"] - missed["@beta2"] > 0
+
+
+def test_selection_prefers_what_settles_the_level(bank: ContentBank) -> None:
+    engine = IrtEngine()
+    progress = engine._progress(state(bank, [("alpha-3b", True)]))
+    values = engine.expected_entropy(progress)
+    asked = bank.challenges["alpha-3b"]
+    row = progress.data.row[asked.id]
+    assert values[row] == float("inf")  # never a skill twice
+    finite = values[values < float("inf")]
+    assert len(finite) and (finite >= 0).all()
+    before = -(lambda p: (p * np.log(np.clip(p, 1e-12, 1))).sum())(progress.level_probabilities)
+    assert finite.min() <= before + 1e-9  # an answer is expected to reduce the uncertainty
+
+
+def test_memo_gives_the_same_choices_as_a_fresh_engine(bank: ContentBank) -> None:
+    shared = IrtEngine()
+    for seed in range(6):
+        for right in (True, False):
+            assert run(bank, shared, seed, right) == run(bank, IrtEngine(), seed, right)

@@ -63,3 +63,13 @@ def test_cli(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([*argv, "--competence", "4.1"]) == 0
     assert "logistic" in capsys.readouterr().out
     assert main(["simulate", "--learners", "1", "--path", path, "--engine", "x"]) == 2
+
+
+def test_oracle_bounds_the_engines(bank: ContentBank) -> None:
+    result = simulate(bank, ["irt", "oracle"], learners=30, seed=5)
+    for data in result["models"].values():
+        rows = data["engines"]
+        assert list(rows) == ["no-test", "irt", "oracle"]
+        assert rows["oracle"]["mean"] > rows["irt"]["mean"]  # every challenge, each once
+        assert rows["oracle"]["exact"] >= rows["irt"]["exact"] - 0.05
+        assert rows["oracle"]["within_one"] >= 0.9

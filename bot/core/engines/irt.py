@@ -1,42 +1,45 @@
-"""An IRT engine: Bayesian ability estimation and maximum-information selection.
+"""An IRT engine: a tube-aware (testlet) Bayesian model and look-ahead selection.
 
-Model (3PL with fixed guessing), on a *level* scale: ``theta`` is an ability measured in Pix
-levels and a challenge of a level-L skill has, until calibrated, difficulty ``b = L - 0.5`` and
-discrimination ``DEFAULT_DISCRIMINATION``. So a learner of ability theta masters (more likely
-than not) the skills of levels up to ``theta + 0.5``, and the Pix level reached by validating
-those skills is the level band of theta. A calibrated challenge (``challenge.irt``) brings its own
-difficulty and discrimination on the same scale.
+Model (4PL with fixed guessing and slip, on a *level* scale, plus a testlet effect per tube):
+``theta`` is a general ability measured in Pix levels; each tube t of the competence has its
+own offset ``delta_t ~ N(0, TUBE_SD^2)``, so the ability that answers a challenge of tube t is
+``theta + delta_t``. A challenge of a level-L skill has, until calibrated, difficulty
+``b = L - 0.5`` and discrimination ``DEFAULT_DISCRIMINATION`` (``challenge.irt`` otherwise):
 
-    P(right | theta) = c + (1 - c) / (1 + exp(-a (theta - b)))
+    P(right | theta, delta_t) = c + (1 - c - SLIP) / (1 + exp(-a (theta + delta_t - b)))
 
 Guessing c is fixed by the challenge type: 1 / options for single choice, 1 / 2^options (at
-least 0.02) for multiple choice (any subset of options may be answered), 0 for text and fields.
+least 0.02) for multiple choice, 0 for text and fields. Answers of one tube therefore inform
+that tube's skills more than the others' (a bifactor / testlet model), which is what a Pix tube
+is: one topic, skills of rising difficulty.
 
-Ability: the posterior on a grid (EAP), from a Gaussian prior. Selection: among the challenges
-of untested skills (never a skill twice, never a skill Pix inference already settled), the
-largest Fisher information averaged over the posterior, lowered for tubes already asked (to
-spread over tubes), then one of the best three drawn with the state's seeded generator. Stop:
-when the posterior puts at least ``STOP_PROBABILITY`` on one Pix level of the final score (the
-level that ``knowledge()`` would give: what the answers and Pix inference settled counts as it
-is, each open skill counts where theta is above its difficulty), after ``MIN_LENGTH``
-challenges; or after ``MAX_LENGTH`` challenges; or when nothing is left to ask.
+Posterior: theta on a grid from a Gaussian prior; each delta_t integrated on a few points per
+grid value (tubes are independent given theta). Both are exact sums, no sampling.
 
-The defaults (discrimination 2.5, stop at 0.99, 4 to 16 challenges) were tuned with
-``pixbot simulate`` on the shipped bank; the steep uncalibrated discrimination reflects that a
-skill is mostly mastered or not (the skill-mastery learners), at some cost on learners who
-really follow a flat logistic curve.
+Level: for every theta the final score is predicted as Pix would compute it, skills settled by
+the answers and Pix inference as they are, open skills where theta + delta_t reaches them; its
+mean and variance over the tubes' offsets give P(level | theta) (the pix spread is taken as a
+uniform of that variance), and the posterior gives P(level).
+
+Selection: one-step look-ahead. For the most informative challenge of every open skill (never a
+skill twice, never a skill Pix inference already settled), the expected entropy of P(level)
+after its answer, Pix inference of that answer included; the smallest wins, with light seeded
+randomisation among the best three skills within ``ENTROPY_SLACK`` nats. Stop: when one level
+has posterior probability ``STOP_PROBABILITY``, after ``MIN_LENGTH`` challenges; or after
+``MAX_LENGTH``; or when nothing is left to ask.
 
 Knowledge: the direct answers and Pix inference along tubes (``scoring.infer``) first; then
-every still untested skill is credited from the ability posterior: validated when the
-posterior probability that theta is at least the skill's difficulty (the learner more likely
-succeeds than not, guessing aside) is at least ``CREDIT_PROBABILITY``, invalidated when it is
-at most ``1 - CREDIT_PROBABILITY``. Pix and level are then computed by the Pix rules. Pix flash
-credits at P(success) >= 0.95 instead; on this uncalibrated scale that threshold lies
-ln(19)/a levels below the ability and would bias every level down, so the default (0.5)
-credits the skills below the posterior median, which keeps the score on the estimated level.
+every still untested skill is credited from its tube's posterior: validated when
+P(theta + delta_t >= b) is at least ``CREDIT_PROBABILITY``, invalidated when at most
+``1 - CREDIT_PROBABILITY``. Pix and level are then computed by the Pix rules. (Pix flash
+credits at P(success) >= 0.95; on this uncalibrated scale that would bias every level down.)
+
+The defaults (discrimination 2.5, slip 0.05, tube SD 0.6, stop at 0.87, 3 to 16 challenges)
+were tuned with ``pixbot simulate`` on the shipped bank.
 
 The engine is a pure function of the ``EngineState``: per-competence arrays are computed once
-per bank and cached (keyed by ``id(bank)``), the only randomness is ``state.rng()``.
+per bank and cached (keyed by ``id(bank)``); results are memoised by the whole state (answers,
+seen, known), which only saves time; the only randomness is ``state.rng()``.
 """
 
 from __future__ import annotations
@@ -63,20 +66,34 @@ from content.bank import ContentBank, Skill
 from content.models import Challenge, ChallengeType
 
 Vector = npt.NDArray[np.float64]
+Array = npt.NDArray[np.float64]
+Index = npt.NDArray[np.int64]
 
 DIFFICULTY_OFFSET: Final = 0.5  # b = level - 0.5 until calibrated
 DEFAULT_DISCRIMINATION: Final = 2.5
 MULTIPLE_GUESS_FLOOR: Final = 0.02
-GRID: Final = np.arange(-4.0, 11.0 + 1e-9, 0.1)
+SLIP: Final = 0.05  # upper asymptote 1 - SLIP: a master may still miss
+GRID: Final = np.arange(-2.5, 8.5 + 1e-9, 0.2)  # general ability, in levels
+TUBE_SD: Final = 0.6  # tau: how far a tube may sit from the general ability
+TUBE_POINTS: Final = np.linspace(-2.0, 2.0, 5) * TUBE_SD  # the tube offset delta, integrated
 PRIOR_MEAN: Final = 3.0
 PRIOR_SD: Final = 2.0
-STOP_PROBABILITY: Final = 0.99
-MIN_LENGTH: Final = 4
+STOP_PROBABILITY: Final = 0.87
+MIN_LENGTH: Final = 3
 MAX_LENGTH: Final = 16
-TUBE_PENALTY: Final = 0.5  # information is multiplied by this per earlier question in the tube
-TOP_WEIGHTS: Final = (0.6, 0.25, 0.15)  # light randomisation among the best three
+TOP_WEIGHTS: Final = (0.6, 0.25, 0.15)  # light randomisation among the best three skills
+ENTROPY_SLACK: Final = 0.05  # ... that are within this many nats of the best
 CREDIT_PROBABILITY: Final = 0.5
-TYPICAL_LENGTH: Final = 7  # a progress estimate before the posterior says more
+PIX_SD_FLOOR: Final = 0.1
+MEMO_SIZE: Final = 200_000
+TYPICAL_LENGTH: Final = 6
+_TUBE_WEIGHTS: Final = (
+    np.exp(-0.5 * (TUBE_POINTS / TUBE_SD) ** 2)[:, None]
+    / np.exp(-0.5 * (TUBE_POINTS / TUBE_SD) ** 2).sum()
+)  # the prior of the tube offset on its points
+_EDGES: Final = (
+    PIX_PER_LEVEL * np.arange(1, DEFAULT_MAX_LEVEL + 1) - 1.0 / 3.0
+)  # a progress estimate before the posterior says more
 
 
 def guessing(challenge: Challenge) -> float:
@@ -98,15 +115,18 @@ def parameters(challenge: Challenge) -> tuple[float, float, float]:
     return a, b, guessing(challenge)
 
 
-def probability(theta: Vector, a: float, b: float, c: float) -> Vector:
-    result: Vector = c + (1.0 - c) / (1.0 + np.exp(-a * (theta - b)))
+def probability(theta: Vector, a: float, b: float, c: float, slip: float = SLIP) -> Vector:
+    """P(right | theta): guessing c below, 1 - slip above."""
+    result: Vector = c + (1.0 - c - slip) / (1.0 + np.exp(-a * (theta - b)))
     return result
 
 
-def information(theta: Vector, a: float, b: float, c: float) -> Vector:
-    """3PL Fisher information."""
-    p = np.clip(probability(theta, a, b, c), 1e-12, 1 - 1e-12)
-    result: Vector = a * a * ((p - c) / (1.0 - c)) ** 2 * (1.0 - p) / p
+def information(theta: Vector, a: float, b: float, c: float, slip: float = SLIP) -> Vector:
+    """4PL Fisher information."""
+    p = np.clip(probability(theta, a, b, c, slip), 1e-12, 1 - 1e-12)
+    result: Vector = (
+        a * a * (p - c) ** 2 * (1.0 - slip - p) ** 2 / ((1.0 - c - slip) ** 2 * p * (1.0 - p))
+    )
     return result
 
 
@@ -115,21 +135,24 @@ class _Competence:
     """Arrays of one competence, computed once per bank: skills, then their challenges."""
 
     skills: list[Skill]
-    tube: npt.NDArray[np.int64]  # tube index per skill
-    level: npt.NDArray[np.int64]
+    tube: Index  # tube index per skill
+    level: Index
     difficulty: Vector  # per skill: mean difficulty of its challenges
-    mastery_from: npt.NDArray[np.int64]  # per skill: first grid index at or above difficulty
+    pix: Vector  # per skill: its Pix value
+    tubes: int
+    tube_of: Array  # tubes x skills: 1 where the skill is in the tube
+    mastered: Array  # skills x (tube points x grid): 1 where theta + delta >= difficulty
     prior: Vector  # log prior on the grid
     challenges: list[Challenge]
     row: dict[str, int]  # challenge id -> row
-    item_skill: npt.NDArray[np.int64]
-    log_right: npt.NDArray[np.float64]  # challenges x grid
-    log_wrong: npt.NDArray[np.float64]
-    information: npt.NDArray[np.float64]
-    tubes: int
-    item_tube_level: list[tuple[int, int]]  # per challenge: (tube index, level) of its skill
-    pix: Vector  # per skill: its Pix value
-    mastered: npt.NDArray[np.float64]  # grid x skills: 1 where the skill's difficulty <= theta
+    item_skill: Index
+    item_tube: Index
+    item_guess: Vector  # per challenge: its guessing
+    right: Array  # challenges x tube points x grid: P(right)
+    log_right: Array
+    log_wrong: Array
+    easier: npt.NDArray[np.bool_]  # skills x skills: same tube, level <= (Pix inference up)
+    harder: npt.NDArray[np.bool_]  # skills x skills: same tube, level >= (Pix inference down)
 
 
 def _build(bank: ContentBank, competence: str) -> _Competence:
@@ -143,29 +166,35 @@ def _build(bank: ContentBank, competence: str) -> _Competence:
         challenges.extend(pool)
         item_skill.extend([i] * len(pool))
         difficulty.append(float(np.mean([parameters(c)[1] for c in pool])))
-    params = [parameters(c) for c in challenges]
-    p = np.array([probability(GRID, a, b, c) for a, b, c in params]).reshape(-1, len(GRID))
-    p = np.clip(p, 1e-9, 1 - 1e-9)
-    info = np.array([information(GRID, a, b, c) for a, b, c in params]).reshape(-1, len(GRID))
-    data = _Competence(
+    ability = TUBE_POINTS[:, None] + GRID[None, :]  # tube points x grid
+    right = np.array([probability(ability, *parameters(c)) for c in challenges])
+    right = np.clip(right.reshape(len(challenges), len(TUBE_POINTS), len(GRID)), 1e-9, 1 - 1e-9)
+    tube = np.array([tube_names.index(s.tube) for s in skills], dtype=np.int64)
+    level = np.array([s.level for s in skills], dtype=np.int64)
+    same_tube = tube[:, None] == tube[None, :]
+    bs = np.array(difficulty, dtype=np.float64)
+    skill_index = np.array(item_skill, dtype=np.int64)
+    return _Competence(
         skills=skills,
-        tube=np.array([tube_names.index(s.tube) for s in skills], dtype=np.int64),
-        level=np.array([s.level for s in skills], dtype=np.int64),
-        difficulty=np.array(difficulty, dtype=np.float64),
-        mastery_from=np.searchsorted(GRID, np.array(difficulty) - 1e-9).astype(np.int64),
+        tube=tube,
+        level=level,
+        difficulty=bs,
+        pix=np.array([skill_pix(skills)[s.name] for s in skills], dtype=np.float64),
+        tubes=len(tube_names),
+        tube_of=(np.arange(len(tube_names))[:, None] == tube[None, :]).astype(np.float64),
+        mastered=(ability.reshape(1, -1) >= bs[:, None] - 1e-9).astype(np.float64),
         prior=-0.5 * ((GRID - PRIOR_MEAN) / PRIOR_SD) ** 2,
         challenges=challenges,
         row={c.id: k for k, c in enumerate(challenges)},
-        item_skill=np.array(item_skill, dtype=np.int64),
-        log_right=np.log(p),
-        log_wrong=np.log1p(-p),
-        information=info,
-        tubes=len(tube_names),
-        pix=np.array([skill_pix(skills)[s.name] for s in skills], dtype=np.float64),
-        mastered=(GRID[:, None] >= np.array(difficulty)[None, :] - 1e-9).astype(np.float64),
-        item_tube_level=[(tube_names.index(skills[i].tube), skills[i].level) for i in item_skill],
+        item_skill=skill_index,
+        item_tube=tube[skill_index] if len(skills) else skill_index,
+        item_guess=np.array([guessing(c) for c in challenges], dtype=np.float64),
+        right=right,
+        log_right=np.log(right),
+        log_wrong=np.log1p(-right),
+        easier=same_tube & (level[None, :] <= level[:, None]),
+        harder=same_tube & (level[None, :] >= level[:, None]),
     )
-    return data
 
 
 @dataclass
@@ -173,10 +202,37 @@ class _Progress:
     """What the answers so far say, for one state."""
 
     data: _Competence
-    posterior: Vector
+    posterior: Vector  # P(theta) on the grid
+    conditional: Array  # tubes x tube points x grid: P(delta_tube | theta, answers)
+    tube_pix: Array  # tubes x tube points x grid: the tube's pix at theta + delta
+    mean: Array  # tubes x grid: expected tube pix given theta
+    variance: Array  # tubes x grid
     level_probabilities: Vector
+    settled: npt.NDArray[np.bool_]  # per skill
     candidates: npt.NDArray[np.bool_]  # challenges that may be served
-    asked_per_tube: Vector
+
+
+def _levels_from_pix(mean: Array, variance: Array) -> Array:
+    """P(level = k | theta) for pix ~ Normal(mean, variance); first axis: levels 0..max."""
+    # P(level >= k), k = 1..max, with the pix spread as a uniform of that variance (a cheap
+    # stand-in for the normal). Pix values are multiples of 2/3: a total reaches 8k past
+    # 8k - 1/3. The level axis comes first so every operation runs on contiguous rows.
+    scale = 1.0 / np.sqrt(12.0 * (np.maximum(variance, 0.0) + PIX_SD_FLOOR**2))
+    edges = _EDGES.reshape(-1, *([1] * mean.ndim))
+    z = (mean - edges) * scale
+    z += 0.5
+    at_least = np.clip(z, 0.0, 1.0, out=z)
+    result = np.empty((DEFAULT_MAX_LEVEL + 1, *mean.shape))
+    np.subtract(1.0, at_least[0], out=result[0])
+    np.subtract(at_least[:-1], at_least[1:], out=result[1:-1])
+    result[-1] = at_least[-1]
+    return result
+
+
+def _entropy(p: Array) -> Array:
+    q = np.clip(p, 1e-12, 1.0)
+    result: Array = -(p * np.log(q)).sum(axis=0)
+    return result
 
 
 class IrtEngine:
@@ -195,29 +251,43 @@ class IrtEngine:
         self.min_length = min_length
         self.credit_probability = credit_probability
         self._cache: dict[tuple[int, str], tuple[ContentBank, _Competence]] = {}
+        # Memo of pure results by state key: ("next", key) -> challenge row or None,
+        # ("knowledge", key) -> per skill mastery. Keeps a simulation's shared prefixes cheap.
+        self._memo: dict[tuple[object, ...], object] = {}
 
     # --- the Engine protocol --------------------------------------------------------------
 
     def next_challenge(self, state: EngineState) -> Challenge | None:
-        progress = self._progress(state, levels_needed=len(state.answers) >= self.min_length)
-        if self._finished(state, progress):
+        key = ("next", *self._key(state))
+        top = self._memo.get(key)
+        if top is None:
+            progress = self._progress(state)
+            top = () if self._finished(state, progress) else self._best(progress)
+            self._remember(key, top)
+        assert isinstance(top, tuple)
+        if not top:
             return None
-        return self._select(state, progress)
+        data = self._competence(state.bank, state.competence)
+        chosen: int = state.rng().choices(top, weights=TOP_WEIGHTS[: len(top)])[0]
+        return data.challenges[chosen]
 
     def knowledge(self, state: EngineState) -> dict[str, Knowledge]:
         result = infer(state.skills, state.observations, state.known)
-        progress = self._progress(state, levels_needed=False)
-        data = progress.data
-        above = np.cumsum(progress.posterior[::-1])[::-1]  # P(theta >= grid point)
-        for i, skill in enumerate(data.skills):
-            if skill.name in result:
+        key = ("knowledge", *self._key(state))
+        masteries = self._memo.get(key)
+        if masteries is None:
+            masteries = self._mastery(self._progress(state))
+            self._remember(key, masteries)
+        assert isinstance(masteries, np.ndarray)
+        data = self._competence(state.bank, state.competence)
+        for i, mastery in enumerate(masteries):
+            name = data.skills[i].name
+            if name in result:
                 continue
-            start = int(data.mastery_from[i])
-            mastery = float(above[start]) if start < len(GRID) else 0.0
             if mastery >= self.credit_probability:
-                result[skill.name] = Knowledge(skill.name, Status.VALIDATED, Source.INFERRED)
+                result[name] = Knowledge(name, Status.VALIDATED, Source.INFERRED)
             elif mastery <= 1.0 - self.credit_probability:
-                result[skill.name] = Knowledge(skill.name, Status.INVALIDATED, Source.INFERRED)
+                result[name] = Knowledge(name, Status.INVALIDATED, Source.INFERRED)
         return result
 
     def expected_length(self, state: EngineState) -> int:
@@ -230,7 +300,7 @@ class IrtEngine:
     # --- estimation -----------------------------------------------------------------------
 
     def estimate(self, state: EngineState) -> tuple[float, float]:
-        """The posterior mean and standard deviation of the ability (EAP)."""
+        """The posterior mean and standard deviation of the general ability (EAP)."""
         posterior = self._progress(state).posterior
         mean = float(posterior @ GRID)
         sd = math.sqrt(max(0.0, float(posterior @ (GRID - mean) ** 2)))
@@ -240,59 +310,101 @@ class IrtEngine:
         """The posterior probability of each Pix level 0..max."""
         return [float(p) for p in self._progress(state).level_probabilities]
 
+    def mastery(self, state: EngineState) -> dict[str, float]:
+        """Per skill: the posterior probability that its tube's ability reaches it."""
+        progress = self._progress(state)
+        return {
+            skill.name: float(m)
+            for skill, m in zip(progress.data.skills, self._mastery(progress), strict=True)
+        }
+
+    def _mastery(self, progress: _Progress) -> Vector:
+        data = progress.data
+        if not data.skills:
+            return np.zeros(0)
+        joint = (progress.posterior * progress.conditional).reshape(data.tubes, -1)
+        result: Vector = (joint[data.tube] * data.mastered).sum(axis=1)
+        return result
+
+    def _key(self, state: EngineState) -> tuple[object, ...]:
+        known = tuple(sorted((name, k.validated) for name, k in state.known.items()))
+        answers = tuple((challenge.id, bool(correct)) for challenge, correct in state.answers)
+        return (id(state.bank), state.competence, answers, state.seen, known)
+
+    def _remember(self, key: tuple[object, ...], value: object) -> None:
+        if len(self._memo) >= MEMO_SIZE:
+            self._memo.clear()
+        self._memo[key] = value
+
     def _competence(self, bank: ContentBank, competence: str) -> _Competence:
         key = (id(bank), competence)
         entry = self._cache.get(key)
         if entry is None or entry[0] is not bank:  # the entry keeps its bank alive: ids stay
             if len(self._cache) > 256:
                 self._cache.clear()
+            self._memo.clear()  # keys hold bank ids: forget them with the bank
             entry = self._cache[key] = (bank, _build(bank, competence))
         return entry[1]
 
-    def _progress(self, state: EngineState, levels_needed: bool = True) -> _Progress:
+    def _progress(self, state: EngineState) -> _Progress:
         data = self._competence(state.bank, state.competence)
-        rights: list[int] = []
-        wrongs: list[int] = []
-        right_above = [0] * data.tubes  # per tube: highest level answered right
-        wrong_from = [99] * data.tubes  # per tube: lowest level answered wrong
+        skills = len(data.skills)
+        rows: list[int] = []
+        outcomes: list[bool] = []
         for challenge, correct in state.answers:
             row = data.row.get(challenge.id)
-            if row is None:  # not a served challenge of this competence
-                continue
-            tube, level = data.item_tube_level[row]
-            if correct:
-                rights.append(row)
-                right_above[tube] = max(right_above[tube], level)
-            else:
-                wrongs.append(row)
-                wrong_from[tube] = min(wrong_from[tube], level)
-        log_posterior = data.prior + data.log_right[rights].sum(axis=0)
-        log_posterior += data.log_wrong[wrongs].sum(axis=0)
+            if row is not None:  # else not a served challenge of this competence
+                rows.append(row)
+                outcomes.append(bool(correct))
+        asked = np.array(rows, dtype=np.int64)
+        right = np.array(outcomes, dtype=np.bool_)
+        log_likelihood = np.where(
+            right[:, None, None], data.log_right[asked], data.log_wrong[asked]
+        ).reshape(len(rows), len(TUBE_POINTS) * len(GRID))
+        tube_log = data.tube_of[:, data.item_skill[asked]] @ log_likelihood
+        tube_log = tube_log.reshape(data.tubes, len(TUBE_POINTS), len(GRID))
+        # Pix inference, as scoring.infer: the answers themselves, then, in order, untested
+        # skills of the tube (easier ones after a right answer, harder ones after a wrong one).
+        settled = np.zeros(skills, dtype=np.bool_)
+        validated = np.zeros(skills, dtype=np.bool_)
+        answered = data.item_skill[asked]
+        settled[answered] = True
+        validated[answered] = right
+        for skill, correct in zip(answered.tolist(), outcomes, strict=True):
+            inferred = (data.easier if correct else data.harder)[skill] & ~settled
+            settled |= inferred
+            validated[inferred] = correct
+        if state.known:
+            for i, skill_data in enumerate(data.skills):
+                known = state.known.get(skill_data.name)
+                if known is not None and not settled[i]:
+                    settled[i] = True
+                    validated[i] = known.validated
+        top = tube_log.max(axis=1, keepdims=True)
+        joint = np.exp(tube_log - top) * _TUBE_WEIGHTS
+        tube_likelihood = joint.sum(axis=1)  # tubes x grid, up to exp(top)
+        conditional = joint / tube_likelihood[:, None, :]
+        log_posterior = data.prior + (np.log(tube_likelihood) + top[:, 0, :]).sum(axis=0)
         posterior = np.exp(log_posterior - log_posterior.max())
         posterior /= posterior.sum()
-        asked_rows = np.array(rights + wrongs, dtype=np.int64)
-        asked_skills = data.item_skill[asked_rows]
-        # Settled: asked, known before, or inferred along the tube by Pix inference.
-        right_up_to = np.array(right_above)[data.tube]
-        wrong_from_level = np.array(wrong_from)[data.tube]
-        settled = (data.level < right_up_to) | (data.level >= wrong_from_level)
-        settled[asked_skills] = True
-        if state.known:
-            settled |= np.array([s.name in state.known for s in data.skills], dtype=np.bool_)
-        levels = np.zeros(DEFAULT_MAX_LEVEL + 1)
-        if levels_needed:
-            # As Pix inference: validated up to a right answer, not from a wrong one on.
-            validated = (data.level <= right_up_to) & (data.level < wrong_from_level)
-            validated[data.item_skill[np.array(rights, dtype=np.int64)]] = True
-            levels = _level_distribution(data, posterior, settled, validated, state)
+        # Per tube, pix at theta + delta: settled skills as they are, open ones where reached.
+        open_pix = data.pix * ~settled
+        tube_pix = (data.tube_of * open_pix) @ data.mastered
+        tube_pix = tube_pix.reshape(conditional.shape)
+        tube_pix += (data.tube_of @ (data.pix * (settled & validated)))[:, None, None]
+        mean = (conditional * tube_pix).sum(axis=1)
+        variance = (conditional * tube_pix**2).sum(axis=1) - mean**2
+        per_theta = _levels_from_pix(mean.sum(axis=0), variance.sum(axis=0))
+        levels: Vector = per_theta @ posterior
         candidates = ~settled[data.item_skill]
-        candidates[asked_rows] = False
+        candidates[asked] = False
         if state.seen:
             fresh = candidates & np.array([c.id not in state.seen for c in data.challenges])
-            has_fresh = np.bincount(data.item_skill, weights=fresh, minlength=len(data.skills))
+            has_fresh = np.bincount(data.item_skill, weights=fresh, minlength=skills)
             candidates &= fresh | (has_fresh[data.item_skill] == 0)
-        per_tube = np.bincount(data.tube[asked_skills], minlength=data.tubes).astype(np.float64)
-        return _Progress(data, posterior, levels, candidates, per_tube)
+        return _Progress(
+            data, posterior, conditional, tube_pix, mean, variance, levels, settled, candidates
+        )
 
     def _finished(self, state: EngineState, progress: _Progress) -> bool:
         done = len(state.answers)
@@ -302,46 +414,65 @@ class IrtEngine:
             float(progress.level_probabilities.max()) >= self.stop_probability
         )
 
-    def _select(self, state: EngineState, progress: _Progress) -> Challenge:
+    def expected_entropy(self, progress: _Progress) -> Vector:
+        """Per challenge: the expected entropy of the final level after its answer (inf when
+        it may not be served). One-step look-ahead on the testlet posterior."""
         data = progress.data
-        values = data.information @ progress.posterior
-        values = values * TUBE_PENALTY ** progress.asked_per_tube[data.tube[data.item_skill]]
-        values[~progress.candidates] = -1.0
-        top: list[int] = []  # the best challenge of each of the best skills
+        rows = np.flatnonzero(progress.candidates)
+        result: Vector = np.full(len(data.challenges), np.inf)
+        if not len(rows):
+            return result
+        # Per skill, only its most informative challenge (the least guessing, then by id).
+        order = np.lexsort((rows, data.item_guess[rows], data.item_skill[rows]))
+        rows = rows[order]
+        first = np.ones(len(rows), dtype=np.bool_)
+        first[1:] = data.item_skill[rows][1:] != data.item_skill[rows][:-1]
+        rows = rows[first]
+        skill = data.item_skill[rows]
+        tube = data.item_tube[rows]
+        conditional = progress.conditional[tube]  # C x points x grid
+        p_right = data.right[rows]
+        joint = np.stack([conditional * p_right, conditional * (1.0 - p_right)], axis=1)
+        likelihood = joint.sum(axis=2)  # C x 2 x grid: P(answer | theta)
+        # Pix inference after the answer: right validates easier open skills of the tube,
+        # wrong invalidates harder ones.
+        open_pix = data.pix * ~progress.settled
+        up = (data.easier[skill] * open_pix) @ (1.0 - data.mastered)
+        down = -(data.harder[skill] * open_pix) @ data.mastered
+        shift = np.stack([up, down], axis=1).reshape(joint.shape)
+        tube_pix = progress.tube_pix[tube][:, None] + shift
+        weighted = joint * tube_pix
+        mean = weighted.sum(axis=2) / likelihood
+        variance = (weighted * tube_pix).sum(axis=2) / likelihood - mean**2
+        total_mean = progress.mean.sum(axis=0) - progress.mean[tube][:, None] + mean
+        total_variance = progress.variance.sum(axis=0) - progress.variance[tube][:, None]
+        total_variance = total_variance + variance
+        per_theta = _levels_from_pix(total_mean, total_variance)  # levels x C x 2 x grid
+        weights = progress.posterior * likelihood  # C x 2 x grid
+        answer = weights.sum(axis=2)  # C x 2: predictive probability of each answer
+        levels = (per_theta * weights).sum(axis=3) / answer  # levels x C x 2
+        result[rows] = (answer * _entropy(levels)).sum(axis=1)
+        return result
+
+    def _best(self, progress: _Progress) -> tuple[int, ...]:
+        """The best challenge of each of the best (up to three) skills, best first."""
+        data = progress.data
+        values = self.expected_entropy(progress)
+        top: list[int] = []
         skills_taken: set[int] = set()
-        for row in np.argsort(-values, kind="stable"):
-            if values[row] < 0:
+        best = math.inf
+        for row in np.argsort(values, kind="stable"):
+            value = float(values[row])
+            if not math.isfinite(value) or value > best + ENTROPY_SLACK:
                 break
+            best = min(best, value)
             skill = int(data.item_skill[row])
             if skill not in skills_taken:
                 skills_taken.add(skill)
                 top.append(int(row))
                 if len(top) == len(TOP_WEIGHTS):
                     break
-        chosen = state.rng().choices(top, weights=TOP_WEIGHTS[: len(top)])[0]
-        return data.challenges[chosen]
-
-
-def _level_distribution(
-    data: _Competence,
-    posterior: Vector,
-    settled: npt.NDArray[np.bool_],
-    validated: npt.NDArray[np.bool_],
-    state: EngineState,
-) -> Vector:
-    """P(level) of the final score: the skills Pix inference and the answers settled count as
-    they are, the others are credited where theta is at least their difficulty."""
-    if state.known:
-        validated = validated | np.array(
-            [s.name in state.known and state.known[s.name].validated for s in data.skills]
-        )
-    fixed = float(data.pix[validated & settled].sum())
-    open_pix = data.mastered @ (data.pix * ~settled)
-    cap = DEFAULT_MAX_LEVEL * PIX_PER_LEVEL
-    pix = np.minimum(np.floor(np.round(fixed + open_pix, 6)), cap)  # Pix rounding, as score()
-    level = np.minimum(pix // PIX_PER_LEVEL, DEFAULT_MAX_LEVEL).astype(np.int64)
-    counts = np.bincount(level, weights=posterior, minlength=DEFAULT_MAX_LEVEL + 1)
-    return np.asarray(counts, dtype=np.float64)
+        return tuple(top)
 
 
 def skill_difficulties(bank: ContentBank, competence: str) -> dict[str, float]:

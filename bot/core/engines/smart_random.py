@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Final
 
 from bot.core.engines.base import EngineState
 from bot.core.scoring import Knowledge
 from content.bank import Skill
-from content.models import Challenge
+from content.models import Challenge, skill_level
 
 FIRST_LEVEL: Final = 2
 EASY_TUBE_MAX_LEVEL: Final = 3
@@ -22,20 +23,36 @@ def success_probability(level: float, difficulty: float) -> float:
     return 1.0 / (1.0 + math.exp(-(level - difficulty)))
 
 
+@lru_cache(maxsize=4096)
+def _probability(level: float, difficulty: float) -> float:
+    """``success_probability``, memoised: the same float for the same arguments."""
+    return success_probability(level, difficulty)
+
+
 def predicted_level(answers: Iterable[tuple[int, bool]]) -> float:
     """The level L minimising |sum(outcome - P(L, d))| over answers and two virtual ones."""
+    return _predicted_level(tuple((d, bool(ok)) for d, ok in answers))
+
+
+@lru_cache(maxsize=65536)
+def _predicted_level(answers: tuple[tuple[int, bool], ...]) -> float:
+    # Same sums, in the same order, as a plain loop over success_probability: memoising
+    # only saves time, the choice is identical.
     observed = [*answers, *VIRTUAL_ANSWERS]
     return min(
         LEVELS,
-        key=lambda level: abs(
-            sum(float(ok) - success_probability(level, d) for d, ok in observed)
-        ),
+        key=lambda level: abs(sum(float(ok) - _probability(level, d) for d, ok in observed)),
     )
+
+
+@lru_cache(maxsize=65536)
+def _level(skill: str) -> int:
+    return skill_level(skill)
 
 
 def reward(skill: Skill, untested: Sequence[Skill], estimate: float) -> float:
     """Expected number of skills settled by asking ``skill``."""
-    p = success_probability(estimate, skill.level)
+    p = _probability(estimate, skill.level)
     same_tube = [other for other in untested if other.tube == skill.tube]
     easier_or_equal = sum(1 for other in same_tube if other.level <= skill.level)
     harder_or_equal = sum(1 for other in same_tube if other.level >= skill.level)
@@ -49,15 +66,24 @@ class SmartRandom:
         return state.knowledge()
 
     def eligible(self, state: EngineState) -> list[Skill]:
-        known = state.knowledge()
-        untested = [skill for skill in state.skills if skill.name not in known]
+        untested = _untested(state)
         if not state.answers:
             return _first_skills(untested)
-        estimate = predicted_level((c.level, ok) for c, ok in state.answers)
+        estimate = _predicted_level(tuple((_level(c.skill), ok) for c, ok in state.answers))
         eligible = [s for s in untested if s.level <= estimate + MAX_LEVEL_ABOVE_ESTIMATE]
         if not eligible:
             return []
-        rewards = {skill.name: reward(skill, untested, estimate) for skill in eligible}
+        # reward() for every eligible skill, with the tube counts taken once (same floats).
+        levels_by_tube: dict[str, list[int]] = {}
+        for other in untested:
+            levels_by_tube.setdefault(other.tube, []).append(other.level)
+        rewards = {}
+        for skill in eligible:
+            p = _probability(estimate, skill.level)
+            levels = levels_by_tube[skill.tube]
+            easier_or_equal = sum(1 for level in levels if level <= skill.level)
+            harder_or_equal = sum(1 for level in levels if level >= skill.level)
+            rewards[skill.name] = p * easier_or_equal + (1 - p) * harder_or_equal
         best = max(rewards.values())
         return [s for s in eligible if math.isclose(rewards[s.name], best, abs_tol=1e-9)]
 
@@ -72,6 +98,33 @@ class SmartRandom:
         known = state.knowledge()
         open_tubes = {s.tube for s in state.skills if s.name not in known}
         return len(state.answers) + max(len(open_tubes), 1)
+
+
+def _untested(state: EngineState) -> list[Skill]:
+    """The skills ``state.knowledge()`` leaves out, without building it: Pix inference marks a
+    skill when it was answered, known before, below a right answer of its tube or at or above a
+    wrong one, whatever the order of the answers."""
+    asked: set[str] = set()
+    right_above: dict[str, int] = {}  # per tube: the highest level answered right
+    wrong_from: dict[str, int] = {}  # per tube: the lowest level answered wrong
+    names = {skill.name for skill in state.skills}
+    for challenge, correct in state.answers:
+        if challenge.skill not in names:
+            continue
+        asked.add(challenge.skill)
+        tube, level = challenge.tube, _level(challenge.skill)
+        if correct:
+            right_above[tube] = max(right_above.get(tube, 0), level)
+        else:
+            wrong_from[tube] = min(wrong_from.get(tube, level), level)
+    return [
+        skill
+        for skill in state.skills
+        if skill.name not in asked
+        and skill.name not in state.known
+        and skill.level >= right_above.get(skill.tube, 0)
+        and skill.level < wrong_from.get(skill.tube, 1_000)
+    ]
 
 
 def _first_skills(untested: Sequence[Skill]) -> list[Skill]:
