@@ -21,6 +21,8 @@ from bot.core.ports import (
     User,
 )
 from bot.core.scoring import Knowledge, Source, Status
+from storage.campaigns import CampaignQueries
+from storage.groups import GroupQueries
 from storage.mapping import aware, user_record, user_values
 from storage.models import AnswerRow, AssessmentRow, AttemptRow, KnowledgeRow, UserRow
 from storage.retention import RetentionQueries
@@ -62,7 +64,7 @@ def _attempt(row: AttemptRow, answer: AnswerRow | None) -> Attempt:
     )
 
 
-class SqlStore(RetentionQueries, Store):
+class SqlStore(RetentionQueries, CampaignQueries, GroupQueries, Store):
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 

@@ -40,6 +40,8 @@ SIMPLE: Final = frozenset(
         ERASE,
     }
 )
+# Features that parse their own argument (letters, digits, . _ -): campaigns, groups.
+FEATURES: Final = frozenset({"cmp", "grp"})
 # Kinds that carry one short argument: a code, a page, an hour, a tutorial reference...
 WITH_ARGUMENT: Final = frozenset(
     {
@@ -135,6 +137,8 @@ def parse(data: str) -> Parsed | None:
         return Parsed(data)
     kind, _, rest = data.partition(":")
     if kind in WITH_ARGUMENT and re.fullmatch(r"[0-9a-z.]{1,12}", rest):
+        return Parsed(kind, arg=rest)
+    if kind in FEATURES and re.fullmatch(r"[0-9A-Za-z._-]{1,48}", rest):
         return Parsed(kind, arg=rest)
     if kind in ("sub", "skip") and _TOKEN.fullmatch(rest):
         return Parsed(kind, token=rest)

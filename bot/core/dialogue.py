@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from bot.core import callbacks
 from bot.core.assessments import Assessments, Finished, ReviewFinished, Served
+from bot.core.campaigns import CampaignFlows
 from bot.core.chat import (
     Blocked,
     ChatKind,
@@ -49,7 +50,7 @@ from content.models import INTERFACE_LANGUAGES, ChallengeType
 log = logging.getLogger(__name__)
 
 
-class Conversation(Habits, GroupFlows):
+class Conversation(Habits, GroupFlows, CampaignFlows):
     def __init__(
         self,
         bank: ContentBank,
@@ -126,8 +127,8 @@ class Conversation(Habits, GroupFlows):
 
     async def _route(self, store: Store, user: User, event: Event) -> Outcome:
         match event.input:
-            case Command(name=name):
-                return await self._command(store, user, name)
+            case Command(name=name, args=args):
+                return await self._command(store, user, name, args)
             case Press(data=data):
                 return await self._press(store, user, data)
             case Text(text=text):
@@ -136,11 +137,18 @@ class Conversation(Habits, GroupFlows):
                 return await self._unsupported(store, user)
         return Outcome()  # pragma: no cover
 
-    async def _command(self, store: Store, user: User, name: str) -> Outcome:
+    async def _command(self, store: Store, user: User, name: str, args: str = "") -> Outcome:
         lang = user.language
         if user.awaiting is not None:  # a command means the person moved on
             user.awaiting = None
             await store.save_user(user, self.clock())
+        if name == "start" and args:  # a deep link's payload
+            hooked = await self._campaign_start_payload(store, user, args)
+            if hooked is not None:
+                return hooked
+        hooked = await self._campaign_command(store, user, name, args)
+        if hooked is not None:
+            return hooked
         if name in ("start", "help"):
             home = await self._home(store, user)
             return Outcome([self.views.welcome(lang, user.first_name, home)])
@@ -181,6 +189,8 @@ class Conversation(Habits, GroupFlows):
             return Outcome(notice=self.views.closed(lang))
         if parsed.token:
             return await self._challenge_press(store, user, parsed)
+        if parsed.kind == "cmp":
+            return await self._campaign_press(store, user, parsed)
         kind = parsed.kind
         if user.awaiting is not None:  # a button means the person moved on
             user.awaiting = None
@@ -330,7 +340,10 @@ class Conversation(Habits, GroupFlows):
         edits = [Edit(target, text)] if pressed or target is not None else []
         streak = await self._count_answer_in_streak(store, user)
         correction = self.views.correction(lang, corrected, streak)
-        return Outcome([correction, self._after(lang, corrected.then)], edits)
+        messages = [correction, self._after(lang, corrected.then)]
+        if isinstance(corrected.then, Finished):
+            messages += await self._campaign_after(store, user, corrected.then)
+        return Outcome(messages, edits)
 
     def _after(self, language: str, then: Served | Finished | ReviewFinished) -> Message:
         if isinstance(then, Finished):
@@ -345,6 +358,10 @@ class Conversation(Habits, GroupFlows):
         lang = user.language
         if user.awaiting == "timezone":
             return await self._typed_timezone(store, user, text)
+        if user.awaiting is not None and user.awaiting.startswith("campaign"):
+            hooked = await self._campaign_text(store, user, text)
+            if hooked is not None:
+                return hooked
         served = await self._pending(store, user)
         if served is None:
             return Outcome([self.views.menu(lang, await self._home(store, user))])
