@@ -75,6 +75,18 @@ def _parser() -> argparse.ArgumentParser:
     calibrate.add_argument("--dry-run", action="store_true", help="report, store nothing")
     calibrate.add_argument("--json", action="store_true")
     calibrate.set_defaults(command=_calibrate)
+
+    bench = sub.add_parser("bench", help="benchmarks against local fakes")
+    bench_sub = bench.add_subparsers(metavar="ACTION")
+    broadcast = bench_sub.add_parser(
+        "broadcast", help="one tip to N groups through the delivery worker and a fake Bot API"
+    )
+    broadcast.add_argument("--groups", type=int, default=2000)
+    broadcast.add_argument("--workers", type=int, choices=[1, 2], default=1)
+    broadcast.add_argument("--rate", type=float, default=25.0, help="messages per second")
+    broadcast.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
+    broadcast.add_argument("--json", action="store_true")
+    broadcast.set_defaults(command=_bench_broadcast)
     return parser
 
 
@@ -171,6 +183,12 @@ def _calibrate(args: argparse.Namespace) -> int:
     from bot.calibrate import run_calibrate
 
     return run_calibrate(args.min_answers, args.dry_run, args.json)
+
+
+def _bench_broadcast(args: argparse.Namespace) -> int:
+    from bot.delivery.bench import run_broadcast
+
+    return run_broadcast(args.groups, args.workers, args.rate, args.database_url, args.json)
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -138,23 +138,26 @@ async def claim(
     """Move up to ``limit`` due rows to ``sending`` for ``worker_id`` until ``now + lease``.
 
     Due rows are pending rows with ``due_at <= now`` and sending rows whose lease expired (their
-    worker died), oldest first. One statement: ``UPDATE … WHERE id IN (SELECT … LIMIT n FOR
-    UPDATE SKIP LOCKED) RETURNING …``; on PostgreSQL concurrent claimers skip each other's rows,
-    on SQLite the write lock (BEGIN IMMEDIATE) makes claimers take turns. Commit right after,
-    before sending, so the claim is visible to other workers.
+    worker died), oldest first. On PostgreSQL ``SELECT … FOR UPDATE SKIP LOCKED`` then
+    ``UPDATE``, so concurrent claimers skip each other's rows; on SQLite one ``UPDATE … WHERE id
+    IN (SELECT … LIMIT n) RETURNING …`` under the write lock (BEGIN IMMEDIATE), so claimers take
+    turns. Commit right after, before sending, so the claim is visible to other workers.
     """
     now = _utc(now)
     due = or_(
         and_(DeliveryRow.status == PENDING, DeliveryRow.due_at <= now),
         and_(DeliveryRow.status == SENDING, DeliveryRow.claimed_until < now),
     )
-    chosen = (
-        select(DeliveryRow.id)
-        .where(due)
-        .order_by(DeliveryRow.due_at, DeliveryRow.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
+    chosen: Any = (
+        select(DeliveryRow.id).where(due).order_by(DeliveryRow.due_at, DeliveryRow.id).limit(limit)
     )
+    if session.get_bind().dialect.name == "postgresql":
+        # Lock the chosen rows first (skipping rows another claimer holds), then update them.
+        # A single UPDATE … IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED) may run the subquery
+        # more than once and take more than n rows.
+        chosen = list((await session.scalars(chosen.with_for_update(skip_locked=True))).all())
+        if not chosen:
+            return []
     statement = (
         update(DeliveryRow)
         .where(DeliveryRow.id.in_(chosen), due)

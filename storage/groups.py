@@ -1,11 +1,290 @@
-"""Tables and queries of the groups feature (registered on storage.models.Base)."""
+"""Tables and queries of the group features: groups and their settings, tips posted, quiz
+polls and their answers, leaderboard preferences. Mixed into SqlStore as GroupQueries."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    delete,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.core.group_ports import GroupSettings, LeaderboardRow, QuizPoll
+from storage import delivery
+from storage.mapping import aware
+from storage.models import Base
+
+
+class GroupRow(Base):
+    __tablename__ = "groups"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    title: Mapped[str] = mapped_column(String(128), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    tip_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    tip_hour: Mapped[int] = mapped_column(Integer, default=8)
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)  # empty: every topic
+    audience: Mapped[str] = mapped_column(String(16), default="everyone")
+    level: Mapped[str] = mapped_column(String(16), default="basic")
+    quiz_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    quiz_hour: Mapped[int] = mapped_column(Integer, default=12)
+    next_tip_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    next_quiz_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class GroupTipRow(Base):
+    """A tip posted in a group, so the next one is new until the library is exhausted."""
+
+    __tablename__ = "group_tips"
+
+    chat_id: Mapped[int] = mapped_column(
+        BigInteger,
+        ForeignKey("groups.chat_id", ondelete="CASCADE", onupdate="CASCADE"),
+        primary_key=True,
+    )
+    tip_id: Mapped[str] = mapped_column(String(48), primary_key=True)
+    posted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class QuizPollRow(Base):
+    __tablename__ = "quiz_polls"
+
+    poll_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    chat_id: Mapped[int] = mapped_column(
+        BigInteger,
+        ForeignKey("groups.chat_id", ondelete="CASCADE", onupdate="CASCADE"),
+        index=True,
+    )
+    challenge_id: Mapped[str] = mapped_column(String(64))
+    correct_option: Mapped[int] = mapped_column(Integer)
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class QuizAnswerRow(Base):
+    """One answer per member and poll (a poll answer can be retracted, not changed)."""
+
+    __tablename__ = "quiz_answers"
+
+    poll_id: Mapped[str] = mapped_column(
+        ForeignKey("quiz_polls.poll_id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    first_name: Mapped[str] = mapped_column(String(64), default="")
+    correct: Mapped[bool] = mapped_column(Boolean)
+    answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LeaderboardHiddenRow(Base):
+    """A member who asked not to be named on leaderboards."""
+
+    __tablename__ = "leaderboard_hidden"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hidden_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+_FIELDS = (
+    "title",
+    "active",
+    "language",
+    "timezone",
+    "tip_enabled",
+    "tip_hour",
+    "topics",
+    "audience",
+    "level",
+    "quiz_enabled",
+    "quiz_hour",
+    "next_tip_at",
+    "next_quiz_at",
+)
+
+
+def _settings(row: GroupRow) -> GroupSettings:
+    values: dict[str, Any] = {name: getattr(row, name) for name in _FIELDS}
+    values["topics"] = list(values["topics"] or [])
+    for moment in ("next_tip_at", "next_quiz_at"):
+        if values[moment] is not None:
+            values[moment] = aware(values[moment])
+    return GroupSettings(chat_id=row.chat_id, **values)
 
 
 class GroupQueries:
     """Mixed into SqlStore: the GroupStore protocol of bot.core.group_ports."""
 
     session: AsyncSession
+
+    async def get_group(self, chat_id: int) -> GroupSettings | None:
+        row = await self.session.get(GroupRow, chat_id)
+        return _settings(row) if row else None
+
+    async def save_group(self, group: GroupSettings, now: datetime) -> None:
+        values = {name: getattr(group, name) for name in _FIELDS}
+        result = await self.session.execute(
+            update(GroupRow)
+            .where(GroupRow.chat_id == group.chat_id)
+            .values(updated_at=now, **values)
+        )
+        if result.rowcount:  # type: ignore[attr-defined]
+            return
+        try:
+            async with self.session.begin_nested():
+                self.session.add(
+                    GroupRow(chat_id=group.chat_id, added_at=now, updated_at=now, **values)
+                )
+        except IntegrityError:  # added by another process at the same moment
+            pass
+
+    async def migrate_group(self, old_chat_id: int, new_chat_id: int) -> None:
+        """A group became a supergroup: same settings, new id (its rows follow)."""
+        if await self.session.get(GroupRow, new_chat_id) is not None:
+            await self.session.execute(delete(GroupRow).where(GroupRow.chat_id == old_chat_id))
+            return
+        for model in (GroupTipRow, QuizPollRow):
+            await self.session.execute(
+                update(model).where(model.chat_id == old_chat_id).values(chat_id=new_chat_id)
+            )
+        await self.session.execute(
+            update(GroupRow).where(GroupRow.chat_id == old_chat_id).values(chat_id=new_chat_id)
+        )
+
+    async def set_group_active(self, chat_id: int, active: bool) -> None:
+        await self.session.execute(
+            update(GroupRow).where(GroupRow.chat_id == chat_id).values(active=active)
+        )
+
+    async def due_group_sends(self, now: datetime, limit: int) -> list[GroupSettings]:
+        rows = await self.session.scalars(
+            select(GroupRow)
+            .where(
+                GroupRow.active.is_(True),
+                ((GroupRow.tip_enabled.is_(True)) & (GroupRow.next_tip_at <= now))
+                | ((GroupRow.quiz_enabled.is_(True)) & (GroupRow.next_quiz_at <= now)),
+            )
+            .limit(limit)
+        )
+        return [_settings(row) for row in rows]
+
+    async def claim_group_send(
+        self, chat_id: int, kind: str, due: datetime, following: datetime
+    ) -> bool:
+        """Move the group's next tip or quiz from ``due`` to ``following``: one process wins."""
+        column = GroupRow.next_tip_at if kind == "tip" else GroupRow.next_quiz_at
+        result = await self.session.execute(
+            update(GroupRow)
+            .where(GroupRow.chat_id == chat_id, column == due)
+            .values({column.key: following})
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def posted_tips(self, chat_id: int) -> dict[str, datetime]:
+        rows = await self.session.execute(
+            select(GroupTipRow.tip_id, GroupTipRow.posted_at).where(GroupTipRow.chat_id == chat_id)
+        )
+        return {tip_id: aware(at) for tip_id, at in rows}
+
+    async def record_tip_posted(self, chat_id: int, tip_id: str, now: datetime) -> None:
+        result = await self.session.execute(
+            update(GroupTipRow)
+            .where(GroupTipRow.chat_id == chat_id, GroupTipRow.tip_id == tip_id)
+            .values(posted_at=now)
+        )
+        if not result.rowcount:  # type: ignore[attr-defined]
+            self.session.add(GroupTipRow(chat_id=chat_id, tip_id=tip_id, posted_at=now))
+
+    async def used_quiz_challenges(self, chat_id: int) -> set[str]:
+        rows = await self.session.scalars(
+            select(QuizPollRow.challenge_id).where(QuizPollRow.chat_id == chat_id)
+        )
+        return set(rows)
+
+    async def record_poll(self, poll: QuizPoll) -> None:
+        self.session.add(
+            QuizPollRow(
+                poll_id=poll.poll_id,
+                chat_id=poll.chat_id,
+                challenge_id=poll.challenge_id,
+                correct_option=poll.correct_option,
+                sent_at=poll.sent_at,
+            )
+        )
+        await self.session.flush()
+
+    async def get_poll(self, poll_id: str) -> QuizPoll | None:
+        row = await self.session.get(QuizPollRow, poll_id)
+        if row is None:
+            return None
+        return QuizPoll(
+            row.poll_id, row.chat_id, row.challenge_id, row.correct_option, aware(row.sent_at)
+        )
+
+    async def record_poll_answer(
+        self, poll_id: str, user_id: int, first_name: str, correct: bool, now: datetime
+    ) -> bool:
+        """False when this member already answered this poll (Telegram allows one vote)."""
+        try:
+            async with self.session.begin_nested():
+                self.session.add(
+                    QuizAnswerRow(
+                        poll_id=poll_id,
+                        user_id=user_id,
+                        first_name=first_name[:64],
+                        correct=correct,
+                        answered_at=now,
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    async def leaderboard(self, chat_id: int, since: datetime, limit: int) -> list[LeaderboardRow]:
+        score = func.sum(func.cast(QuizAnswerRow.correct, Integer)).label("score")
+        rows = await self.session.execute(
+            select(
+                QuizAnswerRow.user_id,
+                func.max(QuizAnswerRow.first_name),
+                score,
+                func.count().label("answered"),
+                LeaderboardHiddenRow.user_id.is_not(None),
+            )
+            .join(QuizPollRow, QuizPollRow.poll_id == QuizAnswerRow.poll_id)
+            .outerjoin(LeaderboardHiddenRow, LeaderboardHiddenRow.user_id == QuizAnswerRow.user_id)
+            .where(QuizPollRow.chat_id == chat_id, QuizAnswerRow.answered_at >= since)
+            .group_by(QuizAnswerRow.user_id, LeaderboardHiddenRow.user_id)
+            .order_by(score.desc(), func.count().desc(), QuizAnswerRow.user_id)
+            .limit(limit)
+        )
+        return [
+            LeaderboardRow(user_id, name or "", int(points or 0), int(answered), bool(hidden))
+            for user_id, name, points, answered, hidden in rows
+        ]
+
+    async def enqueue_delivery(
+        self, chat_id: int, kind: str, payload: dict[str, Any], due_at: datetime, dedupe_key: str
+    ) -> bool:
+        return await delivery.enqueue(self.session, chat_id, kind, payload, due_at, dedupe_key)
+
+    async def set_leaderboard_hidden(self, user_id: int, hidden: bool, now: datetime) -> None:
+        await self.session.execute(
+            delete(LeaderboardHiddenRow).where(LeaderboardHiddenRow.user_id == user_id)
+        )
+        if hidden:
+            self.session.add(LeaderboardHiddenRow(user_id=user_id, hidden_at=now))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.core.ports import User
-from storage.models import UserRow
+
+if TYPE_CHECKING:  # storage.models imports the feature modules, which import this one
+    from storage.models import UserRow
 
 
 def aware(moment: datetime) -> datetime:

@@ -16,18 +16,24 @@ from aiogram.methods import (
     AnswerCallbackQuery,
     EditMessageReplyMarkup,
     EditMessageText,
+    GetChatMember,
     GetMe,
     SendDocument,
     SendMessage,
     SendPhoto,
+    SendPoll,
     SetMyCommands,
     TelegramMethod,
 )
 from aiogram.types import (
     CallbackQuery,
     Chat,
+    ChatMemberAdministrator,
+    ChatMemberMember,
     InlineKeyboardMarkup,
     Message,
+    Poll,
+    PollOption,
     Sticker,
     Update,
     User,
@@ -85,6 +91,8 @@ class RecordingSession(BaseSession):
         self.results: dict[int, Any] = {}  # id(request) -> what the "Bot API" answered
         self._message_ids = itertools.count(1000)
         self.blocked: set[int] = set()  # chats that answer 403 "bot was blocked by the user"
+        self.admins: set[tuple[int, int]] = set()  # (chat id, user id) of group administrators
+        self._poll_ids = itertools.count(1)
 
     async def make_request(
         self,
@@ -111,6 +119,51 @@ class RecordingSession(BaseSession):
             assert len(method.caption or "") <= 1024
             assert_valid_keyboard(method.reply_markup)
             return self._message(method.chat_id, method.caption or "")
+        if isinstance(method, SendPoll):
+            assert 1 <= len(method.question) <= 300
+            assert 2 <= len(method.options) <= 12
+            assert all(1 <= len(str(getattr(o, "text", o))) <= 100 for o in method.options)
+            assert len(method.explanation or "") <= 200
+            message = self._message(method.chat_id, "")
+            poll = Poll(
+                id=f"poll{next(self._poll_ids)}",
+                question=method.question,
+                options=[
+                    PollOption(
+                        persistent_id=str(i), text=str(getattr(o, "text", o)), voter_count=0
+                    )
+                    for i, o in enumerate(method.options)
+                ],
+                total_voter_count=0,
+                is_closed=False,
+                is_anonymous=False,
+                type="quiz",
+                allows_multiple_answers=False,
+                allows_revoting=False,
+                members_only=False,
+                correct_option_ids=method.correct_option_ids,
+            )
+            return message.model_copy(update={"poll": poll})
+        if isinstance(method, GetChatMember):
+            user = User(id=method.user_id, is_bot=False, first_name="Member")
+            if (int(method.chat_id), method.user_id) in self.admins:
+                return ChatMemberAdministrator(
+                    user=user,
+                    can_be_edited=False,
+                    is_anonymous=False,
+                    can_manage_chat=True,
+                    can_delete_messages=True,
+                    can_manage_video_chats=True,
+                    can_restrict_members=True,
+                    can_promote_members=False,
+                    can_change_info=True,
+                    can_invite_users=True,
+                    can_post_stories=False,
+                    can_edit_stories=False,
+                    can_delete_stories=False,
+                    can_send_welcome_messages=False,
+                )
+            return ChatMemberMember(user=user)
         if isinstance(method, SetMyCommands):
             assert len(method.commands) <= 100
             for command in method.commands:

@@ -51,7 +51,44 @@ class Blocked:
     blocked: bool
 
 
-Input = Command | Text | Press | Unsupported | Blocked
+@dataclass(frozen=True)
+class GroupJoined:
+    """The bot was added to a group (by ``Event.person``)."""
+
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class GroupLeft:
+    """The bot was removed from a group, or the group is gone."""
+
+
+@dataclass(frozen=True)
+class GroupMigrated:
+    """The group became a supergroup with a new id."""
+
+    new_chat_id: int
+
+
+@dataclass(frozen=True)
+class PollAnswer:
+    """A member answered (or retracted, with no option) a quiz poll the bot sent."""
+
+    poll_id: str
+    option_ids: tuple[int, ...]
+
+
+Input = (
+    Command
+    | Text
+    | Press
+    | Unsupported
+    | Blocked
+    | GroupJoined
+    | GroupLeft
+    | GroupMigrated
+    | PollAnswer
+)
 
 
 @dataclass(frozen=True)
@@ -60,6 +97,8 @@ class Event:
     input: Input
     chat: ChatKind = ChatKind.PRIVATE
     bot_username: str = ""
+    chat_id: int = 0  # the group's id (for private chats, the person's id)
+    admin: bool = False  # the person administers this group (checked by the adapter)
 
 
 @dataclass(frozen=True)

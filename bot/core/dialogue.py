@@ -28,6 +28,7 @@ from bot.core.chat import (
 )
 from bot.core.checking import check_choice, check_fields, check_text, pretreat
 from bot.core.engines import Engine
+from bot.core.group_screens import GroupScreens
 from bot.core.groups import GroupFlows
 from bot.core.habits import Habits
 from bot.core.i18n import Catalogs, resolve_language
@@ -72,9 +73,11 @@ class Conversation(Habits, GroupFlows, CampaignFlows):
             else Assessments(bank, engine, clock, max_level)
         )
         self.views = Screens(bank, catalogs or Catalogs())
+        self.group_views = GroupScreens(bank, self.views.catalogs)
         self._charts = OrderedDict()
 
     async def handle(self, event: Event) -> Outcome:
+        self.bot_username = event.bot_username or self.bot_username  # for campaign deep links
         if event.chat is not ChatKind.PRIVATE:
             return await self._group_event(event)
         if isinstance(event.input, Blocked):

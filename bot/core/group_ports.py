@@ -2,8 +2,70 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+
+@dataclass
+class GroupSettings:
+    chat_id: int
+    title: str = ""
+    active: bool = True
+    language: str = "en"
+    timezone: str = "UTC"
+    tip_enabled: bool = False
+    tip_hour: int = 8
+    topics: list[str] = field(default_factory=list)  # empty: every topic
+    audience: str = "everyone"
+    level: str = "basic"
+    quiz_enabled: bool = False
+    quiz_hour: int = 12
+    next_tip_at: datetime | None = None
+    next_quiz_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class QuizPoll:
+    poll_id: str
+    chat_id: int
+    challenge_id: str
+    correct_option: int
+    sent_at: datetime
+
+
+@dataclass(frozen=True)
+class LeaderboardRow:
+    user_id: int
+    first_name: str
+    score: int
+    answered: int
+    hidden: bool
 
 
 class GroupStore(Protocol):
-    """Group queries; see bot.core.groups."""
+    async def get_group(self, chat_id: int) -> GroupSettings | None: ...
+    async def save_group(self, group: GroupSettings, now: datetime) -> None: ...
+    async def migrate_group(self, old_chat_id: int, new_chat_id: int) -> None: ...
+    async def set_group_active(self, chat_id: int, active: bool) -> None: ...
+    async def due_group_sends(self, now: datetime, limit: int) -> list[GroupSettings]: ...
+    async def claim_group_send(
+        self, chat_id: int, kind: str, due: datetime, following: datetime
+    ) -> bool: ...
+    async def posted_tips(self, chat_id: int) -> dict[str, datetime]: ...
+    async def record_tip_posted(self, chat_id: int, tip_id: str, now: datetime) -> None: ...
+    async def used_quiz_challenges(self, chat_id: int) -> set[str]: ...
+    async def record_poll(self, poll: QuizPoll) -> None: ...
+    async def get_poll(self, poll_id: str) -> QuizPoll | None: ...
+    async def record_poll_answer(
+        self, poll_id: str, user_id: int, first_name: str, correct: bool, now: datetime
+    ) -> bool: ...
+    async def leaderboard(
+        self, chat_id: int, since: datetime, limit: int
+    ) -> list[LeaderboardRow]: ...
+    async def set_leaderboard_hidden(self, user_id: int, hidden: bool, now: datetime) -> None: ...
+    async def enqueue_delivery(
+        self, chat_id: int, kind: str, payload: dict[str, Any], due_at: datetime, dedupe_key: str
+    ) -> bool:
+        """Plan a send through the delivery engine; False if that dedupe key exists."""
+        ...

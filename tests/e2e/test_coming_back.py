@@ -227,14 +227,21 @@ async def test_my_data_and_erasure_leave_no_row_about_the_learner(
 
 
 @pytest.mark.parametrize("language", [None, "en", "fr", "sv"])
-async def test_command_menus_are_set_for_each_language(
+async def test_command_menus_are_set_for_each_language_and_scope(
     conversation: Conversation, session: RecordingSession, language: str | None
 ) -> None:
     bot = create_bot(TOKEN, session=session)
     await set_commands(bot, conversation)
-    menus = {r.language_code: r for r in session.take() if isinstance(r, SetMyCommands)}
-    assert set(menus) == {None, "en", "fr", "sv"}
-    names = [c.command for c in menus[language].commands]
-    assert names[:3] == ["start", "test", "review"] and "deleteme" in names
+    menus = {
+        (r.scope.type, r.language_code): r.commands  # type: ignore[union-attr]
+        for r in session.take()
+        if isinstance(r, SetMyCommands)
+    }
+    private = menus[("all_private_chats", language)]
+    assert [c.command for c in private][:3] == ["start", "test", "review"]
+    assert "deleteme" in [c.command for c in private]
+    assert [c.command for c in menus[("all_group_chats", language)]] == ["leaderboard"]
+    admins = [c.command for c in menus[("all_chat_administrators", language)]]
+    assert admins == ["groupsettings", "leaderboard"]
     if language == "fr":
-        assert menus["fr"].commands[1].description == "Passer un test"
+        assert private[1].description == "Passer un test"

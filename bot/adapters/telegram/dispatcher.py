@@ -9,6 +9,7 @@ from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 
+from bot.adapters.telegram.admins import AdminCache
 from bot.adapters.telegram.handlers import build_router
 from bot.adapters.telegram.lifecycle import attach
 from bot.core.dialogue import Conversation
@@ -28,7 +29,7 @@ def create_bot(token: str, api_base: str | None = None, session: BaseSession | N
 
 def build_dispatcher(conversation: Conversation, background: bool = True) -> Dispatcher:
     """The dispatcher; ``background`` also runs the command menus and reminders with it."""
-    dispatcher = Dispatcher(conversation=conversation)
+    dispatcher = Dispatcher(conversation=conversation, admins=AdminCache())
     dispatcher.include_router(build_router())
     if background:
         attach(dispatcher, conversation)

@@ -5,7 +5,16 @@ from __future__ import annotations
 from aiogram.enums import ChatType
 from aiogram.types import CallbackQuery, Chat, Message, User
 
-from bot.core.chat import ChatKind, Command, Event, Person, Press, Text, Unsupported
+from bot.core.chat import (
+    ChatKind,
+    Command,
+    Event,
+    GroupMigrated,
+    Person,
+    Press,
+    Text,
+    Unsupported,
+)
 
 
 def person(user: User) -> Person:
@@ -22,26 +31,29 @@ def from_message(message: Message, bot_username: str) -> Event | None:
     """None when the message is not for us (no sender, or a command for another bot)."""
     if message.from_user is None:
         return None
-    kind = chat_kind(message.chat)
+    who = person(message.from_user)
+    kind, chat_id = chat_kind(message.chat), message.chat.id
+    if message.migrate_to_chat_id is not None:  # the group became a supergroup
+        return Event(who, GroupMigrated(message.migrate_to_chat_id), kind, bot_username, chat_id)
     text = message.text
     if text is None:
-        return Event(
-            person(message.from_user), Unsupported(str(message.content_type)), kind, bot_username
-        )
+        return Event(who, Unsupported(str(message.content_type)), kind, bot_username, chat_id)
     if text.startswith("/"):
         head, _, args = text.partition(" ")
         name, _, mention = head[1:].partition("@")
         if mention and mention.lower() != bot_username.lower():
             return None
-        return Event(
-            person(message.from_user), Command(name.lower(), args.strip()), kind, bot_username
-        )
-    return Event(person(message.from_user), Text(text), kind, bot_username)
+        return Event(who, Command(name.lower(), args.strip()), kind, bot_username, chat_id)
+    return Event(who, Text(text), kind, bot_username, chat_id)
 
 
 def from_press(query: CallbackQuery, bot_username: str) -> Event:
     message_id = query.message.message_id if query.message is not None else None
     chat = query.message.chat if query.message is not None else None
     return Event(
-        person(query.from_user), Press(query.data or "", message_id), chat_kind(chat), bot_username
+        person(query.from_user),
+        Press(query.data or "", message_id),
+        chat_kind(chat),
+        bot_username,
+        chat.id if chat is not None else query.from_user.id,
     )

@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from aiogram import Bot, Router
 from aiogram.enums import ChatMemberStatus, ChatType
 from aiogram.types import CallbackQuery, ChatMemberUpdated, ErrorEvent, Message
+from aiogram.types import PollAnswer as PollAnswerUpdate
 
+from bot.adapters.telegram.admins import AdminCache
 from bot.adapters.telegram.events import from_message, from_press, person
 from bot.adapters.telegram.render import deliver
-from bot.core.chat import Blocked, Event
+from bot.core.chat import (
+    Blocked,
+    ChatKind,
+    Command,
+    Event,
+    GroupJoined,
+    GroupLeft,
+    PollAnswer,
+    Press,
+)
 from bot.core.dialogue import Conversation
 
 log = logging.getLogger(__name__)
@@ -22,6 +34,7 @@ def build_router() -> Router:
     router.message.register(on_message)
     router.callback_query.register(on_press)
     router.my_chat_member.register(on_membership)
+    router.poll_answer.register(on_poll_answer)
     router.errors.register(on_error)
     return router
 
@@ -30,26 +43,56 @@ async def bot_username(bot: Bot) -> str:
     return (await bot.me()).username or ""
 
 
-async def on_message(message: Message, bot: Bot, conversation: Conversation) -> None:
+async def with_admin(event: Event, bot: Bot, admins: AdminCache) -> Event:
+    """Group commands and buttons carry whether the person administers the group."""
+    if event.chat is ChatKind.GROUP and isinstance(event.input, Command | Press):
+        return replace(event, admin=await admins.is_admin(bot, event.chat_id, event.person.id))
+    return event
+
+
+async def on_message(
+    message: Message, bot: Bot, conversation: Conversation, admins: AdminCache
+) -> None:
     event = from_message(message, await bot_username(bot))
     if event is None:
         return
-    outcome = await conversation.handle(event)
+    outcome = await conversation.handle(await with_admin(event, bot, admins))
     await deliver(bot, message.chat.id, outcome, conversation)
 
 
-async def on_press(query: CallbackQuery, bot: Bot, conversation: Conversation) -> None:
-    outcome = await conversation.handle(from_press(query, await bot_username(bot)))
+async def on_press(
+    query: CallbackQuery, bot: Bot, conversation: Conversation, admins: AdminCache
+) -> None:
+    event = await with_admin(from_press(query, await bot_username(bot)), bot, admins)
+    outcome = await conversation.handle(event)
     chat_id = query.message.chat.id if query.message is not None else None
     await deliver(bot, chat_id, outcome, conversation, query=query)
 
 
-async def on_membership(update: ChatMemberUpdated, conversation: Conversation) -> None:
-    """Blocking the bot in a private chat (or unblocking it) without waiting for a 403."""
-    if update.chat.type != ChatType.PRIVATE:
-        return  # groups are the educators' issue
-    blocked = update.new_chat_member.status == ChatMemberStatus.KICKED
-    await conversation.handle(Event(person(update.from_user), Blocked(blocked)))
+async def on_membership(update: ChatMemberUpdated, bot: Bot, conversation: Conversation) -> None:
+    """The bot added to or removed from a group; blocked or unblocked in a private chat."""
+    status = update.new_chat_member.status
+    who = person(update.from_user)
+    if update.chat.type == ChatType.PRIVATE:
+        await conversation.handle(Event(who, Blocked(status == ChatMemberStatus.KICKED)))
+        return
+    if status in (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR):
+        joined = GroupJoined(update.chat.title or "")
+        event = Event(who, joined, ChatKind.GROUP, await bot_username(bot), update.chat.id)
+        await deliver(bot, update.chat.id, await conversation.handle(event), conversation)
+    elif status in (ChatMemberStatus.LEFT, ChatMemberStatus.KICKED):
+        await conversation.handle(Event(who, GroupLeft(), ChatKind.GROUP, "", update.chat.id))
+
+
+async def on_poll_answer(answer: PollAnswerUpdate, conversation: Conversation) -> None:
+    if answer.user is None:  # an anonymous chat answering: nobody to score
+        return
+    event = Event(
+        person(answer.user),
+        PollAnswer(answer.poll_id, tuple(answer.option_ids)),
+        ChatKind.GROUP,
+    )
+    await conversation.handle(event)
 
 
 async def on_error(event: ErrorEvent, bot: Bot, conversation: Conversation) -> bool:

@@ -5,30 +5,54 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Final
+import os
+import socket
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any, Final
 
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError, TelegramRetryAfter
-from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
+from aiogram.types import (
+    BotCommand,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    Message,
+)
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.adapters.telegram.render import deliver
+from bot.adapters.telegram.sender import TelegramSender
 from bot.core.chat import Outcome
 from bot.core.dialogue import Conversation
+from bot.delivery.limiter import RateLimiter
+from bot.delivery.worker import DeliveryWorker
 from content.models import INTERFACE_LANGUAGES
 
 REMINDER_INTERVAL: Final = 30.0  # seconds between looks at the due reminders
+PLAN_INTERVAL: Final = 30.0  # seconds between plannings of the groups' daily sends
 log = logging.getLogger(__name__)
 
 
 async def set_commands(bot: Bot, conversation: Conversation) -> None:
-    """Learner commands in private chats, in each interface language (English by default)."""
-    scope = BotCommandScopeAllPrivateChats()
-    for language in (None, *INTERFACE_LANGUAGES):
-        commands = [
-            BotCommand(command=name, description=description)
-            for name, description in conversation.views.commands(language or "en")
-        ]
-        await bot.set_my_commands(commands, scope=scope, language_code=language)
+    """Command menus in each interface language (English by default): learners' in private
+    chats, the leaderboard in groups, the group settings for group administrators."""
+    scopes: list[tuple[Any, Callable[[str], list[tuple[str, str]]]]] = [
+        (BotCommandScopeAllPrivateChats(), conversation.views.commands),
+        (
+            BotCommandScopeAllGroupChats(),
+            lambda lang: conversation.group_views.commands(lang, False),
+        ),
+        (
+            BotCommandScopeAllChatAdministrators(),
+            lambda lang: conversation.group_views.commands(lang, True),
+        ),
+    ]
+    for scope, commands in scopes:
+        for language in (None, *INTERFACE_LANGUAGES):
+            menu = [BotCommand(command=n, description=d) for n, d in commands(language or "en")]
+            await bot.set_my_commands(menu, scope=scope, language_code=language)
 
 
 async def send_reminders(bot: Bot, conversation: Conversation) -> int:
@@ -61,8 +85,53 @@ async def reminder_loop(bot: Bot, conversation: Conversation, stop: asyncio.Even
             await asyncio.wait_for(stop.wait(), REMINDER_INTERVAL)
 
 
-def attach(dispatcher: Dispatcher, conversation: Conversation) -> None:
-    """Start the background work with the dispatcher and stop it with it."""
+async def plan_loop(conversation: Conversation, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        try:
+            await conversation.plan_group_sends()
+        except Exception:  # a database hiccup must not end the loop
+            log.exception("planning the groups' sends failed; trying again later")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), PLAN_INTERVAL)
+
+
+def delivery_worker(
+    bot: Bot,
+    conversation: Conversation,
+    sessions: async_sessionmaker[AsyncSession],
+    worker_id: str,
+    clock: Callable[[], datetime],
+    per_second: float = 25.0,
+) -> DeliveryWorker:
+    """The delivery engine sending through this bot; quiz polls are remembered for scoring,
+    a 403 stops sends to that chat, a migration moves the group's settings."""
+
+    async def on_poll(chat_id: int, message: Message, payload: Mapping[str, Any]) -> None:
+        quiz = payload.get("quiz")
+        if message.poll is not None and isinstance(quiz, Mapping):
+            await conversation.quiz_sent(
+                chat_id, message.poll.id, str(quiz["challenge_id"]), int(quiz["correct_option"])
+            )
+
+    return DeliveryWorker(
+        sessions,
+        TelegramSender(bot, on_poll=on_poll),
+        RateLimiter(per_second),
+        worker_id,
+        clock,
+        on_deactivated=conversation.chat_gone,
+        on_migrated=conversation.chat_migrated,
+    )
+
+
+def attach(
+    dispatcher: Dispatcher,
+    conversation: Conversation,
+    sessions: async_sessionmaker[AsyncSession] | None = None,
+    per_second: float = 25.0,
+) -> None:
+    """Start the background work with the dispatcher and stop it with it: command menus,
+    reminders, the groups' daily sends and, given ``sessions``, the delivery worker."""
     stop = asyncio.Event()
     tasks: list[asyncio.Task[None]] = []
 
@@ -72,6 +141,13 @@ def attach(dispatcher: Dispatcher, conversation: Conversation) -> None:
         except TelegramAPIError as error:
             log.warning("could not set the command menus: %s", error.message)
         tasks.append(asyncio.create_task(reminder_loop(bot, conversation, stop)))
+        tasks.append(asyncio.create_task(plan_loop(conversation, stop)))
+        if sessions is not None:
+            worker_id = f"{socket.gethostname()}:{os.getpid()}"
+            worker = delivery_worker(
+                bot, conversation, sessions, worker_id, conversation.clock, per_second
+            )
+            tasks.append(asyncio.create_task(worker.run(stop)))
 
     async def on_shutdown() -> None:
         stop.set()

@@ -1,0 +1,471 @@
+"""What educators and campaign participants read: every campaign text, and the results export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from html import escape
+from typing import Final
+
+from babel.numbers import format_decimal
+
+from bot.core import callbacks
+from bot.core.campaign_ports import (
+    Campaign,
+    CampaignDraft,
+    CompetenceScore,
+    ParticipantResult,
+    Participation,
+)
+from bot.core.chat import Attachment, Button, Message
+from bot.core.i18n import Catalogs
+from content.bank import ContentBank
+
+CMP: Final = "cmp"
+PER_ROW: Final = 4  # competence toggles per keyboard row
+MAX_LISTED: Final = 30  # campaigns shown by /campaign list
+CSV_UNSAFE: Final = ("=", "+", "-", "@", "\t", "\r")  # would start a spreadsheet formula
+
+
+def button_data(action: str, arg: str = "") -> str:
+    """``cmp:<action>`` or ``cmp:<action>.<arg>`` (letters, digits, dots: within the kind's
+    alphabet and 64 bytes)."""
+    return f"{CMP}:{action}.{arg}" if arg else f"{CMP}:{action}"
+
+
+def _cell(value: str) -> str:
+    """A spreadsheet opens a cell starting with = + - @ as a formula: keep it text."""
+    return "'" + value if value.startswith(CSV_UNSAFE) else value
+
+
+def _stamp(moment: datetime | None) -> str:
+    return "" if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+
+
+class CampaignScreens:
+    def __init__(self, bank: ContentBank, catalogs: Catalogs) -> None:
+        self.bank = bank
+        self.catalogs = catalogs
+
+    def _competence(self, language: str, code: str) -> str:
+        if code not in self.bank.competences:  # pragma: no cover - dropped from the framework
+            return code
+        return f"{code} {escape(self.bank.competence_name(code, language))}"
+
+    def _owner(self, language: str, campaign: Campaign) -> str:
+        if campaign.owner_name:
+            return escape(campaign.owner_name)
+        return self.catalogs.get(language).gettext("your educator")
+
+    def _competence_list(self, language: str, codes: Sequence[str]) -> str:
+        return "\n".join("• " + self._competence(language, code) for code in codes)
+
+    # --- educators ---------------------------------------------------------------------
+
+    def educator_intro(self, language: str) -> Message:
+        _ = self.catalogs.get(language).gettext
+        text = "\n\n".join(
+            [
+                "🧑‍🏫 <b>" + _("Educator space") + "</b>",
+                _(
+                    "As an educator you can create campaigns: a code and a link that invite "
+                    "your learners to take the competences you choose. You then see the "
+                    "results that learners choose to share with you: their first name, "
+                    "progress, and level and pix per competence. Nothing else about them."
+                ),
+                _("Register as an educator?"),
+            ]
+        )
+        buttons = (
+            (Button(_("✅ Register as an educator"), button_data("edu")),),
+            (Button(_("Cancel"), callbacks.MENU),),
+        )
+        return Message(text, buttons)
+
+    def educator_already(self, language: str) -> Message:
+        _ = self.catalogs.get(language).gettext
+        return Message(_("You are registered as an educator.") + "\n\n" + self.usage(language))
+
+    def educator_registered(self, language: str) -> str:
+        _ = self.catalogs.get(language).gettext
+        return "✅ " + _("You are registered as an educator.") + "\n\n" + self.usage(language)
+
+    def usage(self, language: str) -> str:
+        _ = self.catalogs.get(language).gettext
+        return "\n".join(
+            [
+                _("/campaign new — create a campaign"),
+                _("/campaign list — your campaigns"),
+                _("/campaign results CODE — results and CSV export"),
+                _("/campaign close CODE — accept no new participants"),
+            ]
+        )
+
+    def campaign_help(self, language: str, educator: bool) -> Message:
+        _ = self.catalogs.get(language).gettext
+        if educator:
+            return Message("📋 <b>" + _("Campaigns") + "</b>\n\n" + self.usage(language))
+        return Message(
+            _(
+                "Campaigns are for educators: send /educator first. To take part in a "
+                "campaign, send /join followed by the code your educator gave you."
+            )
+        )
+
+    def educator_first(self, language: str) -> Message:
+        _ = self.catalogs.get(language).gettext
+        return Message(_("Only educators can create campaigns. Send /educator to register first."))
+
+    # --- creating ----------------------------------------------------------------------
+
+    def ask_name(self, language: str) -> Message:
+        _ = self.catalogs.get(language).gettext
+        return Message(
+            _("What is the campaign's name? Type it (up to {count} characters).").format(
+                count=100
+            ),
+            ((Button(_("Cancel"), button_data("x")),),),
+            expects_text=True,
+        )
+
+    def name_invalid(self, language: str) -> Message:
+        _ = self.catalogs.get(language).gettext
+        return Message(
+            _("A campaign name has 1 to {count} characters. Type it again.").format(count=100),
+            ((Button(_("Cancel"), button_data("x")),),),
+            expects_text=True,
+        )
+
+    def draft(self, language: str, draft: CampaignDraft) -> Message:
+        _ = self.catalogs.get(language).gettext
+        chosen = set(draft.competences)
+        lines = [
+            "📋 <b>" + escape(draft.name) + "</b>",
+            _("Tick the competences this campaign targets, then tap Create."),
+        ]
+        toggles: list[Button] = []
+        for area in self.bank.framework.areas:
+            lines.append("")
+            lines.append(f"<b>{area.code} · {escape(area.name.get(language))}</b>")
+            for competence in area.competences:
+                mark = "✅" if competence.code in chosen else "▫️"
+                lines.append(f"{mark} {self._competence(language, competence.code)}")
+                label = f"✅ {competence.code}" if competence.code in chosen else competence.code
+                toggles.append(Button(label, button_data("t", competence.code)))
+        rows = [tuple(toggles[i : i + PER_ROW]) for i in range(0, len(toggles), PER_ROW)]
+        create = _("🚀 Create ({count})").format(count=len(chosen))
+        rows.append((Button(create, button_data("mk")), Button(_("Cancel"), button_data("x"))))
+        return Message("\n".join(lines), tuple(rows))
+
+    def select_one(self, language: str) -> str:
+        return self.catalogs.get(language).gettext("Tick at least one competence first.")
+
+    def created(self, language: str, campaign: Campaign, bot_username: str) -> str:
+        _ = self.catalogs.get(language).gettext
+        lines = [
+            "✅ <b>" + _("Campaign created: {name}").format(name=escape(campaign.name)) + "</b>",
+            _("Code: {code}").format(code=f"<code>{campaign.code}</code>"),
+        ]
+        if bot_username:
+            link = f"https://t.me/{escape(bot_username)}?start={campaign.code}"
+            lines.append(_("Link for your learners: {link}").format(link=link))
+        lines += [
+            _("Learners can also send {command}.").format(
+                command=f"<code>/join {campaign.code}</code>"
+            ),
+            "",
+            _("Targeted competences:"),
+            self._competence_list(language, campaign.competences),
+            "",
+            _("Results: {command}").format(
+                command=f"<code>/campaign results {campaign.code}</code>"
+            ),
+        ]
+        return "\n".join(lines)
+
+    def cancelled(self, language: str) -> str:
+        return self.catalogs.get(language).gettext("Campaign creation cancelled.")
+
+    # --- codes -------------------------------------------------------------------------
+
+    def bad_code(self, language: str) -> Message:
+        _ = self.catalogs.get(language).gettext
+        return Message(
+            _("A campaign code has 6 letters and 3 digits, like {example}.").format(
+                example="<code>ABCDEF123</code>"
+            )
+        )
+
+    def unknown_code(self, language: str, code: str) -> Message:
+        _ = self.catalogs.get(language).gettext
+        return Message(
+            _("No campaign has the code {code}. Check it with your educator.").format(
+                code=f"<code>{escape(code)}</code>"
+            )
+        )
+
+    def closed_campaign(self, language: str, campaign: Campaign) -> Message:
+        _ = self.catalogs.get(language).gettext
+        return Message(
+            _("The campaign {name} is closed: it accepts no new participants.").format(
+                name=f"<b>{escape(campaign.name)}</b>"
+            )
+        )
+
+    def stale(self, language: str) -> str:
+        return self.catalogs.get(language).gettext("This button is no longer valid.")
+
+    # --- learners ----------------------------------------------------------------------
+
+    def join_intro(self, language: str, campaign: Campaign) -> Message:
+        _ = self.catalogs.get(language).gettext
+        text = "\n\n".join(
+            [
+                "📋 <b>"
+                + _("Campaign: {name}").format(name=escape(campaign.name))
+                + "</b>\n"
+                + _("By {educator}").format(educator=self._owner(language, campaign)),
+                _("Competences to take:")
+                + "\n"
+                + self._competence_list(language, campaign.competences),
+                _(
+                    "You take an adaptive test on each competence; you can stop and come "
+                    "back with /join {code}. At the end you choose whether to share your "
+                    "results (first name, progress, level and pix per competence) with "
+                    "{educator}."
+                ).format(code=campaign.code, educator=self._owner(language, campaign)),
+            ]
+        )
+        buttons = (
+            (Button(_("✅ I agree, let's start"), button_data("ok", campaign.code)),),
+            (Button(_("Cancel"), callbacks.MENU),),
+        )
+        return Message(text, buttons)
+
+    def join_help(
+        self, language: str, open_campaigns: Sequence[tuple[Campaign, Participation]]
+    ) -> Message:
+        _ = self.catalogs.get(language).gettext
+        text = _("To take part in a campaign, send /join followed by its code, like {example}.")
+        text = text.format(example="<code>/join ABCDEF123</code>")
+        rows = tuple(
+            (
+                Button(
+                    _("▶️ Continue: {name}").format(name=campaign.name[:40]),
+                    button_data("go", campaign.code),
+                ),
+            )
+            for campaign, _participation in open_campaigns[:10]
+        )
+        return Message(text, rows)
+
+    def _progress(self, language: str, campaign: Campaign, done: int) -> str:
+        total = len(campaign.competences)
+        return (
+            self.catalogs.get(language)
+            .ngettext(
+                "Campaign {name}: {done} of {total} competence done.",
+                "Campaign {name}: {done} of {total} competences done.",
+                total,
+            )
+            .format(name=f"<b>{escape(campaign.name)}</b>", done=done, total=total)
+        )
+
+    def welcome_back(self, language: str, campaign: Campaign, done: int) -> Message:
+        return Message(self._progress(language, campaign, done))
+
+    def next_competence(
+        self, language: str, campaign: Campaign, done: int, competence: str
+    ) -> Message:
+        _ = self.catalogs.get(language).gettext
+        text = "\n".join(
+            [
+                "📋 " + self._progress(language, campaign, done),
+                _("Next: {competence}").format(competence=self._competence(language, competence)),
+            ]
+        )
+        label = _("▶️ Start {competence}").format(competence=competence)
+        return Message(text, ((Button(label, button_data("go", campaign.code)),),))
+
+    def share_prompt(
+        self, language: str, campaign: Campaign, scores: Mapping[str, CompetenceScore]
+    ) -> Message:
+        _ = self.catalogs.get(language).gettext
+        lines = [
+            "🏁 <b>" + _("Campaign {name} finished!").format(name=escape(campaign.name)) + "</b>",
+            "",
+        ]
+        for code in campaign.competences:
+            score = scores.get(code)
+            if score is not None:
+                lines.append(
+                    "• "
+                    + self._competence(language, code)
+                    + " — "
+                    + _("level {level} · {pix} pix").format(level=score.level, pix=score.pix)
+                )
+        lines += [
+            "",
+            _("Share your results with {educator}?").format(
+                educator=self._owner(language, campaign)
+            ),
+        ]
+        buttons = (
+            (
+                Button(_("📤 Share"), button_data("sh", campaign.code)),
+                Button(_("Not now"), button_data("no", campaign.code)),
+            ),
+        )
+        return Message("\n".join(lines), buttons)
+
+    def shared(self, language: str, campaign: Campaign) -> str:
+        _ = self.catalogs.get(language).gettext
+        return "✅ " + _("Your results are shared with {educator}. Thank you!").format(
+            educator=self._owner(language, campaign)
+        )
+
+    def already_shared(self, language: str, campaign: Campaign) -> Message:
+        _ = self.catalogs.get(language).gettext
+        return Message(
+            _("You have finished the campaign {name} and shared your results.").format(
+                name=f"<b>{escape(campaign.name)}</b>"
+            )
+        )
+
+    def not_shared(self, language: str, campaign: Campaign) -> str:
+        _ = self.catalogs.get(language).gettext
+        return _("Not shared. Send /join {code} whenever you want to share your results.").format(
+            code=campaign.code
+        )
+
+    # --- owners ------------------------------------------------------------------------
+
+    def not_owner(self, language: str) -> Message:
+        _ = self.catalogs.get(language).gettext
+        return Message(_("Only the educator who created this campaign can do that."))
+
+    def campaign_list(self, language: str, campaigns: Sequence[tuple[Campaign, int]]) -> Message:
+        _ = self.catalogs.get(language).gettext
+        if not campaigns:
+            return Message(_("You have no campaign yet. Create one with /campaign new."))
+        lines = ["📋 <b>" + _("Your campaigns") + "</b>"]
+        for campaign, count in campaigns[:MAX_LISTED]:
+            status = _("closed") if campaign.closed_at is not None else _("open")
+            participants = (
+                self.catalogs.get(language)
+                .ngettext("{count} participant", "{count} participants", count)
+                .format(count=count)
+            )
+            lines.append(
+                f"• <code>{campaign.code}</code> {escape(campaign.name)} — "
+                f"{participants} · {status}"
+            )
+        if len(campaigns) > MAX_LISTED:
+            lines.append("…")
+        return Message("\n".join(lines))
+
+    def closed_now(self, language: str, campaign: Campaign) -> Message:
+        _ = self.catalogs.get(language).gettext
+        return Message(
+            _(
+                "The campaign {name} is closed: no new participants; those who started can finish."
+            ).format(name=f"<b>{escape(campaign.name)}</b>")
+        )
+
+    def already_closed(self, language: str, campaign: Campaign) -> Message:
+        _ = self.catalogs.get(language).gettext
+        return Message(
+            _("The campaign {name} was closed already.").format(
+                name=f"<b>{escape(campaign.name)}</b>"
+            )
+        )
+
+    def results_summary(
+        self, language: str, campaign: Campaign, results: Sequence[ParticipantResult]
+    ) -> Message:
+        _ = self.catalogs.get(language).gettext
+        shared = [r for r in results if r.participation.shared_at is not None]
+        lines = [
+            "📊 <b>"
+            + _("Results: {name}").format(name=escape(campaign.name))
+            + f"</b> (<code>{campaign.code}</code>)",
+            _("Participants: {count}").format(count=len(results)),
+            _("Shared their results: {count}").format(count=len(shared)),
+        ]
+        if campaign.closed_at is not None:
+            lines.append(_("Closed on {date}").format(date=_stamp(campaign.closed_at)))
+        lines += ["", "<b>" + _("Average level among shared results:") + "</b>"]
+        for code in campaign.competences:
+            levels = [r.done[code].level for r in shared if code in r.done]
+            average = (
+                format_decimal(sum(levels) / len(levels), format="0.0", locale=language)
+                if levels
+                else "—"
+            )
+            counted = (
+                self.catalogs.get(language)
+                .ngettext("{count} result", "{count} results", len(levels))
+                .format(count=len(levels))
+            )
+            lines.append(f"• {self._competence(language, code)}: <b>{average}</b> ({counted})")
+        return Message("\n".join(lines))
+
+    def results_file(
+        self, language: str, campaign: Campaign, results: Sequence[ParticipantResult]
+    ) -> Message:
+        _ = self.catalogs.get(language).gettext
+        return Message(
+            _("Results of {name} as a CSV file (semicolons, UTF-8).").format(
+                name=escape(campaign.name[:60])
+            ),
+            file=Attachment(
+                f"campaign-{campaign.code}.csv",
+                self.results_csv(language, campaign, results),
+                "text/csv",
+            ),
+        )
+
+    def results_csv(
+        self, language: str, campaign: Campaign, results: Sequence[ParticipantResult]
+    ) -> bytes:
+        """Like Pix Orga's export: ``;``-separated, UTF-8 with a BOM (spreadsheets guess the
+        encoding from it), one row per participant; levels and pix only once shared."""
+        _ = self.catalogs.get(language).gettext
+        header = [
+            _("Campaign code"),
+            _("Campaign name"),
+            _("Participant"),
+            _("Started at"),
+            _("Progress %"),
+            _("Shared (Y/N)"),
+            _("Shared at"),
+        ]
+        for code in campaign.competences:
+            header += [
+                _("{competence} level").format(competence=code),
+                _("{competence} pix").format(competence=code),
+            ]
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+        writer.writerow(header)
+        total = max(len(campaign.competences), 1)
+        for result in results:
+            participation = result.participation
+            done = [code for code in campaign.competences if code in result.done]
+            shared = participation.shared_at is not None
+            row = [
+                campaign.code,
+                _cell(campaign.name),
+                _cell(f"{participation.first_name} #{participation.number}".strip()),
+                _stamp(participation.consented_at),
+                str(round(100 * len(done) / total)),
+                _("Y") if shared else _("N"),
+                _stamp(participation.shared_at),
+            ]
+            for code in campaign.competences:
+                score = result.done.get(code) if shared else None
+                row += ["", ""] if score is None else [str(score.level), str(score.pix)]
+            writer.writerow(row)
+        return out.getvalue().encode("utf-8-sig")

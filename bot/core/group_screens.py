@@ -1,0 +1,219 @@
+"""What the bot shows in groups: the introduction, the settings, the daily tip, the quiz poll
+and the leaderboard."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+from typing import Any, Final
+
+from bot.core.chat import Button, Keyboard, Message
+from bot.core.group_ports import GroupSettings, LeaderboardRow
+from bot.core.i18n import LANGUAGE_NAMES, Catalogs
+from bot.core.timezones import COMMON
+from bot.core.views import N_
+from content.bank import ContentBank, content_language
+from content.models import Challenge, Tip, TipTopic
+
+HOURS: Final = (7, 8, 9, 10, 12, 14, 16, 18)
+AUDIENCES: Final = ("everyone", "pupils", "educators")
+LEVELS: Final = ("basic", "intermediate", "advanced", "expert")
+LABELS: Final = {
+    "everyone": N_("everyone"),
+    "pupils": N_("pupils"),
+    "educators": N_("educators"),
+    "basic": N_("basic"),
+    "intermediate": N_("intermediate"),
+    "advanced": N_("advanced"),
+    "expert": N_("expert"),
+}
+TOPIC_NAMES: Final = {
+    "passwords": N_("passwords"),
+    "two-factor": N_("two-factor"),
+    "phishing": N_("phishing"),
+    "scams": N_("scams"),
+    "updates": N_("updates"),
+    "backups": N_("backups"),
+    "public-wifi": N_("public Wi-Fi"),
+    "social-networks": N_("social networks"),
+    "privacy": N_("privacy"),
+    "devices": N_("devices"),
+    "children-online": N_("children online"),
+    "well-being": N_("well-being"),
+    "harassment": N_("harassment"),
+    "teaching": N_("teaching"),
+}
+POLL_EXPLANATION: Final = 200
+GROUP_COMMANDS: Final = (("leaderboard", N_("This week's quiz leaderboard")),)
+ADMIN_COMMANDS: Final = (
+    ("groupsettings", N_("Daily tip and quiz for this group")),
+    ("leaderboard", N_("This week's quiz leaderboard")),
+)
+
+
+def grp(action: str) -> str:
+    return f"grp:{action}"
+
+
+class GroupScreens:
+    def __init__(self, bank: ContentBank, catalogs: Catalogs) -> None:
+        self.bank = bank
+        self.catalogs = catalogs
+
+    def introduction(self, language: str, bot_username: str) -> Message:
+        _ = self.catalogs.get(language).gettext
+        text = "\n\n".join(
+            [
+                "👋 " + _("Hello! I'm pixbot."),
+                _(
+                    "I can post a cybersecurity tip or a quiz here every day. Group "
+                    "administrators: send /groupsettings to choose what, when and in which "
+                    "language."
+                ),
+                _("Everyone: test your digital skills with me in a private chat."),
+            ]
+        )
+        buttons: Keyboard = ()
+        if bot_username:
+            url = f"https://t.me/{bot_username}?start=go"
+            buttons = ((Button(_("Open a private chat"), url=url),),)
+        return Message(text, buttons)
+
+    def admins_only(self, language: str) -> str:
+        return self.catalogs.get(language).gettext("Only the group's administrators can do that.")
+
+    def settings(self, group: GroupSettings) -> Message:
+        _ = self.catalogs.get(group.language).gettext
+        on, off = _("on"), _("off")
+        topics = (
+            ", ".join(_(TOPIC_NAMES[t]) for t in group.topics if t in TOPIC_NAMES)
+            if group.topics
+            else _("all topics")
+        )
+        lines = [
+            "⚙️ <b>" + _("Group settings") + "</b>",
+            _("Daily tip: {state}, at {hour}:00").format(
+                state=on if group.tip_enabled else off, hour=f"{group.tip_hour:02d}"
+            ),
+            _("Daily quiz: {state}, at {hour}:00").format(
+                state=on if group.quiz_enabled else off, hour=f"{group.quiz_hour:02d}"
+            ),
+            _("Time zone: {zone}").format(zone=escape(group.timezone)),
+            _("Language: {language}").format(language=LANGUAGE_NAMES[group.language]),
+            _("Topics: {topics}").format(topics=escape(topics)),
+            _("Audience: {audience} · level: {level}").format(
+                audience=_(LABELS[group.audience]), level=_(LABELS[group.level])
+            ),
+        ]
+        rows = (
+            (
+                Button(("🔕 " if group.tip_enabled else "🔔 ") + _("Tip"), grp("tip")),
+                Button("🕗 " + _("Tip time"), grp("tiph")),
+            ),
+            (
+                Button(("🔕 " if group.quiz_enabled else "🔔 ") + _("Quiz"), grp("quiz")),
+                Button("🕗 " + _("Quiz time"), grp("quizh")),
+            ),
+            (
+                Button("🌐 " + _("Language"), grp("lang")),
+                Button("🕒 " + _("Time zone"), grp("tz")),
+            ),
+            (Button("🏷 " + _("Topics"), grp("topics")), Button("👥 " + _("Audience"), grp("aud"))),
+            (Button("📶 " + _("Level"), grp("lvl")),),
+        )
+        return Message("\n".join(lines), rows)
+
+    def hours(self, group: GroupSettings, what: str) -> Message:
+        _ = self.catalogs.get(group.language).gettext
+        current = group.tip_hour if what == "tiph" else group.quiz_hour
+        buttons = [
+            Button(("✅ " if hour == current else "") + f"{hour:02d}:00", grp(f"{what}.{hour}"))
+            for hour in HOURS
+        ]
+        rows = (tuple(buttons[:4]), tuple(buttons[4:]), (Button(_("⬅️ Back"), grp("show")),))
+        return Message(_("At what time, in the group's time zone?"), rows)
+
+    def timezones(self, group: GroupSettings) -> Message:
+        _ = self.catalogs.get(group.language).gettext
+        buttons = [Button(name, grp(f"tz.{index}")) for index, name in enumerate(COMMON)]
+        rows = [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
+        rows.append((Button(_("⬅️ Back"), grp("show")),))
+        return Message(_("The group's time zone:"), tuple(rows))
+
+    def topics(self, group: GroupSettings) -> Message:
+        _ = self.catalogs.get(group.language).gettext
+        buttons = [
+            Button(
+                ("☑️ " if topic.value in group.topics else "⬜ ") + _(TOPIC_NAMES[topic.value]),
+                grp(f"topic.{index}"),
+            )
+            for index, topic in enumerate(TipTopic)
+        ]
+        rows = [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
+        rows.append((Button(_("✅ Done"), grp("show")),))
+        return Message(_("Topics of the daily tip (none ticked: all topics):"), tuple(rows))
+
+    def tip(self, language: str, tip: Tip) -> dict[str, Any]:
+        """A delivery payload: the tip of the day with its source."""
+        _ = self.catalogs.get(language).gettext
+        text = tip.text(content_language(language))
+        source = f'<a href="{escape(str(tip.source.url))}">{escape(tip.source.name)}</a>'
+        body = "\n\n".join(
+            [
+                "💡 <b>" + _("Tip of the day") + f"</b> · {escape(text.title)}",
+                escape(text.text),
+                _("Source: {source}").format(source=source),
+            ]
+        )
+        return {"text": body, "tip_id": tip.id}
+
+    def quiz(self, language: str, challenge: Challenge) -> dict[str, Any]:
+        """A delivery payload: a native quiz poll, the explanation pointing to a tutorial."""
+        text = challenge.text(content_language(language))
+        correct = min(challenge.right_indexes)
+        explanation = text.explanation
+        tutorials = self.bank.tutorials_for(challenge.skill, language)
+        if tutorials:
+            link = f" {tutorials[0].url}"
+            if len(explanation) + len(link) <= POLL_EXPLANATION:
+                explanation += link
+        return {
+            "poll": {
+                "question": text.prompt,
+                "options": list(text.options),
+                "correct_option_ids": [correct],
+                "explanation": explanation[:POLL_EXPLANATION],
+            },
+            "quiz": {"challenge_id": challenge.id, "correct_option": correct},
+        }
+
+    def leaderboard(
+        self, language: str, rows: Sequence[LeaderboardRow], viewer_hidden: bool = False
+    ) -> Message:
+        _ = self.catalogs.get(language).gettext
+        if not rows:
+            return Message(_("No quiz answered this week yet."))
+        lines = ["🏆 <b>" + _("This week's quiz leaderboard") + "</b>"]
+        for rank, row in enumerate(rows, 1):
+            name = _("a member") if row.hidden else escape(row.first_name or _("a member"))
+            lines.append(
+                _("{rank}. {name}: {score} of {answered}").format(
+                    rank=rank, name=name, score=row.score, answered=row.answered
+                )
+            )
+        lines.append(
+            "<i>"
+            + _("Send /leaderboard hide to appear without your name, /leaderboard show to undo.")
+            + "</i>"
+        )
+        return Message("\n".join(lines))
+
+    def hidden_set(self, language: str, hidden: bool) -> str:
+        _ = self.catalogs.get(language).gettext
+        if hidden:
+            return _("Done: leaderboards will show you as “a member”.")
+        return _("Done: leaderboards will show your first name.")
+
+    def commands(self, language: str, admins: bool) -> list[tuple[str, str]]:
+        _ = self.catalogs.get(language).gettext
+        return [(name, _(text)) for name, text in (ADMIN_COMMANDS if admins else GROUP_COMMANDS)]

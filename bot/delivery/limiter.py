@@ -1,0 +1,138 @@
+"""Keep sends under Telegram's limits: about 30 messages per second in all, 1 per second in one
+chat, 20 per minute in one group (negative chat ids).
+
+The global limit is a virtual schedule (sends spaced ``1/per_second`` apart, never bursting), the
+per-chat and per-group limits are sliding windows of the actual send times. Time comes from an
+injected ``clock`` (monotonic seconds) and ``sleep``, so tests run on a fake clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass
+class _Chat:
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    sent: deque[float] = field(default_factory=deque)  # recent send times, oldest first
+    waiting: int = 0
+
+
+class RateLimiter:
+    """``await limiter.acquire(chat_id)`` before each send; it returns when the send may go.
+
+    ``per_second`` global sends per second (Telegram allows about 30; 25 leaves headroom; two
+    processes should each get half). ``chat_interval`` seconds between two sends to one chat.
+    ``group_per_minute`` sends per ``group_window`` seconds to one group. :meth:`pause` stops
+    every send for a while (a 429's ``retry_after``).
+    """
+
+    def __init__(
+        self,
+        per_second: float = 25.0,
+        *,
+        chat_interval: float = 1.0,
+        group_per_minute: int = 20,
+        group_window: float = 60.0,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        if per_second <= 0:
+            raise ValueError("per_second must be positive")
+        self.per_second = per_second
+        self.interval = 1.0 / per_second
+        self.chat_interval = chat_interval
+        self.group_per_minute = group_per_minute
+        self.group_window = group_window
+        self.clock = clock
+        self.sleep = sleep
+        self._next_slot = float("-inf")
+        self._paused_until = float("-inf")
+        self._chats: dict[int, _Chat] = {}
+        self._since_prune = 0
+
+    def pause(self, seconds: float) -> None:
+        """No send starts before ``seconds`` from now (Telegram's flood control: a 429)."""
+        until = self.clock() + seconds
+        self._paused_until = max(self._paused_until, until)
+        self._next_slot = max(self._next_slot, self._paused_until)
+
+    def _ready_at(self, chat_id: int, chat: _Chat, sent: list[float] | None = None) -> float:
+        """When the chat's own limits next allow a send."""
+        times = list(chat.sent) if sent is None else sent
+        ready = float("-inf")
+        if times:
+            ready = times[-1] + self.chat_interval
+        if chat_id < 0 and len(times) >= self.group_per_minute:
+            ready = max(ready, times[-self.group_per_minute] + self.group_window)
+        return ready
+
+    def delay(self, chat_id: int) -> float:
+        """Estimated seconds before one more send to ``chat_id`` could start, counting the sends
+        already waiting for that chat (not the global schedule). A worker postpones a row rather
+        than holding it for long."""
+        now = self.clock()
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            return max(0.0, self._paused_until - now)
+        times = list(chat.sent)
+        start = now
+        for _ in range(min(chat.waiting, 200) + 1):
+            start = max(now, self._ready_at(chat_id, chat, times))
+            times.append(start)
+        return max(0.0, start - now, self._paused_until - now)
+
+    async def acquire(self, chat_id: int) -> None:
+        """Wait until a send to ``chat_id`` respects every limit, and count it as sent."""
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            chat = self._chats[chat_id] = _Chat()
+        chat.waiting += 1
+        try:
+            async with chat.lock:
+                await self._wait(chat_id, chat)
+        finally:
+            chat.waiting -= 1
+        self._since_prune += 1
+        if self._since_prune >= 1024:
+            self._prune()
+
+    async def _wait(self, chat_id: int, chat: _Chat) -> None:
+        while True:
+            now = self.clock()
+            ready = max(self._ready_at(chat_id, chat), self._paused_until)
+            if ready > now:
+                await self.sleep(ready - now)
+                continue
+            slot = max(now, self._next_slot)
+            self._next_slot = slot + self.interval
+            if slot > now:
+                await self.sleep(slot - now)
+                now = self.clock()
+            if now >= self._paused_until:  # a 429 may have paused everything meanwhile
+                break
+        chat.sent.append(now)
+        keep = self.group_per_minute if chat_id < 0 else 1
+        while len(chat.sent) > keep:
+            chat.sent.popleft()
+
+    def _prune(self) -> None:
+        """Forget chats whose windows are over (memory stays bounded by recent chats)."""
+        self._since_prune = 0
+        horizon = self.clock() - max(self.group_window, self.chat_interval)
+        idle = [
+            chat_id
+            for chat_id, chat in self._chats.items()
+            if not chat.lock.locked()
+            and chat.waiting == 0
+            and (not chat.sent or chat.sent[-1] < horizon)
+        ]
+        for chat_id in idle:
+            del self._chats[chat_id]

@@ -1,0 +1,232 @@
+"""Educators' groups: the bot joins, administrators configure it, a daily tip and quiz go out
+through the delivery engine at the group's local time, quiz answers make a leaderboard."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from aiogram.methods import EditMessageText, SendMessage, SendPoll
+from aiogram.types import (
+    ChatMemberLeft,
+    ChatMemberMember,
+    ChatMemberUpdated,
+    Message,
+    PollAnswer,
+    Update,
+    User,
+)
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.adapters.telegram import create_bot
+from bot.adapters.telegram.lifecycle import delivery_worker
+from bot.core.dialogue import Conversation
+from storage.database import session_factory
+from storage.groups import GroupRow
+from tests.conftest import TOKEN, FakeClock
+from tests.telegram import ChatDriver, RecordingSession, answered_notices, sent_texts
+
+GROUP = -1001234567890
+ADMIN, PUPIL = 501, 502
+BOT = User(id=42, is_bot=True, first_name="Pixbot", username="pixbot_test_bot")
+
+
+def membership(driver: ChatDriver, joined: bool) -> Update:
+    old = ChatMemberLeft(user=BOT) if joined else ChatMemberMember(user=BOT)
+    new = ChatMemberMember(user=BOT) if joined else ChatMemberLeft(user=BOT)
+    update = ChatMemberUpdated(
+        chat=driver.chat,
+        from_user=driver.user,
+        date=datetime.now(UTC),
+        old_chat_member=old,
+        new_chat_member=new,
+    )
+    return Update(update_id=next_id(), my_chat_member=update)
+
+
+_ids = iter(range(800000, 900000))
+
+
+def next_id() -> int:
+    return next(_ids)
+
+
+async def deliver_due(
+    session: RecordingSession, conversation: Conversation, database: AsyncEngine, clock: FakeClock
+) -> list[object]:
+    """Plan what is due and run one delivery pass; what the Bot API received."""
+    await conversation.plan_group_sends()
+    bot = create_bot(TOKEN, session=session)
+    worker = delivery_worker(
+        bot, conversation, session_factory(database), "test", clock, per_second=1000
+    )
+    await worker.run_once()
+    return session.take()
+
+
+async def configured_group(
+    telegram: Callable[..., ChatDriver], session: RecordingSession
+) -> tuple[ChatDriver, ChatDriver]:
+    admin = telegram(user_id=ADMIN, chat_id=GROUP, chat_type="supergroup", first_name="Ms Leroy")
+    pupil = telegram(user_id=PUPIL, chat_id=GROUP, chat_type="supergroup", first_name="Léo")
+    pupil.messages = admin.messages
+    session.admins.add((GROUP, ADMIN))
+    requests = await admin.feed(membership(admin, joined=True))
+    intro = sent_texts(requests)[0]
+    assert "/groupsettings" in intro and "cybersecurity tip" in intro
+    return admin, pupil
+
+
+async def test_only_administrators_change_group_settings(
+    telegram: Callable[..., ChatDriver], session: RecordingSession
+) -> None:
+    admin, pupil = await configured_group(telegram, session)
+    assert sent_texts(await pupil.say("/groupsettings")) == [
+        "Only the group's administrators can do that."
+    ]
+    await admin.say("/groupsettings")
+    assert "Daily tip: off, at 08:00" in admin.last_text
+    settings_message = max(admin.messages)
+    requests = await pupil.press_data("grp:tip", settings_message)
+    assert answered_notices(requests) == ["Only the group's administrators can do that."]
+    requests = await admin.press("Tip time")
+    await admin.press("09:00")
+    assert "Daily tip: on, at 09:00" in admin.last_text
+    await admin.press("Time zone")
+    await admin.press("Europe/Paris")
+    await admin.press("Language")
+    assert "Langue : Français" in admin.last_text  # the group now speaks French
+    await admin.press("Sujets")
+    await admin.press("hameçonnage")
+    await admin.press("Terminé")
+    assert "Sujets : hameçonnage" in admin.last_text
+
+
+async def test_daily_tip_posted_once_at_the_groups_local_time(
+    telegram: Callable[..., ChatDriver],
+    session: RecordingSession,
+    conversation: Conversation,
+    database: AsyncEngine,
+    clock: FakeClock,
+) -> None:
+    admin, _ = await configured_group(telegram, session)
+    await admin.say("/groupsettings")
+    await admin.press("Time zone")
+    await admin.press("Europe/Paris")
+    await admin.press("Tip time")
+    await admin.press("08:00")
+
+    clock.now = datetime(2026, 11, 26, 6, 59, tzinfo=UTC)  # 07:59 in Paris
+    assert await deliver_due(session, conversation, database, clock) == []
+    clock.now = datetime(2026, 11, 26, 7, 0, 5, tzinfo=UTC)  # 08:00 in Paris
+    [tip] = [
+        r
+        for r in await deliver_due(session, conversation, database, clock)
+        if isinstance(r, SendMessage)
+    ]
+    assert tip.chat_id == GROUP and "Tip of the day" in tip.text and "Source:" in tip.text
+    assert await deliver_due(session, conversation, database, clock) == []  # once
+    clock.now += timedelta(days=1)
+    [second] = [
+        r
+        for r in await deliver_due(session, conversation, database, clock)
+        if isinstance(r, SendMessage)
+    ]
+    assert second.text != tip.text  # a tip not yet posted in this group
+
+
+async def test_quiz_poll_answers_are_scored_on_the_leaderboard(
+    telegram: Callable[..., ChatDriver],
+    session: RecordingSession,
+    conversation: Conversation,
+    database: AsyncEngine,
+    clock: FakeClock,
+) -> None:
+    admin, pupil = await configured_group(telegram, session)
+    await admin.say("/groupsettings")
+    await admin.press("Quiz time")
+    await admin.press("12:00")
+    clock.now = datetime(2026, 11, 26, 12, 0, 1, tzinfo=UTC)
+    [poll] = [
+        r
+        for r in await deliver_due(session, conversation, database, clock)
+        if isinstance(r, SendPoll)
+    ]
+    assert poll.type == "quiz" and poll.is_anonymous is False and poll.correct_option_ids
+    poll_id = "poll1"
+    right = poll.correct_option_ids[0]
+    for user, option in ((pupil.user, right), (admin.user, 1 - right)):
+        answer = PollAnswer(
+            poll_id=poll_id, option_ids=[option], option_persistent_ids=[str(option)], user=user
+        )
+        await pupil.feed(Update(update_id=next_id(), poll_answer=answer))
+    await pupil.say("/leaderboard")
+    board = pupil.last_text
+    assert "1. Léo: 1 of 1" in board and "2. Ms Leroy: 0 of 1" in board
+    await pupil.say("/leaderboard hide")
+    await pupil.say("/leaderboard")
+    assert "1. a member: 1 of 1" in pupil.last_text
+
+
+async def test_migration_keeps_settings_and_removal_stops_sends(
+    telegram: Callable[..., ChatDriver],
+    session: RecordingSession,
+    conversation: Conversation,
+    database: AsyncEngine,
+    clock: FakeClock,
+) -> None:
+    admin, _ = await configured_group(telegram, session)
+    await admin.say("/groupsettings")
+    await admin.press("Tip time")
+    await admin.press("09:00")
+    new_id = GROUP - 1
+    service = Message(
+        message_id=77,
+        date=datetime.now(UTC),
+        chat=admin.chat,
+        from_user=admin.user,
+        migrate_to_chat_id=new_id,
+    )
+    await admin.feed(Update(update_id=next_id(), message=service))
+    async with session_factory(database)() as db:
+        assert await db.get(GroupRow, GROUP) is None
+        migrated = await db.get(GroupRow, new_id)
+        assert migrated is not None and migrated.tip_enabled and migrated.tip_hour == 9
+
+    moved = telegram(user_id=ADMIN, chat_id=new_id, chat_type="supergroup")
+    await moved.feed(membership(moved, joined=False))
+    clock.now = datetime(2026, 11, 27, 9, 0, 1, tzinfo=UTC)
+    assert await deliver_due(session, conversation, database, clock) == []
+
+
+async def test_a_403_from_a_group_stops_its_sends(
+    telegram: Callable[..., ChatDriver],
+    session: RecordingSession,
+    conversation: Conversation,
+    database: AsyncEngine,
+    clock: FakeClock,
+) -> None:
+    admin, _ = await configured_group(telegram, session)
+    await admin.say("/groupsettings")
+    await admin.press("Tip time")
+    await admin.press("09:00")
+    session.blocked.add(GROUP)  # "bot was kicked from the supergroup chat"
+    clock.now = datetime(2026, 11, 26, 9, 0, 1, tzinfo=UTC)
+    await deliver_due(session, conversation, database, clock)
+    async with session_factory(database)() as db:
+        row = await db.get(GroupRow, GROUP)
+        assert row is not None and row.active is False
+    clock.now += timedelta(days=1)
+    assert await deliver_due(session, conversation, database, clock) == []
+
+
+async def test_group_edits_are_telegram_valid(
+    telegram: Callable[..., ChatDriver], session: RecordingSession
+) -> None:
+    admin, _ = await configured_group(telegram, session)
+    await admin.say("/groupsettings")
+    for label in ("Audience", "Level", "Topics"):
+        requests = await admin.press(label)
+        assert any(isinstance(r, EditMessageText) for r in requests)
+        if label == "Topics":
+            await admin.press("Done")
