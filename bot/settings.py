@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     engine: str = "smart-random"
     max_level: int = Field(default=6, ge=1, le=8)
     polling_timeout: int = Field(default=30, ge=1, le=60)
+    # Messages per second this process may send to groups (Telegram allows ~30 in all):
+    # with several processes, give each a share.
+    delivery_rate: float = Field(default=25.0, gt=0, le=30)
 
     @field_validator("log_level")
     @classmethod

@@ -8,6 +8,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.adapters.telegram.admins import AdminCache
 from bot.adapters.telegram.handlers import build_router
@@ -27,10 +28,14 @@ def create_bot(token: str, api_base: str | None = None, session: BaseSession | N
     return Bot(token, session=session, default=DEFAULTS)
 
 
-def build_dispatcher(conversation: Conversation, background: bool = True) -> Dispatcher:
-    """The dispatcher; ``background`` also runs the command menus and reminders with it."""
+def build_dispatcher(
+    conversation: Conversation,
+    sessions: async_sessionmaker[AsyncSession] | None = None,
+    delivery_rate: float = 25.0,
+) -> Dispatcher:
+    """The dispatcher. At start it also sets the command menus and runs the reminders, the
+    groups' daily planning and, given ``sessions``, the delivery worker."""
     dispatcher = Dispatcher(conversation=conversation, admins=AdminCache())
     dispatcher.include_router(build_router())
-    if background:
-        attach(dispatcher, conversation)
+    attach(dispatcher, conversation, sessions, delivery_rate)
     return dispatcher

@@ -15,6 +15,7 @@ from aiohttp import web
 from bot.adapters.telegram.dispatcher import build_dispatcher, create_bot
 from bot.bootstrap import build_conversation, open_database
 from bot.settings import Settings
+from storage.database import session_factory
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,7 @@ async def serve(settings: Settings, token: str) -> None:
     engine = await open_database(settings.database_url)
     conversation = await build_conversation(settings, engine)
     bot = create_bot(token, settings.telegram_api_base)
-    dispatcher = build_dispatcher(conversation)
+    dispatcher = build_dispatcher(conversation, session_factory(engine), settings.delivery_rate)
     try:
         if settings.webhook_url:
             await _webhook(settings, bot, dispatcher)
