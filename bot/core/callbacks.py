@@ -41,7 +41,7 @@ SIMPLE: Final = frozenset(
     }
 )
 # Features that parse their own argument (letters, digits, . _ -): campaigns, groups.
-FEATURES: Final = frozenset({"cmp", "grp"})
+FEATURES: Final = frozenset({"cmp", "grp", "lib"})
 # Kinds that carry one short argument: a code, a page, an hour, a tutorial reference...
 WITH_ARGUMENT: Final = frozenset(
     {

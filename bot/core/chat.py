@@ -78,6 +78,14 @@ class PollAnswer:
     option_ids: tuple[int, ...]
 
 
+@dataclass(frozen=True)
+class InlineQuery:
+    """Someone typed ``@bot words`` in any chat; ``offset`` pages through the results."""
+
+    query: str
+    offset: str = ""
+
+
 Input = (
     Command
     | Text
@@ -88,6 +96,7 @@ Input = (
     | GroupLeft
     | GroupMigrated
     | PollAnswer
+    | InlineQuery
 )
 
 
@@ -139,8 +148,24 @@ class Edit:
     buttons: Keyboard = ()
 
 
+@dataclass(frozen=True)
+class InlineResult:
+    id: str  # at most 64 bytes
+    title: str
+    description: str
+    text: str  # the message inserted when chosen (Telegram HTML)
+
+
+@dataclass(frozen=True)
+class InlineAnswer:
+    results: tuple[InlineResult, ...]
+    next_offset: str = ""
+    cache_seconds: int = 60
+
+
 @dataclass
 class Outcome:
     messages: list[Message] = field(default_factory=list)
     edits: list[Edit] = field(default_factory=list)
     notice: str | None = None  # the short answer to a button press (a toast)
+    inline: InlineAnswer | None = None  # the answer to an inline query

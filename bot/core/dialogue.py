@@ -19,6 +19,7 @@ from bot.core.chat import (
     Command,
     Edit,
     Event,
+    InlineQuery,
     Message,
     Outcome,
     Person,
@@ -32,6 +33,7 @@ from bot.core.group_screens import GroupScreens
 from bot.core.groups import GroupFlows
 from bot.core.habits import Habits
 from bot.core.i18n import Catalogs, resolve_language
+from bot.core.library import LibraryFlows
 from bot.core.ports import (
     AlreadyAnswered,
     AssessmentStatus,
@@ -51,7 +53,7 @@ from content.models import INTERFACE_LANGUAGES, ChallengeType
 log = logging.getLogger(__name__)
 
 
-class Conversation(Habits, GroupFlows, CampaignFlows):
+class Conversation(Habits, GroupFlows, CampaignFlows, LibraryFlows):
     def __init__(
         self,
         bank: ContentBank,
@@ -80,6 +82,8 @@ class Conversation(Habits, GroupFlows, CampaignFlows):
         self.bot_username = event.bot_username or self.bot_username  # for campaign deep links
         if event.chat is not ChatKind.PRIVATE:
             return await self._group_event(event)
+        if isinstance(event.input, InlineQuery):
+            return await self._inline(event)
         if isinstance(event.input, Blocked):
             await self.set_blocked(event.person.id, event.input.blocked)
             return Outcome()
@@ -146,9 +150,13 @@ class Conversation(Habits, GroupFlows, CampaignFlows):
             user.awaiting = None
             await store.save_user(user, self.clock())
         if name == "start" and args:  # a deep link's payload
-            hooked = await self._campaign_start_payload(store, user, args)
+            hooked = await self._library_start(store, user, args)
+            if hooked is None:
+                hooked = await self._campaign_start_payload(store, user, args)
             if hooked is not None:
                 return hooked
+        if name == "library":
+            return await self._library_command(store, user, args)
         hooked = await self._campaign_command(store, user, name, args)
         if hooked is not None:
             return hooked
@@ -194,6 +202,8 @@ class Conversation(Habits, GroupFlows, CampaignFlows):
             return await self._challenge_press(store, user, parsed)
         if parsed.kind == "cmp":
             return await self._campaign_press(store, user, parsed)
+        if parsed.kind == "lib":
+            return await self._library_press(store, user, parsed)
         kind = parsed.kind
         if user.awaiting is not None:  # a button means the person moved on
             user.awaiting = None
@@ -361,6 +371,10 @@ class Conversation(Habits, GroupFlows, CampaignFlows):
         lang = user.language
         if user.awaiting == "timezone":
             return await self._typed_timezone(store, user, text)
+        if user.awaiting is not None and user.awaiting.startswith("library"):
+            hooked = await self._library_text(store, user, text)
+            if hooked is not None:
+                return hooked
         if user.awaiting is not None and user.awaiting.startswith("campaign"):
             hooked = await self._campaign_text(store, user, text)
             if hooked is not None:

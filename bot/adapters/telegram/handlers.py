@@ -6,8 +6,17 @@ import logging
 from dataclasses import replace
 
 from aiogram import Bot, Router
-from aiogram.enums import ChatMemberStatus, ChatType
-from aiogram.types import CallbackQuery, ChatMemberUpdated, ErrorEvent, Message
+from aiogram.enums import ChatMemberStatus, ChatType, ParseMode
+from aiogram.types import (
+    CallbackQuery,
+    ChatMemberUpdated,
+    ErrorEvent,
+    InlineQueryResultArticle,
+    InlineQueryResultUnion,
+    InputTextMessageContent,
+    Message,
+)
+from aiogram.types import InlineQuery as TelegramInlineQuery
 from aiogram.types import PollAnswer as PollAnswerUpdate
 
 from bot.adapters.telegram.admins import AdminCache
@@ -20,6 +29,7 @@ from bot.core.chat import (
     Event,
     GroupJoined,
     GroupLeft,
+    InlineQuery,
     PollAnswer,
     Press,
 )
@@ -35,6 +45,7 @@ def build_router() -> Router:
     router.callback_query.register(on_press)
     router.my_chat_member.register(on_membership)
     router.poll_answer.register(on_poll_answer)
+    router.inline_query.register(on_inline_query)
     router.errors.register(on_error)
     return router
 
@@ -93,6 +104,29 @@ async def on_poll_answer(answer: PollAnswerUpdate, conversation: Conversation) -
         ChatKind.GROUP,
     )
     await conversation.handle(event)
+
+
+async def on_inline_query(query: TelegramInlineQuery, conversation: Conversation) -> None:
+    """``@bot words`` in any chat: matching tips to insert (needs inline mode in BotFather)."""
+    event = Event(person(query.from_user), InlineQuery(query.query[:256], query.offset))
+    answer = (await conversation.handle(event)).inline
+    if answer is None:
+        await query.answer([], cache_time=5)
+        return
+    results: list[InlineQueryResultUnion] = [
+        InlineQueryResultArticle(
+            id=result.id,
+            title=result.title,
+            description=result.description,
+            input_message_content=InputTextMessageContent(
+                message_text=result.text, parse_mode=ParseMode.HTML
+            ),
+        )
+        for result in answer.results
+    ]
+    await query.answer(
+        results, cache_time=answer.cache_seconds, next_offset=answer.next_offset, is_personal=False
+    )
 
 
 async def on_error(event: ErrorEvent, bot: Bot, conversation: Conversation) -> bool:

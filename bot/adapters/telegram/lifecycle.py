@@ -9,6 +9,7 @@ import os
 import socket
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from functools import partial
 from typing import Any, Final
 
 from aiogram import Bot, Dispatcher
@@ -22,6 +23,7 @@ from aiogram.types import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.adapters.telegram.admins import AdminCache
 from bot.adapters.telegram.render import deliver
 from bot.adapters.telegram.sender import TelegramSender
 from bot.core.chat import Outcome
@@ -136,6 +138,8 @@ def attach(
     tasks: list[asyncio.Task[None]] = []
 
     async def on_startup(bot: Bot) -> None:
+        admins: AdminCache = dispatcher["admins"]
+        conversation.admin_check = partial(admins.is_admin, bot)
         try:
             await set_commands(bot, conversation)
         except TelegramAPIError as error:

@@ -44,7 +44,13 @@ class EngineState:
         asked = {challenge.id for challenge, _ in self.answers}
         fresh = [c for c in pool if c.id not in self.seen and c.id not in asked]
         candidates = fresh or [c for c in pool if c.id not in asked] or list(pool)
-        return self.rng().choice(sorted(candidates, key=lambda c: c.id))
+        if len(candidates) == 1:  # what the generator would choose, without seeding one
+            return candidates[0]
+        return self.rng().choice(sorted(candidates, key=_id))
+
+
+def _id(challenge: Challenge) -> str:
+    return challenge.id
 
 
 class Engine(Protocol):

@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 import numpy as np
@@ -59,7 +59,6 @@ from bot.core.scoring import (
     Knowledge,
     Source,
     Status,
-    infer,
     skill_pix,
 )
 from content.bank import ContentBank, Skill
@@ -86,6 +85,8 @@ ENTROPY_SLACK: Final = 0.05  # ... that are within this many nats of the best
 CREDIT_PROBABILITY: Final = 0.5
 PIX_SD_FLOOR: Final = 0.1
 MEMO_SIZE: Final = 200_000
+RECENT_SIZE: Final = 8
+PIX_MEMO_SIZE: Final = 4096
 TYPICAL_LENGTH: Final = 6
 _TUBE_WEIGHTS: Final = (
     np.exp(-0.5 * (TUBE_POINTS / TUBE_SD) ** 2)[:, None]
@@ -153,6 +154,21 @@ class _Competence:
     log_wrong: Array
     easier: npt.NDArray[np.bool_]  # skills x skills: same tube, level <= (Pix inference up)
     harder: npt.NDArray[np.bool_]  # skills x skills: same tube, level >= (Pix inference down)
+    log_outcome: Array = field(init=False)  # (wrong, right) x challenges x (points x grid)
+    unmastered: Array = field(init=False)  # 1 - mastered
+    easier_of: list[list[int]] = field(init=False)  # per skill: the indexes in ``easier``
+    # Per (settled, validated) skills: the tubes' pix at theta + delta (tubes x points x grid).
+    tube_pix: dict[tuple[tuple[bool, ...], tuple[bool, ...]], Array] = field(init=False)
+    harder_of: list[list[int]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.log_outcome = np.stack([self.log_wrong, self.log_right]).reshape(
+            2, len(self.challenges), len(TUBE_POINTS) * len(GRID)
+        )
+        self.unmastered = 1.0 - self.mastered
+        self.tube_pix = {}
+        self.easier_of = [np.flatnonzero(row).tolist() for row in self.easier]
+        self.harder_of = [np.flatnonzero(row).tolist() for row in self.harder]
 
 
 def _build(bank: ContentBank, competence: str) -> _Competence:
@@ -217,20 +233,27 @@ def _levels_from_pix(mean: Array, variance: Array) -> Array:
     # P(level >= k), k = 1..max, with the pix spread as a uniform of that variance (a cheap
     # stand-in for the normal). Pix values are multiples of 2/3: a total reaches 8k past
     # 8k - 1/3. The level axis comes first so every operation runs on contiguous rows.
-    scale = 1.0 / np.sqrt(12.0 * (np.maximum(variance, 0.0) + PIX_SD_FLOOR**2))
+    scale = np.maximum(variance, 0.0)
+    scale += PIX_SD_FLOOR**2
+    scale *= 12.0
+    np.sqrt(scale, out=scale)
+    np.divide(1.0, scale, out=scale)
     edges = _EDGES.reshape(-1, *([1] * mean.ndim))
-    z = (mean - edges) * scale
-    z += 0.5
-    at_least = np.clip(z, 0.0, 1.0, out=z)
     result = np.empty((DEFAULT_MAX_LEVEL + 1, *mean.shape))
+    at_least = result[1:]  # computed in place, then differenced
+    np.subtract(mean, edges, out=at_least)
+    at_least *= scale
+    at_least += 0.5
+    np.maximum(at_least, 0.0, out=at_least)  # np.clip, without its overhead
+    np.minimum(at_least, 1.0, out=at_least)
     np.subtract(1.0, at_least[0], out=result[0])
-    np.subtract(at_least[:-1], at_least[1:], out=result[1:-1])
-    result[-1] = at_least[-1]
+    np.subtract(result[1:-1], result[2:], out=result[1:-1])  # the last row stays as it is
     return result
 
 
 def _entropy(p: Array) -> Array:
-    q = np.clip(p, 1e-12, 1.0)
+    q = np.maximum(p, 1e-12)
+    np.minimum(q, 1.0, out=q)
     result: Array = -(p * np.log(q)).sum(axis=0)
     return result
 
@@ -252,43 +275,51 @@ class IrtEngine:
         self.credit_probability = credit_probability
         self._cache: dict[tuple[int, str], tuple[ContentBank, _Competence]] = {}
         # Memo of pure results by state key: ("next", key) -> challenge row or None,
-        # ("knowledge", key) -> per skill mastery. Keeps a simulation's shared prefixes cheap.
+        # ("knowledge", key) -> the knowledge. Keeps a simulation's shared prefixes cheap.
         self._memo: dict[tuple[object, ...], object] = {}
+        # The last few progresses by state key: a test's last state is read twice (its end,
+        # then its knowledge).
+        self._recent: dict[tuple[object, ...], _Progress] = {}
 
     # --- the Engine protocol --------------------------------------------------------------
 
     def next_challenge(self, state: EngineState) -> Challenge | None:
-        key = ("next", *self._key(state))
+        state_key = self._key(state)
+        key = ("next", *state_key)
         top = self._memo.get(key)
         if top is None:
-            progress = self._progress(state)
+            progress = self._progress(state, state_key)
             top = () if self._finished(state, progress) else self._best(progress)
             self._remember(key, top)
         assert isinstance(top, tuple)
         if not top:
             return None
         data = self._competence(state.bank, state.competence)
-        chosen: int = state.rng().choices(top, weights=TOP_WEIGHTS[: len(top)])[0]
+        chosen: int = (  # one candidate: what the generator would choose, without seeding one
+            top[0] if len(top) == 1 else state.rng().choices(top, TOP_WEIGHTS[: len(top)])[0]
+        )
         return data.challenges[chosen]
 
     def knowledge(self, state: EngineState) -> dict[str, Knowledge]:
-        result = infer(state.skills, state.observations, state.known)
-        key = ("knowledge", *self._key(state))
-        masteries = self._memo.get(key)
-        if masteries is None:
-            masteries = self._mastery(self._progress(state))
-            self._remember(key, masteries)
-        assert isinstance(masteries, np.ndarray)
-        data = self._competence(state.bank, state.competence)
-        for i, mastery in enumerate(masteries):
-            name = data.skills[i].name
-            if name in result:
-                continue
-            if mastery >= self.credit_probability:
-                result[name] = Knowledge(name, Status.VALIDATED, Source.INFERRED)
-            elif mastery <= 1.0 - self.credit_probability:
-                result[name] = Knowledge(name, Status.INVALIDATED, Source.INFERRED)
-        return result
+        state_key = self._key(state)
+        key = ("knowledge", *state_key)
+        found = self._memo.get(key)
+        if found is None:
+            result = state.knowledge()  # Pix inference: infer(skills, observations, known)
+            masteries = self._mastery(self._progress(state, state_key))
+            data = self._competence(state.bank, state.competence)
+            for i, mastery in enumerate(masteries):
+                name = data.skills[i].name
+                if name in result:
+                    continue
+                if mastery >= self.credit_probability:
+                    result[name] = Knowledge(name, Status.VALIDATED, Source.INFERRED)
+                elif mastery <= 1.0 - self.credit_probability:
+                    result[name] = Knowledge(name, Status.INVALIDATED, Source.INFERRED)
+            self._remember(key, result)
+            found = result
+        assert isinstance(found, dict)
+        return dict(found)
 
     def expected_length(self, state: EngineState) -> int:
         done = len(state.answers)
@@ -343,11 +374,23 @@ class IrtEngine:
             if len(self._cache) > 256:
                 self._cache.clear()
             self._memo.clear()  # keys hold bank ids: forget them with the bank
+            self._recent.clear()
             entry = self._cache[key] = (bank, _build(bank, competence))
         return entry[1]
 
-    def _progress(self, state: EngineState) -> _Progress:
-        data = self._competence(state.bank, state.competence)
+    def _progress(self, state: EngineState, key: tuple[object, ...] | None = None) -> _Progress:
+        if key is None:
+            key = self._key(state)
+        progress = self._recent.get(key)
+        if progress is None:
+            data = self._competence(state.bank, state.competence)  # may forget the memos
+            progress = self._compute_progress(state, data)
+            if len(self._recent) >= RECENT_SIZE:
+                self._recent.clear()
+            self._recent[key] = progress
+        return progress
+
+    def _compute_progress(self, state: EngineState, data: _Competence) -> _Progress:
         skills = len(data.skills)
         rows: list[int] = []
         outcomes: list[bool] = []
@@ -357,41 +400,52 @@ class IrtEngine:
                 rows.append(row)
                 outcomes.append(bool(correct))
         asked = np.array(rows, dtype=np.int64)
-        right = np.array(outcomes, dtype=np.bool_)
-        log_likelihood = np.where(
-            right[:, None, None], data.log_right[asked], data.log_wrong[asked]
-        ).reshape(len(rows), len(TUBE_POINTS) * len(GRID))
-        tube_log = data.tube_of[:, data.item_skill[asked]] @ log_likelihood
+        log_likelihood = data.log_outcome[np.array(outcomes, dtype=np.int64), asked]
+        answered = data.item_skill[asked]
+        tube_log = data.tube_of[:, answered] @ log_likelihood
         tube_log = tube_log.reshape(data.tubes, len(TUBE_POINTS), len(GRID))
         # Pix inference, as scoring.infer: the answers themselves, then, in order, untested
         # skills of the tube (easier ones after a right answer, harder ones after a wrong one).
-        settled = np.zeros(skills, dtype=np.bool_)
-        validated = np.zeros(skills, dtype=np.bool_)
-        answered = data.item_skill[asked]
-        settled[answered] = True
-        validated[answered] = right
-        for skill, correct in zip(answered.tolist(), outcomes, strict=True):
-            inferred = (data.easier if correct else data.harder)[skill] & ~settled
-            settled |= inferred
-            validated[inferred] = correct
+        is_settled = [False] * skills
+        is_validated = [False] * skills
+        answered_skills = answered.tolist()
+        for skill, correct in zip(answered_skills, outcomes, strict=True):
+            is_settled[skill] = True
+            is_validated[skill] = correct
+        for skill, correct in zip(answered_skills, outcomes, strict=True):
+            for other in (data.easier_of if correct else data.harder_of)[skill]:
+                if not is_settled[other]:
+                    is_settled[other] = True
+                    is_validated[other] = correct
         if state.known:
             for i, skill_data in enumerate(data.skills):
                 known = state.known.get(skill_data.name)
-                if known is not None and not settled[i]:
-                    settled[i] = True
-                    validated[i] = known.validated
+                if known is not None and not is_settled[i]:
+                    is_settled[i] = True
+                    is_validated[i] = known.validated
+        settled = np.array(is_settled, dtype=np.bool_)
+        validated = np.array(is_validated, dtype=np.bool_)
         top = tube_log.max(axis=1, keepdims=True)
-        joint = np.exp(tube_log - top) * _TUBE_WEIGHTS
+        joint = np.subtract(tube_log, top)
+        np.exp(joint, out=joint)
+        joint *= _TUBE_WEIGHTS
         tube_likelihood = joint.sum(axis=1)  # tubes x grid, up to exp(top)
         conditional = joint / tube_likelihood[:, None, :]
         log_posterior = data.prior + (np.log(tube_likelihood) + top[:, 0, :]).sum(axis=0)
         posterior = np.exp(log_posterior - log_posterior.max())
         posterior /= posterior.sum()
         # Per tube, pix at theta + delta: settled skills as they are, open ones where reached.
-        open_pix = data.pix * ~settled
-        tube_pix = (data.tube_of * open_pix) @ data.mastered
-        tube_pix = tube_pix.reshape(conditional.shape)
-        tube_pix += (data.tube_of @ (data.pix * (settled & validated)))[:, None, None]
+        pix_key = (tuple(is_settled), tuple(is_validated))
+        tube_pix = data.tube_pix.get(pix_key)
+        if tube_pix is None:
+            open_pix = data.pix * ~settled
+            tube_pix = (data.tube_of * open_pix) @ data.mastered
+            tube_pix = tube_pix.reshape(conditional.shape)
+            tube_pix += (data.tube_of @ (data.pix * (settled & validated)))[:, None, None]
+            tube_pix.setflags(write=False)
+            if len(data.tube_pix) >= PIX_MEMO_SIZE:
+                data.tube_pix.clear()
+            data.tube_pix[pix_key] = tube_pix
         mean = (conditional * tube_pix).sum(axis=1)
         variance = (conditional * tube_pix**2).sum(axis=1) - mean**2
         per_theta = _levels_from_pix(mean.sum(axis=0), variance.sum(axis=0))
@@ -432,14 +486,17 @@ class IrtEngine:
         tube = data.item_tube[rows]
         conditional = progress.conditional[tube]  # C x points x grid
         p_right = data.right[rows]
-        joint = np.stack([conditional * p_right, conditional * (1.0 - p_right)], axis=1)
+        joint = np.empty((len(rows), 2, *conditional.shape[1:]))
+        np.multiply(conditional, p_right, out=joint[:, 0])
+        np.multiply(conditional, 1.0 - p_right, out=joint[:, 1])
         likelihood = joint.sum(axis=2)  # C x 2 x grid: P(answer | theta)
         # Pix inference after the answer: right validates easier open skills of the tube,
         # wrong invalidates harder ones.
         open_pix = data.pix * ~progress.settled
-        up = (data.easier[skill] * open_pix) @ (1.0 - data.mastered)
-        down = -(data.harder[skill] * open_pix) @ data.mastered
-        shift = np.stack([up, down], axis=1).reshape(joint.shape)
+        shift = np.empty((len(rows), 2, data.mastered.shape[1]))
+        shift[:, 0] = (data.easier[skill] * open_pix) @ data.unmastered
+        shift[:, 1] = -(data.harder[skill] * open_pix) @ data.mastered
+        shift = shift.reshape(joint.shape)
         tube_pix = progress.tube_pix[tube][:, None] + shift
         weighted = joint * tube_pix
         mean = weighted.sum(axis=2) / likelihood

@@ -9,14 +9,15 @@ from typing import Final
 
 from bot.core.engines.base import EngineState
 from bot.core.scoring import Knowledge
-from content.bank import Skill
-from content.models import Challenge, skill_level
+from content.bank import ContentBank, Skill
+from content.models import Challenge, skill_level, skill_tube
 
 FIRST_LEVEL: Final = 2
 EASY_TUBE_MAX_LEVEL: Final = 3
 MAX_LEVEL_ABOVE_ESTIMATE: Final = 2
 LEVELS: Final = tuple(step / 2 for step in range(1, 16))  # 0.5, 1.0 ... 7.5
 VIRTUAL_ANSWERS: Final = ((0, True), (7, False))  # level 0 passed, level 7 failed
+MEMO_SIZE: Final = 200_000
 
 
 def success_probability(level: float, difficulty: float) -> float:
@@ -36,18 +37,36 @@ def predicted_level(answers: Iterable[tuple[int, bool]]) -> float:
 
 @lru_cache(maxsize=65536)
 def _predicted_level(answers: tuple[tuple[int, bool], ...]) -> float:
-    # Same sums, in the same order, as a plain loop over success_probability: memoising
-    # only saves time, the choice is identical.
-    observed = [*answers, *VIRTUAL_ANSWERS]
-    return min(
-        LEVELS,
-        key=lambda level: abs(sum(float(ok) - _probability(level, d) for d, ok in observed)),
-    )
+    # Same sums, in the same order, as a plain loop over success_probability, and the first
+    # level of smallest gap, as min() keeps: memoising only saves time, the choice is identical.
+    observed = [(d, float(ok)) for d, ok in (*answers, *VIRTUAL_ANSWERS)]
+    best, best_gap = LEVELS[0], math.inf
+    tabulated = all(type(d) is int and 0 <= d < _TABULATED for d, _ in observed)
+    for level in LEVELS:
+        if tabulated:
+            row = _ROWS[level]
+            gap = abs(sum([ok - row[d] for d, ok in observed]))
+        else:
+            gap = abs(sum([ok - _probability(level, d) for d, ok in observed]))
+        if gap < best_gap:
+            best, best_gap = level, gap
+    return best
+
+
+_TABULATED: Final = 16
+_ROWS: Final = {  # _probability(level, d) for integer difficulties: the same floats
+    level: [success_probability(level, d) for d in range(_TABULATED)] for level in LEVELS
+}
 
 
 @lru_cache(maxsize=65536)
 def _level(skill: str) -> int:
     return skill_level(skill)
+
+
+@lru_cache(maxsize=65536)
+def _tube(skill: str) -> str:
+    return skill_tube(skill)
 
 
 def reward(skill: Skill, untested: Sequence[Skill], estimate: float) -> float:
@@ -62,11 +81,33 @@ def reward(skill: Skill, untested: Sequence[Skill], estimate: float) -> float:
 class SmartRandom:
     name = "smart-random"
 
+    def __init__(self) -> None:
+        # Memo of eligible skills by everything they depend on (the bank, the competence's
+        # skills, the answered skills and outcomes in order, the known skills): it only saves
+        # time, the choice is identical. Entries keep their bank alive, so its id stays unique.
+        self._memo: dict[tuple[object, ...], tuple[ContentBank, tuple[Skill, ...]]] = {}
+
     def knowledge(self, state: EngineState) -> dict[str, Knowledge]:
         return state.knowledge()
 
     def eligible(self, state: EngineState) -> list[Skill]:
-        untested = _untested(state)
+        skills = state.skills
+        key = (
+            id(state.bank),
+            state.competence,
+            tuple([s.name for s in skills]),
+            tuple([(c.skill, bool(ok)) for c, ok in state.answers]),
+            frozenset(state.known),
+        )
+        entry = self._memo.get(key)
+        if entry is None or entry[0] is not state.bank:
+            if len(self._memo) >= MEMO_SIZE:
+                self._memo.clear()
+            entry = self._memo[key] = (state.bank, tuple(self._eligible(state, skills)))
+        return list(entry[1])
+
+    def _eligible(self, state: EngineState, skills: Sequence[Skill]) -> list[Skill]:
+        untested = _untested(state, skills)
         if not state.answers:
             return _first_skills(untested)
         estimate = _predicted_level(tuple((_level(c.skill), ok) for c, ok in state.answers))
@@ -91,7 +132,9 @@ class SmartRandom:
         candidates = self.eligible(state)
         if not candidates:
             return None
-        skill = state.rng().choice(sorted(candidates, key=lambda s: s.name))
+        if len(candidates) == 1:  # what the generator would choose, without seeding one
+            return state.pick_challenge(candidates[0].name)
+        skill = state.rng().choice(sorted(candidates, key=_name))
         return state.pick_challenge(skill.name)
 
     def expected_length(self, state: EngineState) -> int:
@@ -100,26 +143,30 @@ class SmartRandom:
         return len(state.answers) + max(len(open_tubes), 1)
 
 
-def _untested(state: EngineState) -> list[Skill]:
+def _name(skill: Skill) -> str:
+    return skill.name
+
+
+def _untested(state: EngineState, skills: Sequence[Skill]) -> list[Skill]:
     """The skills ``state.knowledge()`` leaves out, without building it: Pix inference marks a
     skill when it was answered, known before, below a right answer of its tube or at or above a
     wrong one, whatever the order of the answers."""
     asked: set[str] = set()
     right_above: dict[str, int] = {}  # per tube: the highest level answered right
     wrong_from: dict[str, int] = {}  # per tube: the lowest level answered wrong
-    names = {skill.name for skill in state.skills}
+    names = {skill.name for skill in skills}
     for challenge, correct in state.answers:
         if challenge.skill not in names:
             continue
         asked.add(challenge.skill)
-        tube, level = challenge.tube, _level(challenge.skill)
+        tube, level = _tube(challenge.skill), _level(challenge.skill)
         if correct:
             right_above[tube] = max(right_above.get(tube, 0), level)
         else:
             wrong_from[tube] = min(wrong_from.get(tube, level), level)
     return [
         skill
-        for skill in state.skills
+        for skill in skills
         if skill.name not in asked
         and skill.name not in state.known
         and skill.level >= right_above.get(skill.tube, 0)
