@@ -190,3 +190,11 @@ def test_memo_gives_the_same_choices_as_a_fresh_engine(bank: ContentBank) -> Non
     for seed in range(6):
         for right in (True, False):
             assert run(bank, shared, seed, right) == run(bank, IrtEngine(), seed, right)
+
+
+def test_knowledge_is_a_fresh_dict_each_time(bank: ContentBank) -> None:
+    engine = IrtEngine()
+    answered = state(bank, [("alpha-3a", True), ("beta-4b", False)])
+    first = engine.knowledge(answered)
+    first.clear()
+    assert engine.knowledge(answered) == IrtEngine().knowledge(answered) != {}

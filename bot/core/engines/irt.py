@@ -39,7 +39,9 @@ were tuned with ``pixbot simulate`` on the shipped bank.
 
 The engine is a pure function of the ``EngineState``: per-competence arrays are computed once
 per bank and cached (keyed by ``id(bank)``); results are memoised by the whole state (answers,
-seen, known), which only saves time; the only randomness is ``state.rng()``.
+seen, known), the last few posteriors are kept (a test's last state is read twice) and the
+tubes' pix by settled skills, which only saves time; the only randomness is ``state.rng()``
+(not even seeded when a single challenge is left to choose: the generator would pick it).
 """
 
 from __future__ import annotations
