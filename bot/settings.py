@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     default_language: Literal["en", "fr", "sv"] = "en"
     log_level: str = "INFO"
     content_path: Path | None = None  # another content bank (authors previewing drafts)
-    engine: str = "smart-random"
+    engine: str = "irt"  # Pix's smart random stays available: ENGINE=smart-random
     max_level: int = Field(default=6, ge=1, le=8)
     polling_timeout: int = Field(default=30, ge=1, le=60)
     # Messages per second this process may send to groups (Telegram allows ~30 in all):
