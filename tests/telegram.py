@@ -3,7 +3,9 @@ no network. Every request is checked against Telegram's limits as it is recorded
 
 from __future__ import annotations
 
+import html
 import itertools
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from html.parser import HTMLParser
@@ -123,7 +125,11 @@ class RecordingSession(BaseSession):
             assert 1 <= len(method.question) <= 300
             assert 2 <= len(method.options) <= 12
             assert all(1 <= len(str(getattr(o, "text", o))) <= 100 for o in method.options)
-            assert len(method.explanation or "") <= 200
+            # Counted after entity parsing: a link's address is free.
+            explanation = re.sub(r"<[^>]+>", "", method.explanation or "")
+            assert len(html.unescape(explanation)) <= 200, explanation
+            if method.explanation:
+                assert_valid_html(method.explanation)
             message = self._message(method.chat_id, "")
             poll = Poll(
                 id=f"poll{next(self._poll_ids)}",

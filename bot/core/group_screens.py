@@ -171,18 +171,25 @@ class GroupScreens:
         """A delivery payload: a native quiz poll, the explanation pointing to a tutorial."""
         text = challenge.text(content_language(language))
         correct = min(challenge.right_indexes)
-        explanation = text.explanation
+        # The explanation is HTML: a link's address does not count in the 200 characters, so
+        # the tutorial always fits as a short "📚 Tutorial" link after the explanation.
         tutorials = self.bank.tutorials_for(challenge.skill, language)
+        label = " 📚 " + self.catalogs.get(language).gettext("Tutorial")
+        room = POLL_EXPLANATION - (len(label) if tutorials else 0)
+        plain = text.explanation
+        if len(plain) > room:
+            plain = plain[: room - 1] + "…"
+        explanation = escape(plain, quote=False)
         if tutorials:
-            link = f" {tutorials[0].url}"
-            if len(explanation) + len(link) <= POLL_EXPLANATION:
-                explanation += link
+            url = escape(str(tutorials[0].url))
+            explanation += f' <a href="{url}">{escape(label.strip(), quote=False)}</a>'
         return {
             "poll": {
                 "question": text.prompt,
                 "options": list(text.options),
                 "correct_option_ids": [correct],
-                "explanation": explanation[:POLL_EXPLANATION],
+                "explanation": explanation,
+                "explanation_parse_mode": "HTML",
             },
             "quiz": {"challenge_id": challenge.id, "correct_option": correct},
         }

@@ -153,6 +153,8 @@ async def test_quiz_poll_answers_are_scored_on_the_leaderboard(
         if isinstance(r, SendPoll)
     ]
     assert poll.type == "quiz" and poll.is_anonymous is False and poll.correct_option_ids
+    assert '<a href="https://example.org/en/gamma">📚 Tutorial</a>' in (poll.explanation or "")
+    assert poll.explanation_parse_mode == "HTML"
     poll_id = "poll1"
     right = poll.correct_option_ids[0]
     for user, option in ((pupil.user, right), (admin.user, 1 - right)):

@@ -56,3 +56,24 @@ def test_every_challenge_renders_valid_telegram_html(shipped: ContentBank, langu
             language, Corrected(attempt, challenge, False, False, finished)
         )
         assert_valid_html(correction.text)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_every_poll_eligible_challenge_makes_a_valid_quiz_poll(
+    shipped: ContentBank, language: str
+) -> None:
+    import html
+    import re
+
+    from bot.core.group_screens import GroupScreens
+
+    screens = GroupScreens(shipped, Catalogs())
+    polls = [c for c in shipped.challenges.values() if c.poll_eligible]
+    assert len(polls) >= 100
+    for challenge in polls:
+        poll = screens.quiz(language, challenge)["poll"]
+        assert 1 <= len(poll["question"]) <= 300, challenge.id
+        assert 2 <= len(poll["options"]) <= 12 and all(1 <= len(o) <= 100 for o in poll["options"])
+        visible = html.unescape(re.sub(r"<[^>]+>", "", poll["explanation"]))
+        assert len(visible) <= 200, challenge.id
+        assert_valid_html(poll["explanation"])

@@ -80,6 +80,7 @@ class TelegramSender:
                 is_anonymous=False,
                 correct_option_ids=[int(i) for i in poll["correct_option_ids"]],
                 explanation=poll.get("explanation") or None,
+                explanation_parse_mode=poll.get("explanation_parse_mode"),
                 open_period=poll.get("open_period"),
             )
             if self.on_poll is not None:
