@@ -158,10 +158,7 @@ class GroupQueries:
         if await self.session.get(GroupRow, new_chat_id) is not None:
             await self.session.execute(delete(GroupRow).where(GroupRow.chat_id == old_chat_id))
             return
-        for model in (GroupTipRow, QuizPollRow):
-            await self.session.execute(
-                update(model).where(model.chat_id == old_chat_id).values(chat_id=new_chat_id)
-            )
+        # The tables that refer to a group follow by ON UPDATE CASCADE.
         await self.session.execute(
             update(GroupRow).where(GroupRow.chat_id == old_chat_id).values(chat_id=new_chat_id)
         )

@@ -191,4 +191,4 @@ class ItemCalibrationRow(Base):
 
 # Feature modules define their tables on Base; importing them here registers every table in
 # one metadata (migrations, the erasure of a learner's rows, tests).
-from storage import campaigns, delivery, groups  # noqa: E402, F401
+from storage import campaigns, delivery, groups, library  # noqa: E402, F401

@@ -23,6 +23,7 @@ from bot.core.ports import (
 from bot.core.scoring import Knowledge, Source, Status
 from storage.campaigns import CampaignQueries
 from storage.groups import GroupQueries
+from storage.library import LibraryQueries
 from storage.mapping import aware, user_record, user_values
 from storage.models import AnswerRow, AssessmentRow, AttemptRow, KnowledgeRow, UserRow
 from storage.retention import RetentionQueries
@@ -64,7 +65,7 @@ def _attempt(row: AttemptRow, answer: AnswerRow | None) -> Attempt:
     )
 
 
-class SqlStore(RetentionQueries, CampaignQueries, GroupQueries, Store):
+class SqlStore(RetentionQueries, CampaignQueries, GroupQueries, LibraryQueries, Store):
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 

@@ -1,7 +1,8 @@
 """Group chats: the introduction, the settings only administrators change, the daily tip and
 quiz planned into the delivery queue, quiz answers and the weekly leaderboard. Mixed into
 Conversation. The learner flow stays private: nothing is stored about people chatting in a
-group, except the quiz answers they choose to give."""
+group, except the quiz answers they choose to give (and who administers it, for the tips
+library's "send to my group")."""
 
 from __future__ import annotations
 
@@ -55,6 +56,13 @@ class GroupFlows:
     language_of: Callable[[Person], str]  # provided by Conversation
 
     async def _group_event(self, event: Event) -> Outcome:
+        outcome = await self._group_route(event)
+        if event.admin:  # who administers the group, for the library's "send to my group"
+            who, now = event.person.id, self.clock()
+            await self._in_store(lambda store: store.record_group_admin(event.chat_id, who, now))
+        return outcome
+
+    async def _group_route(self, event: Event) -> Outcome:
         language = self.language_of(event.person)
         match event.input:
             case PollAnswer(poll_id=poll_id, option_ids=options):
@@ -93,6 +101,7 @@ class GroupFlows:
                 group = GroupSettings(event.chat_id, title=title[:128], language=language)
             group.active, group.title = True, title[:128] or group.title
             await store.save_group(group, self.clock())
+            await store.record_group_admin(event.chat_id, event.person.id, self.clock())
             await store.commit()
         return Outcome([self.group_views.introduction(group.language, event.bot_username)])
 

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from bot.core.campaign_ports import CampaignStore
 from bot.core.group_ports import GroupStore
+from bot.core.library import LibraryStore
 from bot.core.review import ReviewCard
 from bot.core.scoring import Knowledge
 
@@ -92,7 +93,7 @@ class AlreadyAnswered(Exception):
     """The attempt has an answer already (a double tap, a second process)."""
 
 
-class Store(CampaignStore, GroupStore, Protocol):
+class Store(CampaignStore, GroupStore, LibraryStore, Protocol):
     async def get_user(self, user_id: int) -> User | None: ...
     async def add_user(self, user: User, now: datetime) -> None: ...
     async def save_user(self, user: User, now: datetime) -> None: ...

@@ -33,6 +33,7 @@ LEARNER_COMMANDS: Final = (
     ("language", N_("Change the language")),
     ("mydata", N_("Everything stored about you")),
     ("deleteme", N_("Erase your data")),
+    ("library", N_("Cybersecurity tips library for educators")),
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from aiogram.methods import EditMessageText, SendMessage, SendPoll
 from aiogram.types import (
@@ -49,6 +50,10 @@ _ids = iter(range(800000, 900000))
 
 def next_id() -> int:
     return next(_ids)
+
+
+def of(kind: type, requests: list[object]) -> list[Any]:
+    return [r for r in requests if isinstance(r, kind)]
 
 
 async def deliver_due(
@@ -181,6 +186,8 @@ async def test_migration_keeps_settings_and_removal_stops_sends(
     await admin.say("/groupsettings")
     await admin.press("Tip time")
     await admin.press("09:00")
+    clock.now = datetime(2026, 11, 26, 9, 0, 1, tzinfo=UTC)
+    assert of(SendMessage, await deliver_due(session, conversation, database, clock))  # posted
     new_id = GROUP - 1
     service = Message(
         message_id=77,

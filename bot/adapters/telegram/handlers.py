@@ -125,7 +125,7 @@ async def on_inline_query(query: TelegramInlineQuery, conversation: Conversation
         for result in answer.results
     ]
     await query.answer(
-        results, cache_time=answer.cache_seconds, next_offset=answer.next_offset, is_personal=False
+        results, cache_time=answer.cache_seconds, next_offset=answer.next_offset, is_personal=True
     )
 
 
