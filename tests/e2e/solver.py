@@ -42,3 +42,16 @@ async def answer(
         values = [field.accept[0] for field in text.fields] if right else ["0"] * len(text.fields)
         await driver.say("\n".join(values))
     return challenge
+
+
+async def finish(learner: ChatDriver, bank: ContentBank, right_below: int) -> list[str]:
+    """Answer until the test (or review) ends: right below level ``right_below``, wrong from
+    it on. Returns the skills asked."""
+    asked = []
+    for _ in range(40):
+        if "Test finished" in learner.last_text or "Review done" in learner.last_text:
+            return asked
+        challenge = challenge_on_screen(bank, learner)
+        asked.append(challenge.skill)
+        await answer(bank, learner, right=challenge.level < right_below)
+    raise AssertionError("the test did not finish")

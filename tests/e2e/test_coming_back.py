@@ -21,25 +21,13 @@ from content.bank import ContentBank
 from storage import models
 from storage.database import session_factory
 from tests.conftest import TOKEN, FakeClock
-from tests.e2e.solver import answer, challenge_on_screen
+from tests.e2e.solver import answer, challenge_on_screen, finish
 from tests.e2e.test_assessment import start_test
 from tests.telegram import ChatDriver, RecordingSession, answered_notices, sent_texts
 
 
 def photos(requests: list[object]) -> list[bytes]:
     return [r.photo.data for r in requests if isinstance(r, SendPhoto)]  # type: ignore[attr-defined]
-
-
-async def finish(learner: ChatDriver, bank: ContentBank, right_below: int) -> list[str]:
-    """Answer until the test ends: right below ``right_below``, wrong from it on."""
-    asked = []
-    for _ in range(40):
-        if "Test finished" in learner.last_text or "Review done" in learner.last_text:
-            return asked
-        challenge = challenge_on_screen(bank, learner)
-        asked.append(challenge.skill)
-        await answer(bank, learner, right=challenge.level < right_below)
-    raise AssertionError("did not finish")
 
 
 async def test_profile_sends_a_radar_chart_that_changes_with_the_profile(

@@ -7,20 +7,9 @@ from datetime import timedelta
 
 from content.bank import ContentBank
 from tests.conftest import FakeClock
-from tests.e2e.solver import answer, challenge_on_screen
+from tests.e2e.solver import challenge_on_screen, finish
 from tests.e2e.test_assessment import start_test
 from tests.telegram import ChatDriver, answered_notices
-
-
-async def finish(learner: ChatDriver, bank: ContentBank, right_below: int) -> list[str]:
-    asked = []
-    for _ in range(30):
-        if "Test finished" in learner.last_text:
-            return asked
-        challenge = challenge_on_screen(bank, learner)
-        asked.append(challenge.skill)
-        await answer(bank, learner, right=challenge.level < right_below)
-    raise AssertionError("the test did not finish")
 
 
 async def test_a_tested_competence_can_be_improved_after_4_days_keeping_its_skills(
