@@ -174,6 +174,15 @@ class TipViewRow(Base):
     seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class ProcessedUpdateRow(Base):
+    """Telegram update ids already handled: a redelivered update is not handled twice."""
+
+    __tablename__ = "processed_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
 class ItemCalibrationRow(Base):
     """Fitted IRT parameters of a challenge (`pixbot calibrate`); the engine prefers them to
     the difficulty its skill level implies."""

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -25,7 +25,14 @@ from storage.campaigns import CampaignQueries
 from storage.groups import GroupQueries
 from storage.library import LibraryQueries
 from storage.mapping import aware, user_record, user_values
-from storage.models import AnswerRow, AssessmentRow, AttemptRow, KnowledgeRow, UserRow
+from storage.models import (
+    AnswerRow,
+    AssessmentRow,
+    AttemptRow,
+    KnowledgeRow,
+    ProcessedUpdateRow,
+    UserRow,
+)
 from storage.retention import RetentionQueries
 
 
@@ -291,6 +298,20 @@ class SqlStore(RetentionQueries, CampaignQueries, GroupQueries, LibraryQueries, 
         return {
             row.skill: Knowledge(row.skill, Status(row.status), Source(row.source)) for row in rows
         }
+
+    async def claim_update(self, update_id: int, now: datetime) -> bool:
+        try:
+            async with self.session.begin_nested():
+                self.session.add(ProcessedUpdateRow(update_id=update_id, seen_at=now))
+        except IntegrityError:
+            return False
+        return True
+
+    async def forget_updates(self, before: datetime) -> int:
+        result = await self.session.execute(
+            delete(ProcessedUpdateRow).where(ProcessedUpdateRow.seen_at < before)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
     async def commit(self) -> None:
         await self.session.commit()

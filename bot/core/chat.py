@@ -108,6 +108,7 @@ class Event:
     bot_username: str = ""
     chat_id: int = 0  # the group's id (for private chats, the person's id)
     admin: bool = False  # the person administers this group (checked by the adapter)
+    update_id: int | None = None  # the messenger's id: a redelivered update is handled once
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Callable
+from datetime import timedelta
 
 from bot.core import callbacks
 from bot.core.assessments import Assessments, Finished, ReviewFinished, Served
@@ -51,6 +52,7 @@ from content.bank import ContentBank
 from content.models import INTERFACE_LANGUAGES, ChallengeType
 
 log = logging.getLogger(__name__)
+UPDATE_MEMORY = timedelta(days=2)
 
 
 class Conversation(Habits, GroupFlows, CampaignFlows, LibraryFlows):
@@ -80,6 +82,11 @@ class Conversation(Habits, GroupFlows, CampaignFlows, LibraryFlows):
 
     async def handle(self, event: Event) -> Outcome:
         self.bot_username = event.bot_username or self.bot_username  # for campaign deep links
+        learner = event.chat is ChatKind.PRIVATE and not isinstance(
+            event.input, InlineQuery | Blocked
+        )
+        if event.update_id is not None and not learner and not await self._claim(event):
+            return Outcome()
         if event.chat is not ChatKind.PRIVATE:
             return await self._group_event(event)
         if isinstance(event.input, InlineQuery):
@@ -89,6 +96,12 @@ class Conversation(Habits, GroupFlows, CampaignFlows, LibraryFlows):
             return Outcome()
         try:
             async with self.stores() as store:
+                # In the same transaction as its effects: a crash before the commit leaves the
+                # update unclaimed, so its redelivery is handled; a handled one is skipped.
+                if event.update_id is not None and not await store.claim_update(
+                    event.update_id, self.clock()
+                ):
+                    return Outcome()
                 user = await self._user(store, event.person)
                 outcome = await self._route(store, user, event)
                 await store.commit()
@@ -96,6 +109,20 @@ class Conversation(Habits, GroupFlows, CampaignFlows, LibraryFlows):
         except AlreadyAnswered:
             # Rolled back: a double tap or a second process got there first.
             return Outcome(notice=self.views.closed(self.language_of(event.person)))
+
+    async def _claim(self, event: Event) -> bool:
+        assert event.update_id is not None
+        async with self.stores() as store:
+            claimed = await store.claim_update(event.update_id, self.clock())
+            await store.commit()
+        return claimed
+
+    async def forget_updates(self, keep: timedelta = UPDATE_MEMORY) -> int:
+        """Drop update ids older than ``keep`` (Telegram redelivers within hours, not days)."""
+        async with self.stores() as store:
+            forgotten = await store.forget_updates(self.clock() - keep)
+            await store.commit()
+        return forgotten
 
     async def message_sent(self, track: str, message_id: int) -> None:
         """Remember where a challenge was shown, to close its buttons once answered."""

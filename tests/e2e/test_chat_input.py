@@ -149,3 +149,25 @@ async def test_a_failure_gets_an_apology_and_is_logged(
     texts = sent_texts(await learner.say("/start"))
     assert texts == ["Sorry, something went wrong on my side. Please try again."]
     assert "database on fire" in caplog.text
+
+
+async def test_a_redelivered_update_is_handled_once(
+    learner: ChatDriver, bank: ContentBank, clock: FakeClock
+) -> None:
+    """Telegram retries webhooks and polling may replay after a crash: a typed answer
+    delivered twice must not also answer the next challenge."""
+    from aiogram.types import Update
+
+    await start_test(learner)
+    await walk_to(learner, bank, ChallengeType.TEXT, clock)
+    challenge = challenge_on_screen(bank, learner)
+    update = Update(update_id=424242, message=learner._message(challenge.text("en").accept[0]))
+    first = await learner.feed(update)
+    assert "✅ Right!" in sent_texts(first)[0]
+    assert await learner.feed(update) == []  # the same update again: nothing happens
+    group = ChatDriver(
+        learner.dispatcher, learner.bot, learner.session, user_id=9, chat_id=-5, chat_type="group"
+    )
+    start = Update(update_id=434343, message=group._message("/start"))
+    assert len(sent_texts(await group.feed(start))) == 1
+    assert await group.feed(start) == []

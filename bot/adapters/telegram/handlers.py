@@ -15,6 +15,7 @@ from aiogram.types import (
     InlineQueryResultUnion,
     InputTextMessageContent,
     Message,
+    Update,
 )
 from aiogram.types import InlineQuery as TelegramInlineQuery
 from aiogram.types import PollAnswer as PollAnswerUpdate
@@ -54,28 +55,38 @@ async def bot_username(bot: Bot) -> str:
     return (await bot.me()).username or ""
 
 
-async def with_admin(event: Event, bot: Bot, admins: AdminCache) -> Event:
-    """Group commands and buttons carry whether the person administers the group."""
+async def completed(event: Event, update: Update, bot: Bot, admins: AdminCache) -> Event:
+    """The update's id (handled once), and for group commands and buttons whether the person
+    administers the group."""
+    event = replace(event, update_id=update.update_id)
     if event.chat is ChatKind.GROUP and isinstance(event.input, Command | Press):
         return replace(event, admin=await admins.is_admin(bot, event.chat_id, event.person.id))
     return event
 
 
 async def on_message(
-    message: Message, bot: Bot, conversation: Conversation, admins: AdminCache
+    message: Message,
+    bot: Bot,
+    conversation: Conversation,
+    admins: AdminCache,
+    event_update: Update,
 ) -> None:
     event = from_message(message, await bot_username(bot))
     if event is None:
         return
-    outcome = await conversation.handle(await with_admin(event, bot, admins))
+    outcome = await conversation.handle(await completed(event, event_update, bot, admins))
     await deliver(bot, message.chat.id, outcome, conversation)
 
 
 async def on_press(
-    query: CallbackQuery, bot: Bot, conversation: Conversation, admins: AdminCache
+    query: CallbackQuery,
+    bot: Bot,
+    conversation: Conversation,
+    admins: AdminCache,
+    event_update: Update,
 ) -> None:
-    event = await with_admin(from_press(query, await bot_username(bot)), bot, admins)
-    outcome = await conversation.handle(event)
+    event = from_press(query, await bot_username(bot))
+    outcome = await conversation.handle(await completed(event, event_update, bot, admins))
     chat_id = query.message.chat.id if query.message is not None else None
     await deliver(bot, chat_id, outcome, conversation, query=query)
 

@@ -91,6 +91,7 @@ async def plan_loop(conversation: Conversation, stop: asyncio.Event) -> None:
     while not stop.is_set():
         try:
             await conversation.plan_group_sends()
+            await conversation.forget_updates()
         except Exception:  # a database hiccup must not end the loop
             log.exception("planning the groups' sends failed; trying again later")
         with contextlib.suppress(TimeoutError):
