@@ -28,12 +28,36 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def configure_logging(level: str) -> None:
+class Redact(logging.Filter):
+    """Replace secrets (the bot token) in every log line, tracebacks included: aiogram's
+    errors can carry request URLs, and those contain the token."""
+
+    def __init__(self, *secrets: str) -> None:
+        super().__init__()
+        self.secrets = [secret for secret in secrets if secret]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self.secrets:
+            return True
+        text = record.getMessage()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+            if record.exc_text:
+                record.exc_text = record.exc_text.replace(secret, "***")
+        record.msg, record.args = text, None
+        return True
+
+
+def configure_logging(level: str, *secrets: str) -> None:
     logging.basicConfig(
         level=level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(Redact(*secrets))
     # aiogram logs every update at INFO; keep the operator's log readable.
     logging.getLogger("aiogram.event").setLevel(max(logging.WARNING, logging.getLevelName(level)))
 
@@ -69,12 +93,12 @@ async def build_conversation(settings: Settings, engine: AsyncEngine) -> Convers
 
 def run_bot() -> int:
     settings = Settings()
-    configure_logging(settings.log_level)
     try:
         token = settings.token()
     except MissingToken as error:
         print(f"pixbot: {error}", file=sys.stderr)
         return 2
+    configure_logging(settings.log_level, token)
     from bot.adapters.telegram.server import serve
 
     try:

@@ -133,8 +133,9 @@ class Conversation(Habits, GroupFlows, CampaignFlows, LibraryFlows):
     def language_of(self, person: Person) -> str:
         return resolve_language(person.language_code, self.default_language)
 
-    def apology(self, person: Person) -> str:
-        return self.views.apology(self.language_of(person))
+    def apology(self, person: Person, unavailable: bool = False) -> str:
+        """What to say when handling failed; ``unavailable``: the database is out of reach."""
+        return self.views.apology(self.language_of(person), unavailable)
 
     # --- routing -------------------------------------------------------------------------
 

@@ -508,7 +508,8 @@ class Views:
             self.menu_buttons(language, home),
         )
 
-    def apology(self, language: str) -> str:
-        return self.catalogs.get(language).gettext(
-            "Sorry, something went wrong on my side. Please try again."
-        )
+    def apology(self, language: str, unavailable: bool = False) -> str:
+        _ = self.catalogs.get(language).gettext
+        if unavailable:
+            return _("pixbot is temporarily unavailable. Please try again in a minute.")
+        return _("Sorry, something went wrong on my side. Please try again.")

@@ -171,3 +171,21 @@ async def test_a_redelivered_update_is_handled_once(
     start = Update(update_id=434343, message=group._message("/start"))
     assert len(sent_texts(await group.feed(start))) == 1
     assert await group.feed(start) == []
+
+
+async def test_database_down_is_a_short_message_and_recovery_is_automatic(
+    learner: ChatDriver, conversation: Conversation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    working = conversation.stores
+
+    def down() -> object:
+        raise OperationalError("SELECT 1", {}, ConnectionRefusedError("database is down"))
+
+    monkeypatch.setattr(conversation, "stores", down)
+    assert sent_texts(await learner.say("/start")) == [
+        "pixbot is temporarily unavailable. Please try again in a minute."
+    ]
+    monkeypatch.setattr(conversation, "stores", working)  # the database is back
+    assert "I'm pixbot" in sent_texts(await learner.say("/start"))[0]

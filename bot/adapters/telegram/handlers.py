@@ -19,6 +19,7 @@ from aiogram.types import (
 )
 from aiogram.types import InlineQuery as TelegramInlineQuery
 from aiogram.types import PollAnswer as PollAnswerUpdate
+from sqlalchemy.exc import DBAPIError
 
 from bot.adapters.telegram.admins import AdminCache
 from bot.adapters.telegram.events import from_message, from_press, person
@@ -141,19 +142,26 @@ async def on_inline_query(query: TelegramInlineQuery, conversation: Conversation
 
 
 async def on_error(event: ErrorEvent, bot: Bot, conversation: Conversation) -> bool:
-    """Log the failure for the operator; tell the person something went wrong."""
+    """Log the failure for the operator; tell the person something went wrong, or that the
+    service is unavailable for a minute when the database is out of reach (the pool
+    reconnects by itself once it is back)."""
     update = event.update
-    log.error("update %s failed: %r", update.update_id, event.exception, exc_info=event.exception)
+    unavailable = isinstance(event.exception, DBAPIError | OSError | TimeoutError)
+    if unavailable:
+        log.error("update %s: database unavailable: %s", update.update_id, event.exception)
+    else:
+        log.error(
+            "update %s failed: %r", update.update_id, event.exception, exc_info=event.exception
+        )
     try:
         if update.callback_query is not None:
             query = update.callback_query
-            await query.answer(
-                conversation.apology(person(query.from_user))[:200], show_alert=False
-            )
+            apology = conversation.apology(person(query.from_user), unavailable)
+            await query.answer(apology[:200], show_alert=False)
         elif update.message is not None:
             sender = update.message.from_user
             if sender is not None:
-                apology = conversation.apology(person(sender))
+                apology = conversation.apology(person(sender), unavailable)
                 await bot.send_message(update.message.chat.id, apology)
     except Exception:  # the apology itself failed (blocked bot, network): logged, not raised
         log.warning("could not send an apology for update %s", update.update_id, exc_info=True)
