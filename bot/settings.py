@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     # Messages per second this process may send to groups (Telegram allows ~30 in all):
     # with several processes, give each a share.
     delivery_rate: float = Field(default=25.0, gt=0, le=30)
+    # /healthz and /metrics on this port (webhook mode also serves them on the webhook port).
+    metrics_port: int | None = None
 
     @field_validator("log_level")
     @classmethod

@@ -9,12 +9,14 @@ import os
 import signal
 import sys
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.adapters.telegram import build_dispatcher, create_bot
 from bot.adapters.telegram.server import webhook_app
@@ -233,3 +235,44 @@ async def test_run_with_an_unreachable_database_is_one_clear_line(tmp_path: Path
     assert code == 1
     assert "cannot open the database postgresql+asyncpg://pixbot:***@127.0.0.1:1/nowhere" in err
     assert "hunter2" not in err and "Traceback" not in err
+
+
+async def test_health_and_metrics_endpoints(
+    conversation: Conversation, database: AsyncEngine, session: RecordingSession
+) -> None:
+    from aiogram.types import Chat, Message, Update, User
+
+    from bot.adapters.telegram.metrics import Metrics, RequestMetrics, routes
+    from storage.database import create_engine
+
+    metrics = Metrics()
+    bot = create_bot(TOKEN, session=session)
+    bot.session.middleware(RequestMetrics(metrics))
+    dispatcher = build_dispatcher(conversation, metrics=metrics)
+    user = User(id=5, is_bot=False, first_name="Eve")
+    message = Message(
+        message_id=1,
+        date=datetime.now(UTC),
+        chat=Chat(id=5, type="private"),
+        from_user=user,
+        text="/start",
+    )
+    await dispatcher.feed_update(bot, Update(update_id=1, message=message))
+
+    app = web.Application()
+    routes(app, metrics, database)
+    async with TestClient(TestServer(app)) as client:
+        health = await client.get("/healthz")
+        scrape = await (await client.get("/metrics")).text()
+    assert health.status == 200
+    assert 'pixbot_updates_total{type="message"} 1.0' in scrape
+    assert "pixbot_handler_seconds_count 1.0" in scrape
+    assert "pixbot_messages_sent_total 1.0" in scrape
+    assert "pixbot_delivery_queue_depth 0.0" in scrape
+
+    broken = create_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none")
+    app = web.Application()
+    routes(app, metrics, broken)
+    async with TestClient(TestServer(app)) as client:
+        assert (await client.get("/healthz")).status == 503
+    await broken.dispose()

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.adapters.telegram.admins import AdminCache
 from bot.adapters.telegram.handlers import build_router
 from bot.adapters.telegram.lifecycle import attach
+from bot.adapters.telegram.metrics import Metrics, MetricsMiddleware
 from bot.core.dialogue import Conversation
 
 DEFAULTS = DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True)
@@ -32,10 +33,13 @@ def build_dispatcher(
     conversation: Conversation,
     sessions: async_sessionmaker[AsyncSession] | None = None,
     delivery_rate: float = 25.0,
+    metrics: Metrics | None = None,
 ) -> Dispatcher:
     """The dispatcher. At start it also sets the command menus and runs the reminders, the
     groups' daily planning and, given ``sessions``, the delivery worker."""
-    dispatcher = Dispatcher(conversation=conversation, admins=AdminCache())
+    dispatcher = Dispatcher(conversation=conversation, admins=AdminCache(), metrics=metrics)
+    if metrics is not None:
+        dispatcher.update.outer_middleware(MetricsMiddleware(metrics))
     dispatcher.include_router(build_router())
     attach(dispatcher, conversation, sessions, delivery_rate)
     return dispatcher

@@ -23,6 +23,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.adapters.telegram.admins import AdminCache
 from bot.adapters.telegram.events import from_message, from_press, person
+from bot.adapters.telegram.metrics import Metrics
 from bot.adapters.telegram.render import deliver
 from bot.core.chat import (
     Blocked,
@@ -141,11 +142,15 @@ async def on_inline_query(query: TelegramInlineQuery, conversation: Conversation
     )
 
 
-async def on_error(event: ErrorEvent, bot: Bot, conversation: Conversation) -> bool:
+async def on_error(
+    event: ErrorEvent, bot: Bot, conversation: Conversation, metrics: Metrics | None = None
+) -> bool:
     """Log the failure for the operator; tell the person something went wrong, or that the
     service is unavailable for a minute when the database is out of reach (the pool
     reconnects by itself once it is back)."""
     update = event.update
+    if metrics is not None:
+        metrics.errors.inc()
     unavailable = isinstance(event.exception, DBAPIError | OSError | TimeoutError)
     if unavailable:
         log.error("update %s: database unavailable: %s", update.update_id, event.exception)

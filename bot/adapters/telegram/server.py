@@ -11,8 +11,10 @@ from urllib.parse import urlsplit
 from aiogram import Bot, Dispatcher
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.adapters.telegram.dispatcher import build_dispatcher, create_bot
+from bot.adapters.telegram.metrics import Metrics, RequestMetrics, routes
 from bot.bootstrap import build_conversation, open_database
 from bot.settings import Settings
 from storage.database import session_factory
@@ -24,10 +26,15 @@ async def serve(settings: Settings, token: str) -> None:
     engine = await open_database(settings.database_url)
     conversation = await build_conversation(settings, engine)
     bot = create_bot(token, settings.telegram_api_base)
-    dispatcher = build_dispatcher(conversation, session_factory(engine), settings.delivery_rate)
+    metrics = Metrics()
+    bot.session.middleware(RequestMetrics(metrics))
+    dispatcher = build_dispatcher(
+        conversation, session_factory(engine), settings.delivery_rate, metrics
+    )
+    operations = await _operations_server(settings, metrics, engine)
     try:
         if settings.webhook_url:
-            await _webhook(settings, bot, dispatcher)
+            await _webhook(settings, bot, dispatcher, metrics, engine)
         else:
             await bot.delete_webhook(drop_pending_updates=False)
             log.info("long polling (timeout %ss)", settings.polling_timeout)
@@ -39,8 +46,25 @@ async def serve(settings: Settings, token: str) -> None:
                 handle_signals=True,
             )
     finally:
+        if operations is not None:
+            await operations.cleanup()
         await bot.session.close()
         await engine.dispose()
+
+
+async def _operations_server(
+    settings: Settings, metrics: Metrics, engine: AsyncEngine
+) -> web.AppRunner | None:
+    """/healthz and /metrics on METRICS_PORT, when it is set."""
+    if settings.metrics_port is None:
+        return None
+    app = web.Application()
+    routes(app, metrics, engine)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, settings.webhook_host, settings.metrics_port).start()
+    log.info("health and metrics on port %s", settings.metrics_port)
+    return runner
 
 
 def webhook_app(dispatcher: Dispatcher, bot: Bot, secret: str, path: str) -> web.Application:
@@ -52,7 +76,9 @@ def webhook_app(dispatcher: Dispatcher, bot: Bot, secret: str, path: str) -> web
     return app
 
 
-async def _webhook(settings: Settings, bot: Bot, dispatcher: Dispatcher) -> None:
+async def _webhook(
+    settings: Settings, bot: Bot, dispatcher: Dispatcher, metrics: Metrics, engine: AsyncEngine
+) -> None:
     assert settings.webhook_url is not None
     secret = (
         settings.webhook_secret.get_secret_value()
@@ -60,11 +86,8 @@ async def _webhook(settings: Settings, bot: Bot, dispatcher: Dispatcher) -> None
         else secrets.token_urlsafe(32)  # Telegram sends it back; nobody else can guess it
     )
     path = urlsplit(settings.webhook_url).path or "/"
-    app = web.Application()
-    SimpleRequestHandler(dispatcher=dispatcher, bot=bot, secret_token=secret).register(
-        app, path=path
-    )
-    setup_application(app, dispatcher, bot=bot)
+    app = webhook_app(dispatcher, bot, secret, path)
+    routes(app, metrics, engine)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
