@@ -82,6 +82,16 @@ async def configured_group(
     return admin, pupil
 
 
+async def daily_tip_at(admin: ChatDriver, hour: str, zone: str | None = None) -> None:
+    """The administrator opens the group settings and sets the daily tip's hour (and zone)."""
+    await admin.say("/groupsettings")
+    if zone is not None:
+        await admin.press("Time zone")
+        await admin.press(zone)
+    await admin.press("Tip time")
+    await admin.press(hour)
+
+
 async def test_only_administrators_change_group_settings(
     telegram: Callable[..., ChatDriver], session: RecordingSession
 ) -> None:
@@ -115,11 +125,7 @@ async def test_daily_tip_posted_once_at_the_groups_local_time(
     clock: FakeClock,
 ) -> None:
     admin, _ = await configured_group(telegram, session)
-    await admin.say("/groupsettings")
-    await admin.press("Time zone")
-    await admin.press("Europe/Paris")
-    await admin.press("Tip time")
-    await admin.press("08:00")
+    await daily_tip_at(admin, "08:00", "Europe/Paris")
 
     clock.now = datetime(2026, 11, 26, 6, 59, tzinfo=UTC)  # 07:59 in Paris
     assert await deliver_due(session, conversation, database, clock) == []
@@ -183,9 +189,7 @@ async def test_migration_keeps_settings_and_removal_stops_sends(
     clock: FakeClock,
 ) -> None:
     admin, _ = await configured_group(telegram, session)
-    await admin.say("/groupsettings")
-    await admin.press("Tip time")
-    await admin.press("09:00")
+    await daily_tip_at(admin, "09:00")
     clock.now = datetime(2026, 11, 26, 9, 0, 1, tzinfo=UTC)
     assert of(SendMessage, await deliver_due(session, conversation, database, clock))  # posted
     new_id = GROUP - 1
@@ -216,9 +220,7 @@ async def test_a_403_from_a_group_stops_its_sends(
     clock: FakeClock,
 ) -> None:
     admin, _ = await configured_group(telegram, session)
-    await admin.say("/groupsettings")
-    await admin.press("Tip time")
-    await admin.press("09:00")
+    await daily_tip_at(admin, "09:00")
     session.blocked.add(GROUP)  # "bot was kicked from the supergroup chat"
     clock.now = datetime(2026, 11, 26, 9, 0, 1, tzinfo=UTC)
     await deliver_due(session, conversation, database, clock)
