@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.core.dialogue import Conversation
 from bot.core.engines import get_engine
 from bot.core.i18n import Catalogs
+from bot.logs import configure_logging
 from bot.settings import MissingToken, Settings
 from content.bank import ContentBank
 from content.loader import ContentError, load_bank
@@ -26,40 +27,6 @@ log = logging.getLogger("pixbot")
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-class Redact(logging.Filter):
-    """Replace secrets (the bot token) in every log line, tracebacks included: aiogram's
-    errors can carry request URLs, and those contain the token."""
-
-    def __init__(self, *secrets: str) -> None:
-        super().__init__()
-        self.secrets = [secret for secret in secrets if secret]
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not self.secrets:
-            return True
-        text = record.getMessage()
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        for secret in self.secrets:
-            text = text.replace(secret, "***")
-            if record.exc_text:
-                record.exc_text = record.exc_text.replace(secret, "***")
-        record.msg, record.args = text, None
-        return True
-
-
-def configure_logging(level: str, *secrets: str) -> None:
-    logging.basicConfig(
-        level=level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(Redact(*secrets))
-    # aiogram logs every update at INFO; keep the operator's log readable.
-    logging.getLogger("aiogram.event").setLevel(max(logging.WARNING, logging.getLevelName(level)))
 
 
 async def open_database(url: str) -> AsyncEngine:
@@ -98,7 +65,7 @@ def run_bot() -> int:
     except MissingToken as error:
         print(f"pixbot: {error}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level, token)
+    configure_logging(settings.log_level, token, log_format=settings.log_format)
     from bot.adapters.telegram.server import serve
 
     try:
@@ -126,7 +93,7 @@ def shown_url(url: str) -> str:
 
 def upgrade_database() -> int:
     settings = Settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, log_format=settings.log_format)
 
     async def _upgrade() -> None:
         engine = await open_database(settings.database_url)

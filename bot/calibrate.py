@@ -8,9 +8,10 @@ import json
 from collections import defaultdict
 from typing import Any
 
-from bot.bootstrap import configure_logging, open_database, utc_now
+from bot.bootstrap import open_database, utc_now
 from bot.core.calibration import ItemFit, ItemInfo, Response, fit
 from bot.core.engines.irt import DIFFICULTY_OFFSET, guessing
+from bot.logs import configure_logging
 from bot.settings import Settings
 from content.bank import ContentBank
 from content.loader import load_bank

@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     webhook_port: int = 8080
     default_language: Literal["en", "fr", "sv"] = "en"
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"  # json: one object per line, for log shippers
     content_path: Path | None = None  # another content bank (authors previewing drafts)
     engine: str = "irt"  # Pix's smart random stays available: ENGINE=smart-random
     max_level: int = Field(default=6, ge=1, le=8)

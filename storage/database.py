@@ -8,7 +8,7 @@ from typing import Any, Final
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import (
 )
 
 MIGRATIONS: Final = Path(__file__).resolve().parent / "migrations"
+# Any constant: processes starting together take this PostgreSQL lock to migrate one at a time.
+MIGRATION_LOCK: Final = 0x706978626F74  # "pixbot"
 log = logging.getLogger(__name__)
 
 
@@ -67,5 +69,10 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
     async with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Held until commit: a second worker waits, then finds the schema at head.
+            await connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+            )
         await connection.run_sync(_upgrade)
     log.info("database schema is at %s", revision)

@@ -118,7 +118,8 @@ async def chat(
 
 
 def run_chat(language: str | None, db_path: str | None, user_id: int) -> int:
-    from bot.bootstrap import build_conversation, configure_logging, open_database
+    from bot.bootstrap import build_conversation, open_database
+    from bot.logs import configure_logging
     from bot.settings import Settings
 
     overrides: dict[str, str] = {"log_level": "WARNING"}

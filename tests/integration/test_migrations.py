@@ -1,0 +1,39 @@
+"""Several workers starting together each migrate at start: they must not trip over each other."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from storage.database import create_engine, upgrade
+from tests.conftest import DATABASES
+
+
+@pytest.mark.parametrize("kind", DATABASES)
+async def test_two_processes_migrating_at_once_both_succeed(kind: str, tmp_path: Path) -> None:
+    url = (
+        f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}"
+        if kind == "sqlite"
+        else os.environ["TEST_DATABASE_URL"]
+    )
+    if kind == "postgresql":
+        reset = create_engine(url)
+        async with reset.begin() as connection:
+            await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+        await reset.dispose()
+    engines = [create_engine(url) for _ in range(3)]
+    try:
+        # Without the migration lock, PostgreSQL workers block each other's DDL: bound the wait.
+        await asyncio.wait_for(asyncio.gather(*(upgrade(engine) for engine in engines)), 60)
+        async with engines[0].connect() as connection:
+            query = text("SELECT version_num FROM alembic_version")
+            versions = (await connection.execute(query)).all()
+    finally:
+        for engine in engines:
+            await engine.dispose()
+    assert len(versions) == 1
