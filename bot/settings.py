@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     delivery_rate: float = Field(default=25.0, gt=0, le=30)
     # /healthz and /metrics on this port (webhook mode also serves them on the webhook port).
     metrics_port: int | None = None
+    # Redis shared by the bot's processes (redis://[:password@]host:6379/0): with it, the delivery
+    # rate limits and the group administrators' cache are shared, and DELIVERY_RATE is the bot's
+    # total rate for all processes together; without it, each process keeps its own (per process).
+    redis_url: str | None = None
 
     @field_validator("log_level")
     @classmethod

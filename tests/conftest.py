@@ -115,3 +115,33 @@ async def telegram(
 @pytest.fixture
 def learner(telegram: Callable[..., ChatDriver]) -> ChatDriver:
     return telegram()
+
+
+# Redis (REDIS_URL's coordination between processes): its tests run only when TEST_REDIS_URL is
+# set, like PostgreSQL's; .ci/run sets it to a database of its own (/15).
+REDIS_URL = os.environ.get("TEST_REDIS_URL")
+
+
+@pytest.fixture
+def redis_prefix() -> str:
+    """Keys of one test: whatever else lives in that Redis database is left alone."""
+    return f"pixbot-test:{os.getpid()}:{next(_redis_tests)}:"
+
+
+_redis_tests = itertools.count()
+
+
+@pytest.fixture
+async def redis(redis_prefix: str) -> AsyncIterator[Any]:
+    """A client of the Redis at TEST_REDIS_URL; the test's keys are deleted afterwards."""
+    if not REDIS_URL:
+        pytest.skip("TEST_REDIS_URL is not set (.ci/run sets it)")
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(REDIS_URL)
+    await client.ping()
+    yield client
+    keys = [key async for key in client.scan_iter(match=f"{redis_prefix}*")]
+    if keys:
+        await client.delete(*keys)
+    await client.aclose()

@@ -4,6 +4,9 @@ chat, 20 per minute in one group (negative chat ids).
 The global limit is a virtual schedule (sends spaced ``1/per_second`` apart, never bursting), the
 per-chat and per-group limits are sliding windows of the actual send times. Time comes from an
 injected ``clock`` (monotonic seconds) and ``sleep``, so tests run on a fake clock.
+
+:class:`RateLimiter` keeps its state in this process; ``bot.delivery.redis_limiter`` shares it
+between processes through Redis. The worker only knows the :class:`Limiter` protocol.
 """
 
 from __future__ import annotations
@@ -13,9 +16,23 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
+
+
+class Limiter(Protocol):
+    """What a delivery worker needs from a rate limiter."""
+
+    async def acquire(self, chat_id: int) -> None:
+        """Wait until a send to ``chat_id`` respects every limit, and count it as sent."""
+
+    def pause(self, seconds: float) -> None:
+        """No send starts before ``seconds`` from now (a 429's ``retry_after``)."""
+
+    def delay(self, chat_id: int) -> float:
+        """Estimated seconds before one more send to ``chat_id`` could start."""
 
 
 @dataclass
@@ -29,9 +46,10 @@ class RateLimiter:
     """``await limiter.acquire(chat_id)`` before each send; it returns when the send may go.
 
     ``per_second`` global sends per second (Telegram allows about 30; 25 leaves headroom; two
-    processes should each get half). ``chat_interval`` seconds between two sends to one chat.
-    ``group_per_minute`` sends per ``group_window`` seconds to one group. :meth:`pause` stops
-    every send for a while (a 429's ``retry_after``).
+    processes with this limiter should each get half, or share a ``RedisRateLimiter``).
+    ``chat_interval`` seconds between two sends to one chat. ``group_per_minute`` sends per
+    ``group_window`` seconds to one group. :meth:`pause` stops every send for a while (a 429's
+    ``retry_after``).
     """
 
     def __init__(
@@ -105,6 +123,8 @@ class RateLimiter:
             self._prune()
 
     async def _wait(self, chat_id: int, chat: _Chat) -> None:
+        """Wait for this process's schedule and windows, then count the send (called with the
+        chat's lock held; a shared limiter overrides it)."""
         while True:
             now = self.clock()
             ready = max(self._ready_at(chat_id, chat), self._paused_until)
@@ -118,6 +138,9 @@ class RateLimiter:
                 now = self.clock()
             if now >= self._paused_until:  # a 429 may have paused everything meanwhile
                 break
+        self._record(chat_id, chat, now)
+
+    def _record(self, chat_id: int, chat: _Chat, now: float) -> None:
         chat.sent.append(now)
         keep = self.group_per_minute if chat_id < 0 else 1
         while len(chat.sent) > keep:

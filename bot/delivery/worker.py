@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.delivery.limiter import RateLimiter
+from bot.delivery.limiter import Limiter
 from bot.delivery.policy import Action, RetryPolicy
 from storage import delivery as store
 
@@ -60,7 +60,7 @@ class DeliveryWorker:
         self,
         sessions: async_sessionmaker[AsyncSession],
         sender: Sender,
-        limiter: RateLimiter,
+        limiter: Limiter,
         worker_id: str,
         clock: Callable[[], datetime],
         *,

@@ -8,9 +8,10 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.adapters.telegram.admins import AdminCache
+from bot.adapters.telegram.admins import AdminCache, RedisAdminCache
 from bot.adapters.telegram.handlers import build_router
 from bot.adapters.telegram.lifecycle import attach
 from bot.adapters.telegram.metrics import Metrics, MetricsMiddleware
@@ -34,12 +35,16 @@ def build_dispatcher(
     sessions: async_sessionmaker[AsyncSession] | None = None,
     delivery_rate: float = 25.0,
     metrics: Metrics | None = None,
+    redis: Redis | None = None,
 ) -> Dispatcher:
     """The dispatcher. At start it also sets the command menus and runs the reminders, the
-    groups' daily planning and, given ``sessions``, the delivery worker."""
-    dispatcher = Dispatcher(conversation=conversation, admins=AdminCache(), metrics=metrics)
+    groups' daily planning and, given ``sessions``, the delivery worker. Given ``redis``, the
+    processes of the bot share the group administrators' cache and the delivery rate limits
+    (``delivery_rate`` is then the bot's total)."""
+    admins = AdminCache() if redis is None else RedisAdminCache(redis)
+    dispatcher = Dispatcher(conversation=conversation, admins=admins, metrics=metrics)
     if metrics is not None:
         dispatcher.update.outer_middleware(MetricsMiddleware(metrics))
     dispatcher.include_router(build_router())
-    attach(dispatcher, conversation, sessions, delivery_rate)
+    attach(dispatcher, conversation, sessions, delivery_rate, redis)
     return dispatcher

@@ -21,6 +21,7 @@ from aiogram.types import (
     BotCommandScopeAllPrivateChats,
     Message,
 )
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.adapters.telegram.admins import AdminCache
@@ -28,7 +29,8 @@ from bot.adapters.telegram.render import deliver
 from bot.adapters.telegram.sender import TelegramSender
 from bot.core.chat import Outcome
 from bot.core.dialogue import Conversation
-from bot.delivery.limiter import RateLimiter
+from bot.delivery.limiter import Limiter, RateLimiter
+from bot.delivery.redis_limiter import RedisRateLimiter, limiter_prefix
 from bot.delivery.worker import DeliveryWorker
 from content.models import INTERFACE_LANGUAGES
 
@@ -105,9 +107,11 @@ def delivery_worker(
     worker_id: str,
     clock: Callable[[], datetime],
     per_second: float = 25.0,
+    redis: Redis | None = None,
 ) -> DeliveryWorker:
     """The delivery engine sending through this bot; quiz polls are remembered for scoring,
-    a 403 stops sends to that chat, a migration moves the group's settings."""
+    a 403 stops sends to that chat, a migration moves the group's settings. Given ``redis``,
+    the limits (``per_second`` included) are shared by every process of the bot."""
 
     async def on_poll(chat_id: int, message: Message, payload: Mapping[str, Any]) -> None:
         quiz = payload.get("quiz")
@@ -116,10 +120,15 @@ def delivery_worker(
                 chat_id, message.poll.id, str(quiz["challenge_id"]), int(quiz["correct_option"])
             )
 
+    limiter: Limiter = (
+        RateLimiter(per_second)
+        if redis is None
+        else RedisRateLimiter(redis, per_second, prefix=limiter_prefix(bot.id))
+    )
     return DeliveryWorker(
         sessions,
         TelegramSender(bot, on_poll=on_poll),
-        RateLimiter(per_second),
+        limiter,
         worker_id,
         clock,
         on_deactivated=conversation.chat_gone,
@@ -132,9 +141,11 @@ def attach(
     conversation: Conversation,
     sessions: async_sessionmaker[AsyncSession] | None = None,
     per_second: float = 25.0,
+    redis: Redis | None = None,
 ) -> None:
     """Start the background work with the dispatcher and stop it with it: command menus,
-    reminders, the groups' daily sends and, given ``sessions``, the delivery worker."""
+    reminders, the groups' daily sends and, given ``sessions``, the delivery worker (its limits
+    shared through ``redis`` when given)."""
     stop = asyncio.Event()
     tasks: list[asyncio.Task[None]] = []
 
@@ -150,7 +161,7 @@ def attach(
         if sessions is not None:
             worker_id = f"{socket.gethostname()}:{os.getpid()}"
             worker = delivery_worker(
-                bot, conversation, sessions, worker_id, conversation.clock, per_second
+                bot, conversation, sessions, worker_id, conversation.clock, per_second, redis
             )
             tasks.append(asyncio.create_task(worker.run(stop)))
 

@@ -1,4 +1,5 @@
-"""`pixbot run`: long polling, or an aiohttp webhook server when WEBHOOK_URL is set."""
+"""`pixbot run`: long polling, or an aiohttp webhook server when WEBHOOK_URL is set; with
+REDIS_URL, the bot's processes share their rate limits and caches through Redis."""
 
 from __future__ import annotations
 
@@ -6,11 +7,15 @@ import asyncio
 import logging
 import secrets
 import signal
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from aiogram import Bot, Dispatcher
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
+from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.adapters.telegram.dispatcher import build_dispatcher, create_bot
@@ -22,14 +27,68 @@ from storage.database import session_factory
 log = logging.getLogger(__name__)
 
 
+REDIS_TIMEOUT = 2.0  # seconds: a Redis that does not answer by then counts as out of reach
+
+
 async def serve(settings: Settings, token: str) -> None:
+    redis = await open_redis(settings.redis_url)
+    try:
+        await _serve(settings, token, redis)
+    finally:
+        if redis is not None:
+            await redis.aclose()
+
+
+async def open_redis(url: str | None) -> Redis | None:
+    """The Redis client for REDIS_URL (None without one). An unreachable Redis at start ends
+    `pixbot run` with one line; later, each use falls back to this process on its own."""
+    if not url:
+        return None
+    try:
+        redis = Redis.from_url(
+            url,
+            socket_connect_timeout=REDIS_TIMEOUT,
+            socket_timeout=REDIS_TIMEOUT,
+            retry=Retry(NoBackoff(), 1),  # one quick retry (a dropped connection), no backoff
+            health_check_interval=30,
+        )
+    except ValueError as error:
+        raise SystemExit(f"pixbot: REDIS_URL is not a Redis URL ({error})") from None
+    try:
+        await redis.ping()
+    except (RedisError, OSError) as error:
+        await redis.aclose()
+        first = str(error).splitlines()[0] if str(error) else ""
+        raise SystemExit(
+            f"pixbot: cannot reach Redis at {shown_redis_url(url)}: "
+            f"{error.__class__.__name__}: {first}"
+        ) from None
+    log.info("Redis at %s: limits and caches shared between processes", shown_redis_url(url))
+    return redis
+
+
+def shown_redis_url(url: str) -> str:
+    """A Redis URL fit for a log line: the user and password (``user:password@``) and the query
+    (``?password=…``) become ``***``."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "(malformed REDIS_URL)"
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = "***@" + netloc.rpartition("@")[2]
+    query = "***" if parts.query else ""
+    return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+
+
+async def _serve(settings: Settings, token: str, redis: Redis | None) -> None:
     engine = await open_database(settings.database_url)
     conversation = await build_conversation(settings, engine)
     bot = create_bot(token, settings.telegram_api_base)
     metrics = Metrics()
     bot.session.middleware(RequestMetrics(metrics))
     dispatcher = build_dispatcher(
-        conversation, session_factory(engine), settings.delivery_rate, metrics
+        conversation, session_factory(engine), settings.delivery_rate, metrics, redis
     )
     operations = await _operations_server(settings, metrics, engine)
     try:
@@ -68,9 +127,15 @@ async def _operations_server(
 
 
 def webhook_app(dispatcher: Dispatcher, bot: Bot, secret: str, path: str) -> web.Application:
-    """Telegram posts updates to ``path``; a wrong or missing secret header gets 401."""
+    """Telegram posts updates to ``path``; a wrong or missing secret header gets 401.
+
+    Telegram gets its 200 only once the update is handled (not in the background): a worker
+    killed mid-update never answers, so Telegram delivers the update again, to this worker or
+    another, and the update-id claim makes the second delivery count once."""
     app = web.Application()
-    handler = SimpleRequestHandler(dispatcher=dispatcher, bot=bot, secret_token=secret)
+    handler = SimpleRequestHandler(
+        dispatcher=dispatcher, bot=bot, secret_token=secret, handle_in_background=False
+    )
     handler.register(app, path=path)
     setup_application(app, dispatcher, bot=bot)
     return app
