@@ -4,7 +4,8 @@ TelegramSender and aiogram, against a local fake Bot API server that answers a f
 and the achieved rate against the configured limit.
 
 With ``--workers 2`` two worker processes (``python -m bot.delivery.bench --worker …``) share one
-PostgreSQL database, each at half the rate.
+PostgreSQL database, each at half the rate; with a Redis URL too, they share one limiter in Redis
+(as ``pixbot run`` processes do with REDIS_URL), each free to take the whole rate.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import asyncio
 import json
 import logging
 import os
+import secrets
 import shutil
 import sys
 import tempfile
@@ -185,21 +187,35 @@ def _warm_up() -> None:
 
 
 async def run_worker(
-    database_url: str, api_base: str, rate: float, worker_id: str, deadline: float
+    database_url: str,
+    api_base: str,
+    rate: float,
+    worker_id: str,
+    deadline: float,
+    redis_url: str | None = None,
+    redis_prefix: str = "",
 ) -> dict[str, int]:
-    """One worker until no bench row is pending or sending (or ``deadline`` seconds pass)."""
+    """One worker until no bench row is pending or sending (or ``deadline`` seconds pass); its
+    limiter lives in Redis under ``redis_prefix`` when ``redis_url`` is given."""
+    from redis.asyncio import Redis
+
     from bot.adapters.telegram import create_bot
     from bot.adapters.telegram.sender import TelegramSender
-    from bot.delivery.limiter import RateLimiter
+    from bot.delivery.limiter import Limiter, RateLimiter
+    from bot.delivery.redis_limiter import RedisRateLimiter
     from bot.delivery.worker import DeliveryWorker
     from storage.database import create_engine, session_factory
 
     engine = create_engine(database_url)
     bot = create_bot(TOKEN, api_base=api_base)
+    redis = Redis.from_url(redis_url) if redis_url else None
+    limiter: Limiter = (
+        RateLimiter(rate) if redis is None else RedisRateLimiter(redis, rate, prefix=redis_prefix)
+    )
     worker = DeliveryWorker(
         session_factory(engine),
         TelegramSender(bot),
-        RateLimiter(rate),
+        limiter,
         worker_id,
         _utc_now,
         batch=max(10, int(rate * 2)),
@@ -220,6 +236,8 @@ async def run_worker(
         await running
         await bot.session.close()
         await engine.dispose()
+        if redis is not None:
+            await redis.aclose()
     return dict(worker.stats)
 
 
@@ -230,8 +248,49 @@ async def _cleanup(engine: AsyncEngine) -> None:
         await session.execute(delete(DeliveryRow).where(DeliveryRow.kind == KIND))
 
 
+async def _redis_prefix(redis_url: str | None) -> str:
+    """Check that Redis answers; the keys of this run (a prefix of its own)."""
+    if redis_url is None:
+        return ""
+    from redis.asyncio import Redis
+    from redis.exceptions import RedisError
+
+    from bot.adapters.telegram.server import shown_redis_url
+
+    try:
+        redis = Redis.from_url(redis_url, socket_connect_timeout=2.0, socket_timeout=2.0)
+    except ValueError as error:
+        raise ValueError(f"--redis-url: {error}") from None
+    try:
+        await redis.ping()
+    except (RedisError, OSError) as error:
+        raise ValueError(f"cannot reach Redis at {shown_redis_url(redis_url)}: {error}") from None
+    finally:
+        await redis.aclose()
+    return f"pixbot-bench:{{{secrets.token_hex(4)}}}:"
+
+
+async def _forget(redis_url: str | None, prefix: str) -> None:
+    """Delete the run's keys (they would expire within a minute anyway)."""
+    if redis_url is None:
+        return
+    from redis.asyncio import Redis
+
+    redis = Redis.from_url(redis_url)
+    try:
+        keys = [key async for key in redis.scan_iter(match=f"{prefix}*")]
+        if keys:
+            await redis.delete(*keys)
+    finally:
+        await redis.aclose()
+
+
 async def broadcast(
-    groups: int, workers: int, rate: float, database_url: str | None
+    groups: int,
+    workers: int,
+    rate: float,
+    database_url: str | None,
+    redis_url: str | None = None,
 ) -> dict[str, Any]:
     from storage.database import create_engine
 
@@ -245,6 +304,7 @@ async def broadcast(
             "--workers 2 needs a PostgreSQL --database-url: SQLite serves one process "
             "(e.g. --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/bench)"
         )
+    prefix = await _redis_prefix(redis_url)
     expected = groups / rate
     deadline = expected * 3 + 60
     engine = create_engine(database_url)
@@ -257,9 +317,15 @@ async def broadcast(
             _warm_up()
             await _prepare(engine, groups)
             started = time.monotonic()
-            stats.update(await run_worker(database_url, server.url, rate, "bench-1", deadline))
+            stats.update(
+                await run_worker(
+                    database_url, server.url, rate, "bench-1", deadline, redis_url, prefix
+                )
+            )
         else:
-            processes = await _start_processes(database_url, server.url, rate, workers, deadline)
+            processes = await _start_processes(
+                database_url, server.url, rate, workers, deadline, redis_url, prefix
+            )
             await _prepare(engine, groups)
             started = time.monotonic()
             stats.update(await _finish_processes(processes, deadline))
@@ -269,6 +335,7 @@ async def broadcast(
     finally:
         await server.stop()
         await engine.dispose()
+        await _forget(redis_url, prefix)
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
     span = (max(server.requests) - min(server.requests)) if len(server.requests) > 1 else 0.0
@@ -278,6 +345,7 @@ async def broadcast(
     return {
         "database": backend,
         "workers": workers,
+        "limiter": "redis" if redis_url else "process",
         "limit_per_second": rate,
         "planned": groups,
         "delivered": counts["sent"],
@@ -299,10 +367,18 @@ async def broadcast(
 
 
 async def _start_processes(
-    database_url: str, api_base: str, rate: float, workers: int, deadline: float
+    database_url: str,
+    api_base: str,
+    rate: float,
+    workers: int,
+    deadline: float,
+    redis_url: str | None = None,
+    redis_prefix: str = "",
 ) -> list[asyncio.subprocess.Process]:
-    """Start the worker processes and wait until each has imported everything and says so."""
-    share = rate / workers
+    """Start the worker processes and wait until each has imported everything and says so.
+    Without Redis each gets a share of the rate; with it, they share one limiter at the rate."""
+    share = rate if redis_url else rate / workers
+    shared = ["--redis-url", redis_url, "--redis-prefix", redis_prefix] if redis_url else []
     processes = [
         await asyncio.create_subprocess_exec(
             sys.executable,
@@ -319,6 +395,7 @@ async def _start_processes(
             f"bench-{index + 1}",
             "--deadline",
             str(deadline),
+            *shared,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
         )
@@ -354,9 +431,10 @@ async def _finish_processes(
 
 def format_table(result: dict[str, Any]) -> str:
     rate = result["limit_per_second"]
+    limiter = "one limiter in Redis" if result["limiter"] == "redis" else "limiter per process"
     lines = [
         f"broadcast: {result['planned']} groups, {result['workers']} worker(s), "
-        f"{result['database']}, limit {rate:g}/s",
+        f"{result['database']}, {limiter}, limit {rate:g}/s",
         f"{'planned':<14}{result['planned']:>10}",
         f"{'delivered':<14}{result['delivered']:>10}",
         f"{'deactivated':<14}{result['deactivated']:>10}",
@@ -375,15 +453,21 @@ def format_table(result: dict[str, Any]) -> str:
 
 
 def run_broadcast(
-    groups: int, workers: int, rate: float, database_url: str | None, as_json: bool
+    groups: int,
+    workers: int,
+    rate: float,
+    database_url: str | None,
+    as_json: bool,
+    redis_url: str | None = None,
 ) -> int:
-    """The CLI entry: prints the table (or JSON); 0 when the goal is met, 1 if not, 2 on misuse."""
+    """The CLI entry: prints the table (or JSON); 0 when the goal is met, 1 if not, 2 on misuse.
+    With ``redis_url`` the workers share one limiter in Redis."""
     logging.basicConfig(level=logging.ERROR)
     if groups < 1 or workers < 1 or rate <= 0:
         print("--groups, --workers and --rate must be positive", file=sys.stderr)
         return 2
     try:
-        result = asyncio.run(broadcast(groups, workers, rate, database_url))
+        result = asyncio.run(broadcast(groups, workers, rate, database_url, redis_url or None))
     except ValueError as error:
         print(error, file=sys.stderr)
         return 2
@@ -399,13 +483,23 @@ def _worker_main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, required=True)
     parser.add_argument("--worker-id", required=True)
     parser.add_argument("--deadline", type=float, default=600.0)
+    parser.add_argument("--redis-url", default=None)
+    parser.add_argument("--redis-prefix", default="")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
     _warm_up()
     print("ready", flush=True)
     sys.stdin.readline()  # the bench has planned the rows: go
     stats = asyncio.run(
-        run_worker(args.database_url, args.api_base, args.rate, args.worker_id, args.deadline)
+        run_worker(
+            args.database_url,
+            args.api_base,
+            args.rate,
+            args.worker_id,
+            args.deadline,
+            args.redis_url,
+            args.redis_prefix,
+        )
     )
     print(json.dumps(stats))
     return 0
