@@ -52,5 +52,8 @@ def configure_logging(level: str, *secrets: str, log_format: LogFormat = "text")
     handler.setFormatter(formatter(log_format))
     handler.addFilter(Redact(*secrets))
     logging.basicConfig(level=level, handlers=[handler], force=True)
-    # aiogram logs every update at INFO; keep the operator's log readable.
-    logging.getLogger("aiogram.event").setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    # aiogram logs every update and aiohttp every webhook request at INFO: keep the operator's
+    # log readable (a reverse proxy's access log covers the requests).
+    quiet = max(logging.WARNING, logging.getLevelName(level))
+    for noisy in ("aiogram.event", "aiohttp.access"):
+        logging.getLogger(noisy).setLevel(quiet)
