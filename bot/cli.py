@@ -87,6 +87,35 @@ def _parser() -> argparse.ArgumentParser:
     broadcast.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
     broadcast.add_argument("--json", action="store_true")
     broadcast.set_defaults(command=_bench_broadcast)
+    updates = bench_sub.add_parser(
+        "updates",
+        help="N learners answering through the real dispatcher, and an echo bot as the ceiling",
+        description="N simulated learners answer concurrently through the real dispatcher, "
+        "handlers and database, with a Bot API session that answers locally (no network); "
+        "then the same learners against a bare aiogram echo bot. Prints updates/s, p50 and "
+        "p99 handler latency, errors and memory. On PostgreSQL the bench works in a new "
+        "schema of the given database and drops it at the end (other schemas are untouched); "
+        "a SQLite URL is used as it is; 'sqlite' means a temporary file.",
+    )
+    updates.add_argument("--learners", type=int, default=200, help="concurrent learners")
+    updates.add_argument("--updates", type=int, default=20000, help="measured updates per run")
+    updates.add_argument(
+        "--database-url",
+        action="append",
+        default=None,
+        metavar="URL",
+        help="repeat for several; 'sqlite' = a temporary SQLite file (the default), e.g. "
+        "--database-url sqlite --database-url postgresql+asyncpg://postgres@127.0.0.1/bench",
+    )
+    updates.add_argument(
+        "--warmup", type=int, default=None, help="updates before measuring (default: learners)"
+    )
+    updates.add_argument(
+        "--think", type=float, default=0.0, help="mean pause before each next update, seconds"
+    )
+    updates.add_argument("--seed", type=int, default=1)
+    updates.add_argument("--json", action="store_true")
+    updates.set_defaults(command=_bench_updates)
     return parser
 
 
@@ -189,6 +218,20 @@ def _bench_broadcast(args: argparse.Namespace) -> int:
     from bot.delivery.bench import run_broadcast
 
     return run_broadcast(args.groups, args.workers, args.rate, args.database_url, args.json)
+
+
+def _bench_updates(args: argparse.Namespace) -> int:
+    from bot.adapters.telegram.bench import run_updates
+
+    return run_updates(
+        args.learners,
+        args.updates,
+        args.database_url,
+        args.json,
+        warmup=args.warmup,
+        think=args.think,
+        seed=args.seed,
+    )
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -1,0 +1,113 @@
+"""`pixbot bench updates` on a small run: the structure of its report and that learners really
+went through tests (not its speed: benchmarks print numbers, tests do not time)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.adapters.telegram.bench import (
+    Database,
+    Learner,
+    Screen,
+    bench_updates,
+    format_table,
+    run_pixbot,
+)
+from bot.cli import main
+from storage.database import create_engine
+from storage.models import AnswerRow, AssessmentRow
+
+
+async def test_a_small_run_reports_pixbot_and_echo_without_errors() -> None:
+    result = await bench_updates(learners=5, updates=100, database_urls=["sqlite"], seed=3)
+
+    assert [(run["database"], run["bot"]) for run in result["runs"]] == [
+        ("sqlite", "pixbot"),
+        ("sqlite", "echo"),
+    ]
+    for run in result["runs"]:
+        assert run["learners"] == 5 and run["updates"] == 100
+        assert run["errors"] == 0 and run["unanswered"] == 0
+        assert run["updates_per_s"] > 0 and 0 < run["p50_ms"] <= run["p99_ms"] <= run["max_ms"]
+        assert len(run["rss_mb"]) == 10 and run["rss_start_mb"] > 0
+    pixbot = result["runs"][0]
+    assert pixbot["challenges_answered"] > 20
+    stored = pixbot["stored"]
+    assert stored["users"] >= 5 and stored["assessments"] >= 5 and stored["answers"] > 20
+    (comparison,) = result["comparisons"]
+    assert comparison["database"] == "sqlite" and comparison["throughput_share"] > 0
+    assert set(comparison["goals"]) == {
+        "throughput_half_of_echo",
+        "p99_under_50_ms",
+        "memory_flat",
+        "no_errors",
+    }
+    assert comparison["goals"]["no_errors"] is True
+    table = format_table(result)
+    assert "pixbot/echo throughput" in table and table.count("\nsqlite ") == 2
+
+
+async def test_a_sqlite_file_given_keeps_the_answers(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bench.db'}"
+    for _ in range(2):  # a second run on the same file: new update and user ids, all handled
+        run = await run_pixbot(Database.open(url), 3, 60, warmup=0, think=0.0, seed=1)
+        assert run.errors == 0 and run.unanswered == 0
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            answers = await connection.scalar(select(func.count()).select_from(AnswerRow))
+            competences = await connection.scalar(
+                select(func.count(func.distinct(AssessmentRow.competence)))
+            )
+    finally:
+        await engine.dispose()
+    assert answers is not None and answers > 30
+    assert competences is not None and competences >= 3
+
+
+def test_a_learner_answers_what_it_sees() -> None:
+    import random
+
+    learner = Learner(7_000_000_001, "en", random.Random(1), competences=["1.1", "1.2"])
+    first = learner.next_update(1)
+    assert first["message"]["text"] == "/start"
+    assert first["message"]["entities"][0]["type"] == "bot_command"
+
+    learner.screens = [Screen(10, "menu", [("🎯 Take a test", "test"), ("📊", "profile")])]
+    assert learner.next_update(2)["callback_query"]["data"] == "test"
+    learner.screens = [Screen(10, "areas", [("1 · Info", "area:1"), ("⬅️", "menu")])]
+    assert learner.next_update(3)["callback_query"]["data"] == "area:1"
+    learner.screens = [Screen(10, "1", [("1.1", "comp:1.1"), ("1.2", "comp:1.2"), ("⬅️", "test")])]
+    chosen = learner.next_update(4)["callback_query"]["data"]
+    assert chosen in ("comp:1.1", "comp:1.2")
+
+    challenge = [("A", "opt:tok12345:0"), ("B", "opt:tok12345:1"), ("⏭", "skip:tok12345")]
+    learner.screens = [Screen(11, "Which one?", challenge)]
+    assert learner.next_update(5)["callback_query"]["data"].startswith(("opt:", "skip:"))
+    learner.screens = [Screen(12, "Type it.", [("⏭", "skip:tok67890")])]
+    typed = learner.next_update(6)
+    assert "text" in typed.get("message", {}) or typed["callback_query"]["data"].startswith("skip")
+
+    # Every competence taken: the areas screen makes a new person.
+    learner.taken = {"1.1", "1.2"}
+    learner.screens = [Screen(13, "areas", [("1 · Info", "area:1")])]
+    again = learner.next_update(7)
+    assert again["message"]["text"] == "/start" and learner.people == 2
+    assert again["message"]["from"]["id"] != 7_000_000_001
+
+
+@pytest.mark.parametrize("argv", [["--learners", "0"], ["--learners", "5", "--updates", "2"]])
+def test_the_command_refuses_nonsense(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench", "updates", *argv]) == 2
+    assert "--learners" in capsys.readouterr().err
+
+
+def test_the_command_prints_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["bench", "updates", "--learners", "2", "--updates", "20", "--json"])
+    result = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert [run["bot"] for run in result["runs"]] == ["pixbot", "echo"]
