@@ -82,14 +82,15 @@ def _buttons(markup: str | None) -> list[tuple[str, str]]:
 
 
 class FakeTelegram:
-    def __init__(self, secret: str) -> None:
-        self.secret = secret
+    def __init__(self) -> None:
+        self.secret = ""  # the last setWebhook's secret_token
         self.chats: dict[int, Chat] = {}
         self.workers: list[str] = []  # webhook URLs, tried in turn
         self.dead: set[str] = set()
         self.webhooks_set = 0
         self.deliveries: dict[int, int] = {}  # update id -> POST attempts
         self.delivered: set[int] = set()  # update ids a worker answered 200 for
+        self.refused: dict[int, int] = {}  # HTTP status -> count, for answers other than 200
         self._message_ids = itertools.count(1000)
         self._update_ids = itertools.count(1)
         self._turn = itertools.count()
@@ -109,6 +110,7 @@ class FakeTelegram:
             result = {"id": 42, "is_bot": True, "first_name": "Pixbot", "username": "pixbot_bot"}
         elif method == "setwebhook":
             self.webhooks_set += 1
+            self.secret = str(data.get("secret_token", ""))  # sent back with each update
         elif method in ("sendmessage", "sendphoto", "senddocument"):
             chat = self.chat(int(data["chat_id"]))
             message_id = next(self._message_ids)
@@ -198,16 +200,17 @@ class FakeTelegram:
                         if response.status == 200:
                             self.delivered.add(update["update_id"])
                             break
+                        self.refused[response.status] = self.refused.get(response.status, 0) + 1
                 except (aiohttp.ClientError, TimeoutError):
                     pass
                 await asyncio.sleep(0.2)  # Telegram tries again, maybe another worker
 
 
 @asynccontextmanager
-async def fake_telegram(secret: str, connections: int = 40) -> AsyncIterator[FakeTelegram]:
+async def fake_telegram(connections: int = 40) -> AsyncIterator[FakeTelegram]:
     """Serve the Bot API and deliver updates with ``connections`` parallel POSTs (Telegram's
     ``max_connections`` default)."""
-    telegram = FakeTelegram(secret)
+    telegram = FakeTelegram()
     app = web.Application()
     app.router.add_post("/bot{token}/{method}", telegram.api)
     runner = web.AppRunner(app)

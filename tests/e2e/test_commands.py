@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import signal
 import sys
 from collections.abc import AsyncIterator
@@ -19,14 +20,16 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.adapters.telegram import build_dispatcher, create_bot
-from bot.adapters.telegram.server import webhook_app
+from bot.adapters.telegram.server import webhook_app, webhook_secret
 from bot.core.dialogue import Conversation
 from tests.conftest import FIXTURES, TOKEN
 from tests.telegram import RecordingSession
 
 
 def env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    clean = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN", "WEBHOOK_URL")}
+    # A developer's own settings must not leak into the process under test.
+    own = ("BOT_TOKEN", "WEBHOOK_URL", "WEBHOOK_SECRET", "REDIS_URL", "METRICS_PORT", "LOG_FORMAT")
+    clean = {k: v for k, v in os.environ.items() if k not in own}
     clean.update(
         DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
         CONTENT_PATH=str(FIXTURES / "content"),
@@ -276,3 +279,10 @@ async def test_health_and_metrics_endpoints(
     async with TestClient(TestServer(app)) as client:
         assert (await client.get("/healthz")).status == 503
     await broken.dispose()
+
+
+def test_every_worker_derives_the_same_webhook_secret_from_the_token() -> None:
+    secret = webhook_secret(TOKEN)
+    assert secret == webhook_secret(TOKEN)  # two processes agree without configuration
+    assert secret != webhook_secret(TOKEN.replace("Q", "R"))
+    assert TOKEN not in secret and re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret)  # Bot API rule

@@ -4,8 +4,9 @@ REDIS_URL, the bot's processes share their rate limits and caches through Redis.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import logging
-import secrets
 import signal
 from urllib.parse import urlsplit, urlunsplit
 
@@ -126,6 +127,14 @@ async def _operations_server(
     return runner
 
 
+def webhook_secret(token: str) -> str:
+    """The secret Telegram sends back with each update when WEBHOOK_SECRET is unset: derived
+    from the token, so every worker of the bot agrees on it (a random one per process would
+    make each worker's setWebhook lock the others out), and nobody without the token can
+    guess it."""
+    return hmac.new(token.encode(), b"pixbot webhook secret", hashlib.sha256).hexdigest()
+
+
 def webhook_app(dispatcher: Dispatcher, bot: Bot, secret: str, path: str) -> web.Application:
     """Telegram posts updates to ``path``; a wrong or missing secret header gets 401.
 
@@ -148,7 +157,7 @@ async def _webhook(
     secret = (
         settings.webhook_secret.get_secret_value()
         if settings.webhook_secret
-        else secrets.token_urlsafe(32)  # Telegram sends it back; nobody else can guess it
+        else webhook_secret(token=bot.token)
     )
     path = urlsplit(settings.webhook_url).path or "/"
     app = webhook_app(dispatcher, bot, secret, path)
