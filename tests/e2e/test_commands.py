@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import signal
 import sys
@@ -22,38 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.adapters.telegram import build_dispatcher, create_bot
 from bot.adapters.telegram.server import webhook_app, webhook_secret
 from bot.core.dialogue import Conversation
-from tests.conftest import FIXTURES, TOKEN
+from tests.conftest import TOKEN
+from tests.processes import env, pixbot
 from tests.telegram import RecordingSession
-
-
-def env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    # A developer's own settings must not leak into the process under test.
-    own = ("BOT_TOKEN", "WEBHOOK_URL", "WEBHOOK_SECRET", "REDIS_URL", "METRICS_PORT", "LOG_FORMAT")
-    clean = {k: v for k, v in os.environ.items() if k not in own}
-    clean.update(
-        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
-        CONTENT_PATH=str(FIXTURES / "content"),
-    )
-    clean.update(extra)
-    return clean
-
-
-async def pixbot(
-    *args: str, cwd: Path, environ: dict[str, str], stdin: bytes = b""
-) -> tuple[int, str, str]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        *args,
-        cwd=cwd,
-        env=environ,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(process.communicate(stdin), timeout=60)
-    return process.returncode or 0, out.decode(), err.decode()
 
 
 async def test_chat_through_stdin_completes_a_test_and_prints_a_level(tmp_path: Path) -> None:

@@ -5,12 +5,9 @@ acknowledged is lost, every test still reaches its result, and the survivor serv
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import signal
-import sys
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,66 +16,13 @@ from sqlalchemy import text
 from content.bank import ContentBank
 from content.models import ChallengeType
 from storage.database import create_engine
-from tests.conftest import DATABASES, TOKEN
-from tests.e2e.test_commands import env
-from tests.fake_telegram import Chat, FakeTelegram, Shown, fake_telegram, free_port
+from tests.conftest import DATABASES
+from tests.fake_telegram import Chat, FakeTelegram, Shown, fake_telegram
+from tests.processes import fresh_database, worker
 
 LEARNERS = 16
 KILL_AFTER = 25  # acknowledged answers before worker A dies
 VERDICTS = ("✅", "❌", "⏭")  # how a correction starts
-
-
-async def _fresh_database(kind: str, tmp_path: Path) -> str:
-    if kind == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'shared.db'}"
-    url = os.environ["TEST_DATABASE_URL"]
-    engine = create_engine(url)
-    async with engine.begin() as connection:
-        await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        await connection.execute(text("CREATE SCHEMA public"))
-    await engine.dispose()
-    return url
-
-
-@asynccontextmanager
-async def worker(
-    telegram: FakeTelegram, tmp_path: Path, database_url: str, name: str
-) -> AsyncIterator[asyncio.subprocess.Process]:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/telegram"
-    log = (tmp_path / f"{name}.log").open("wb")
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        cwd=tmp_path,
-        env=env(
-            tmp_path,
-            BOT_TOKEN=TOKEN,
-            TELEGRAM_API_BASE=telegram.base,
-            DATABASE_URL=database_url,
-            WEBHOOK_URL=url,
-            WEBHOOK_HOST="127.0.0.1",
-            WEBHOOK_PORT=str(port),
-        ),
-        stdout=log,
-        stderr=log,
-    )
-    try:
-        webhooks = telegram.webhooks_set
-        for _ in range(300):  # the worker calls setWebhook once it listens
-            if telegram.webhooks_set > webhooks or process.returncode is not None:
-                break
-            await asyncio.sleep(0.1)
-        assert process.returncode is None, (tmp_path / f"{name}.log").read_text()
-        telegram.workers.append(url)
-        yield process
-    finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(process.wait(), 30)
-        log.close()
 
 
 class Learner:
@@ -177,7 +121,7 @@ async def _until(condition: Callable[[], bool], seconds: float) -> None:
 async def test_a_worker_killed_under_load_loses_no_acknowledged_answer(
     kind: str, tmp_path: Path, bank: ContentBank
 ) -> None:
-    database_url = await _fresh_database(kind, tmp_path)
+    database_url = await fresh_database(kind, tmp_path)
     async with (
         fake_telegram() as telegram,
         worker(telegram, tmp_path, database_url, "a") as doomed,

@@ -16,7 +16,7 @@ from content.bank import ContentBank
 from storage.calibration import load_overrides, load_responses, save_fits
 from storage.database import session_factory
 from storage.repository import SqlStore
-from tests.e2e.test_commands import env, pixbot
+from tests.processes import env, pixbot
 
 NOW = datetime(2026, 11, 25, tzinfo=UTC)
 

@@ -1,5 +1,5 @@
 """The delivery engine: rows in the database, claimed exclusively, sent within Telegram's limits,
-every outcome recorded (SQLite, and PostgreSQL when TEST_DATABASE_URL is set)."""
+every outcome recorded (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 

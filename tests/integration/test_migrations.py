@@ -3,29 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
 from storage.database import create_engine, upgrade
-from tests.conftest import DATABASES
+from tests.conftest import DATABASES, POSTGRES_URL, reset_postgres
 
 
 @pytest.mark.parametrize("kind", DATABASES)
 async def test_two_processes_migrating_at_once_both_succeed(kind: str, tmp_path: Path) -> None:
-    url = (
-        f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}"
-        if kind == "sqlite"
-        else os.environ["TEST_DATABASE_URL"]
-    )
+    url = f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}" if kind == "sqlite" else POSTGRES_URL
     if kind == "postgresql":
-        reset = create_engine(url)
-        async with reset.begin() as connection:
-            await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
-        await reset.dispose()
+        await reset_postgres()
     engines = [create_engine(url) for _ in range(3)]
     try:
         # Without the migration lock, PostgreSQL workers block each other's DDL: bound the wait.

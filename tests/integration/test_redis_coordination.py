@@ -10,7 +10,6 @@ file runs in a few seconds of real time.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import logging
 import time
@@ -27,6 +26,7 @@ from bot.adapters.telegram.admins import RedisAdminCache
 from bot.adapters.telegram.server import open_redis, shown_redis_url
 from bot.delivery.redis_limiter import RedisRateLimiter
 from tests.conftest import REDIS_URL
+from tests.relay import Proxy
 
 
 async def sends(
@@ -178,55 +178,6 @@ async def test_the_admin_cache_is_shared_between_processes(redis: Any, redis_pre
     another = StubBot(set(), bot_id=987654321)
     assert await other.is_admin(another, group, admin) is False  # type: ignore[arg-type]
     assert another.calls == [(group, admin)]
-
-
-class Proxy:
-    """A TCP relay to the test Redis that can be cut and restored: Redis 'down' at run time
-    without touching the real server."""
-
-    def __init__(self, host: str, port: int) -> None:
-        self.target = (host, port)
-        self.port = 0
-        self._server: asyncio.Server | None = None
-        self._writers: list[asyncio.StreamWriter] = []
-        self._tasks: set[asyncio.Task[None]] = set()
-
-    async def start(self) -> None:
-        self._server = await asyncio.start_server(self._accept, "127.0.0.1", self.port)
-        self.port = self._server.sockets[0].getsockname()[1]
-
-    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._tasks.add(task)
-        self._writers.append(writer)
-        try:
-            upstream_reader, upstream = await asyncio.open_connection(*self.target)
-            self._writers.append(upstream)
-            await asyncio.gather(self._pipe(reader, upstream), self._pipe(upstream_reader, writer))
-        finally:
-            self._tasks.discard(task)
-
-    @staticmethod
-    async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        with contextlib.suppress(ConnectionError, OSError):
-            while data := await reader.read(65536):
-                writer.write(data)
-                await writer.drain()
-        writer.close()
-
-    async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-            self._server = None
-        for writer in self._writers:
-            writer.close()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        for writer in self._writers:
-            with contextlib.suppress(ConnectionError, OSError):
-                await writer.wait_closed()
-        self._writers.clear()
 
 
 @pytest.fixture
