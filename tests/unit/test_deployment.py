@@ -53,4 +53,5 @@ def test_the_proxy_forwards_the_webhook_path_to_both_workers() -> None:
     assert f"handle {path} {{" in caddyfile
     port = environment["WEBHOOK_PORT"]
     assert re.search(rf"reverse_proxy bot-1:{port} bot-2:{port}", caddyfile)
-    assert "health_uri /healthz" in caddyfile
+    assert "fail_duration" in caddyfile  # a dead worker is left out, its requests retried
+    assert "health_uri" not in caddyfile  # a worker without its database still answers
