@@ -85,6 +85,9 @@ def _parser() -> argparse.ArgumentParser:
     broadcast.add_argument("--workers", type=int, choices=[1, 2], default=1)
     broadcast.add_argument("--rate", type=float, default=25.0, help="messages per second")
     broadcast.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
+    broadcast.add_argument(
+        "--redis-url", default=None, help="workers share one Redis limiter, each at the full rate"
+    )
     broadcast.add_argument("--json", action="store_true")
     broadcast.set_defaults(command=_bench_broadcast)
     updates = bench_sub.add_parser(
@@ -217,7 +220,9 @@ def _calibrate(args: argparse.Namespace) -> int:
 def _bench_broadcast(args: argparse.Namespace) -> int:
     from bot.delivery.bench import run_broadcast
 
-    return run_broadcast(args.groups, args.workers, args.rate, args.database_url, args.json)
+    return run_broadcast(
+        args.groups, args.workers, args.rate, args.database_url, args.json, args.redis_url
+    )
 
 
 def _bench_updates(args: argparse.Namespace) -> int:
