@@ -36,8 +36,8 @@ class Settings(BaseSettings):
     engine: str = "irt"  # Pix's smart random stays available: ENGINE=smart-random
     max_level: int = Field(default=6, ge=1, le=8)
     polling_timeout: int = Field(default=30, ge=1, le=60)
-    # Messages per second this process may send to groups (Telegram allows ~30 in all):
-    # with several processes, give each a share.
+    # Messages per second sent to groups (Telegram allows ~30 in all): with REDIS_URL the bot's
+    # total, shared by its processes; without, each process's own, so give each a share.
     delivery_rate: float = Field(default=25.0, gt=0, le=30)
     # /healthz and /metrics on this port (webhook mode also serves them on the webhook port).
     metrics_port: int | None = None
