@@ -10,8 +10,8 @@ from typing import Any, Final
 from bot.core.chat import Button, Keyboard, Message
 from bot.core.group_ports import GroupSettings, LeaderboardRow
 from bot.core.i18n import LANGUAGE_NAMES, Catalogs
+from bot.core.text import N_
 from bot.core.timezones import COMMON
-from bot.core.views import N_
 from content.bank import ContentBank, content_language
 from content.models import Challenge, Tip, TipTopic
 

@@ -13,8 +13,9 @@ from bot.core.assessments import ReviewFinished
 from bot.core.chat import Attachment, Button, Message
 from bot.core.i18n import LANGUAGE_NAMES
 from bot.core.ports import User
+from bot.core.text import N_
 from bot.core.timezones import COMMON, zone
-from bot.core.views import N_, Views
+from bot.core.views import Views
 from content.bank import content_language
 from content.models import Tip, Tutorial
 

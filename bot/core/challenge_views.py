@@ -1,0 +1,315 @@
+"""What a learner reads during a test or a review: the challenge, the correction with its
+tutorials, the result and the profile."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from html import escape
+from typing import Final
+
+from bot.core import callbacks
+from bot.core.assessments import REVIEW, Corrected, Finished, Served
+from bot.core.chat import Button, Keyboard, Message
+from bot.core.i18n import Catalogs
+from bot.core.ports import Attempt, CompetenceResult
+from bot.core.text import FORMAT_NAMES, echo, progress_bar, rich
+from content.bank import ContentBank, content_language
+from content.models import Challenge, ChallengeType, Tutorial
+
+LETTERS: Final = "ABCDEFGHIJ"
+SHORT_OPTION: Final = 28  # longer options are listed in the text and buttons show letters
+MAX_TUTORIALS: Final = 3
+MAX_RECOMMENDED: Final = 5
+
+
+class ChallengeViews:
+    def __init__(self, bank: ContentBank, catalogs: Catalogs) -> None:
+        self.bank = bank
+        self.catalogs = catalogs
+
+    # --- challenges --------------------------------------------------------------------
+
+    def test_intro(self, language: str, competence: str) -> str:
+        _ = self.catalogs.get(language).gettext
+        name = escape(self.bank.competence_name(competence, language))
+        return "🎯 <b>{}</b>\n{}".format(
+            _("Test: {competence}").format(competence=f"{competence} {name}"),
+            _(
+                "A few short challenges; they adapt to your answers. If you don't know, tap "
+                "Skip: it counts as a miss, and you will get tutorials."
+            ),
+        )
+
+    def challenge(self, language: str, served: Served) -> Message:
+        return Message(
+            self.challenge_text(language, served),
+            self.challenge_buttons(language, served.challenge, served.attempt),
+            track=served.attempt.token,
+            expects_text=served.challenge.type in (ChallengeType.TEXT, ChallengeType.FIELDS),
+        )
+
+    def challenge_text(self, language: str, served: Served) -> str:
+        _ = self.catalogs.get(language).gettext
+        challenge, attempt = served.challenge, served.attempt
+        text = challenge.text(attempt.language)
+        code = served.assessment.competence
+        if code == REVIEW:  # a review mixes competences: say which one this is
+            code = self.bank.tube_competence[challenge.tube]
+            name = escape(self.bank.competence_name(code, language))
+            header = f"🔁 <b>{_('Review')}</b> · {code} {name}"
+        else:
+            header = f"<b>{code} {escape(self.bank.competence_name(code, language))}</b>"
+        parts = [header, progress_bar(served.index, served.expected_total), "", rich(text.prompt)]
+        options = self._shown_options(challenge, attempt)
+        if options and not self._short_options(options):
+            parts.append("")
+            parts.extend(f"{LETTERS[i]}) {rich(option)}" for i, option in enumerate(options))
+        if challenge.type is ChallengeType.MULTIPLE:
+            parts += ["", "<i>" + _("Select all that apply, then tap Submit.") + "</i>"]
+        elif challenge.type is ChallengeType.TEXT:
+            parts += ["", "✍️ <i>" + _("Type your answer.") + "</i>"]
+        elif challenge.type is ChallengeType.FIELDS:
+            parts += ["", "✍️ <i>" + _("Send one line per item, in this order:") + "</i>"]
+            parts += [f"{i}. {escape(field.label)}" for i, field in enumerate(text.fields, 1)]
+        return "\n".join(parts)
+
+    def challenge_buttons(self, language: str, challenge: Challenge, attempt: Attempt) -> Keyboard:
+        _ = self.catalogs.get(language).gettext
+        options = self._shown_options(challenge, attempt)
+        short = self._short_options(options)
+        rows: list[tuple[Button, ...]] = []
+        choice_buttons = []
+        for position, option in enumerate(options):
+            label = option if short else LETTERS[position]
+            if challenge.type is ChallengeType.MULTIPLE:
+                chosen = attempt.option_order[position] in attempt.selection
+                label = ("☑️ " if chosen else "⬜ ") + label
+            choice_buttons.append(Button(label, callbacks.option(attempt.token, position)))
+        if short:
+            rows.extend((button,) for button in choice_buttons)
+        elif choice_buttons:
+            rows.extend(tuple(choice_buttons[i : i + 5]) for i in range(0, len(choice_buttons), 5))
+        last: list[Button] = []
+        if challenge.type is ChallengeType.MULTIPLE:
+            last.append(Button(_("✅ Submit"), callbacks.submit(attempt.token)))
+        last.append(Button(_("⏭ Skip"), callbacks.skip(attempt.token)))
+        rows.append(tuple(last))
+        return tuple(rows)
+
+    def _shown_options(self, challenge: Challenge, attempt: Attempt) -> list[str]:
+        options = challenge.text(attempt.language).options
+        return [options[index] for index in attempt.option_order]
+
+    @staticmethod
+    def _short_options(options: Sequence[str]) -> bool:
+        return all(len(option) <= SHORT_OPTION for option in options)
+
+    def answered_text(self, language: str, served: Served, shown_answer: str) -> str:
+        """The challenge message once answered: buttons gone, the answer noted."""
+        return self.challenge_text(language, served) + "\n\n<i>" + shown_answer + "</i>"
+
+    def shown_answer(self, language: str, attempt: Attempt, challenge: Challenge) -> str:
+        _ = self.catalogs.get(language).gettext
+        if attempt.skipped:
+            return _("You skipped this one.")
+        if challenge.type in (ChallengeType.SINGLE, ChallengeType.MULTIPLE):
+            options = challenge.text(attempt.language).options
+            chosen = [int(i) for i in (attempt.value or "").split(",") if i.isdigit()]
+            shown = [
+                f"{LETTERS[attempt.option_order.index(i)]}) {rich(options[i])}"
+                for i in sorted(chosen, key=attempt.option_order.index)
+                if i in attempt.option_order
+            ]
+            return _("Your answer: {answer}").format(answer="; ".join(shown) or "—")
+        return _("Your answer: {answer}").format(answer=echo(attempt.value or ""))
+
+    def correction(self, language: str, corrected: Corrected, streak: int = 0) -> Message:
+        _ = self.catalogs.get(language).gettext
+        buttons: Keyboard = ()
+        attempt, challenge = corrected.attempt, corrected.challenge
+        if corrected.correct:
+            verdict = "✅ " + _("Right!")
+        elif corrected.skipped:
+            verdict = "⏭ " + _("Skipped.")
+        else:
+            verdict = "❌ " + _("Not quite.")
+        parts = [f"<b>{verdict}</b>", self.solution(language, challenge, attempt.language)]
+        explanation = challenge.text(attempt.language).explanation
+        if explanation:
+            parts.append(f"<i>{rich(explanation)}</i>")
+        if not corrected.correct:
+            tutorials = self.bank.tutorials_for(challenge.skill, language)[:MAX_TUTORIALS]
+            if tutorials:
+                parts.append(
+                    "📚 <b>"
+                    + _("To succeed next time:")
+                    + "</b>\n"
+                    + self.tutorial_list(language, tutorials, numbered=len(tutorials) > 1)
+                )
+                buttons = (self.save_buttons(language, tutorials),)
+        if streak:
+            parts.append(self.streak(language, streak))
+        return Message("\n\n".join(parts), buttons)
+
+    def save_buttons(self, language: str, tutorials: Sequence[Tutorial]) -> tuple[Button, ...]:
+        _ = self.catalogs.get(language).gettext
+        if len(tutorials) == 1:
+            return (Button(_("💾 Save"), callbacks.save(self.bank.tutorial_ref(tutorials[0].id))),)
+        return tuple(
+            Button(
+                _("💾 Save {number}").format(number=number),
+                callbacks.save(self.bank.tutorial_ref(t.id)),
+            )
+            for number, t in enumerate(tutorials, 1)
+        )
+
+    def streak(self, language: str, days: int) -> str:
+        return (
+            self.catalogs.get(language)
+            .ngettext("🔥 Streak: {days} day", "🔥 Streak: {days} days", days)
+            .format(days=days)
+        )
+
+    def solution(self, language: str, challenge: Challenge, content_lang: str) -> str:
+        _ = self.catalogs.get(language).gettext
+        text = challenge.text(content_lang)
+        if challenge.type in (ChallengeType.SINGLE, ChallengeType.MULTIPLE):
+            right = [rich(text.options[i]) for i in sorted(challenge.right_indexes)]
+            answer = "; ".join(f"<b>{option}</b>" for option in right)
+        elif challenge.type is ChallengeType.TEXT:
+            answer = f"<b>{rich(text.accept[0])}</b>"
+        else:
+            answer = "\n" + "\n".join(
+                f"• {escape(field.label)}: <b>{rich(field.accept[0])}</b>" for field in text.fields
+            )
+        return _("The answer: {answer}").format(answer=answer)
+
+    def tutorial_list(
+        self, language: str, tutorials: Iterable[Tutorial], numbered: bool = False, start: int = 1
+    ) -> str:
+        _ = self.catalogs.get(language).gettext
+        lines = []
+        for number, tutorial in enumerate(tutorials, start):
+            link = f'<a href="{escape(str(tutorial.url))}">{escape(tutorial.title)}</a>'
+            details = " · ".join(
+                [
+                    escape(tutorial.source),
+                    _(FORMAT_NAMES[str(tutorial.format)]),
+                    _("{minutes} min").format(minutes=tutorial.minutes),
+                ]
+            )
+            bullet = f"{number}." if numbered else "•"
+            lines.append(f"{bullet} {link}\n   <i>{details}</i>")
+        return "\n".join(lines)
+
+    # --- results -----------------------------------------------------------------------
+
+    def result(self, language: str, finished: Finished) -> Message:
+        _ = self.catalogs.get(language).gettext
+        code = finished.assessment.competence
+        name = escape(self.bank.competence_name(code, language))
+        parts = [
+            "🏁 <b>"
+            + _("Test finished: {competence}").format(competence=f"{code} {name}")
+            + "</b>",
+            _("Level <b>{level}</b> · <b>{pix}</b> pix").format(
+                level=finished.score.level, pix=finished.score.pix
+            ),
+        ]
+        mastered = self._mastered_tubes(language, finished)
+        if mastered:
+            parts.append(
+                "✅ <b>"
+                + _("Skills validated:")
+                + "</b>\n"
+                + "\n".join(
+                    "• " + _("{tube}: level {level}").format(tube=escape(tube), level=level)
+                    for tube, level in mastered
+                )
+            )
+        else:
+            parts.append(_("No skill validated yet: the tutorials below are a good start."))
+        tutorials: list[Tutorial] = []
+        for skill in sorted(finished.failed_skills, key=lambda s: self.bank.skills[s].level):
+            for tutorial in self.bank.tutorials_for(skill, language):
+                if tutorial not in tutorials:
+                    tutorials.append(tutorial)
+        recommended = tutorials[:MAX_RECOMMENDED]
+        rows: list[tuple[Button, ...]] = []
+        if recommended:
+            listed = self.tutorial_list(language, recommended, numbered=len(recommended) > 1)
+            parts.append("📚 <b>" + _("Recommended tutorials:") + "</b>\n" + listed)
+            rows.append(self.save_buttons(language, recommended))
+        rows.append((Button(_("🎯 Another competence"), callbacks.AGAIN),))
+        rows.append((Button(_("📊 My profile"), callbacks.PROFILE),))
+        return Message("\n\n".join(parts), tuple(rows))
+
+    def _mastered_tubes(self, language: str, finished: Finished) -> list[tuple[str, int]]:
+        best: dict[str, int] = {}
+        for name, known in finished.knowledge.items():
+            skill = self.bank.skills.get(name)
+            if skill is not None and known.validated:
+                best[skill.tube] = max(best.get(skill.tube, 0), skill.level)
+        lang = content_language(language)
+        return [
+            (getattr(self.bank.tubes[tube].title, lang), level)
+            for tube, level in sorted(best.items(), key=lambda item: (-item[1], item[0]))
+        ]
+
+    def profile(
+        self, language: str, results: Mapping[str, CompetenceResult], streak: int = 0
+    ) -> Message:
+        _ = self.catalogs.get(language).gettext
+        parts = ["📊 <b>" + _("Your profile") + "</b>"]
+        for area in self.bank.framework.areas:
+            lines = [f"<b>{area.code} · {escape(area.name.get(language))}</b>"]
+            for competence in area.competences:
+                name = escape(competence.name.get(language))
+                result = results.get(competence.code)
+                status = (
+                    _("level {level} · {pix} pix").format(level=result.level, pix=result.pix)
+                    if result
+                    else _("not tested")
+                )
+                lines.append(f"{competence.code} {name} — {status}")
+            parts.append("\n".join(lines))
+        total = sum(result.pix for result in results.values())
+        parts.append(
+            _("Total: <b>{pix}</b> pix · {count} of 16 competences tested").format(
+                pix=total, count=len(results)
+            )
+        )
+        if streak:
+            parts.append(self.streak(language, streak))
+        return Message("\n\n".join(parts), ((Button(_("🎯 Take a test"), callbacks.AGAIN),),))
+
+    def profile_title(self, language: str, results: Mapping[str, CompetenceResult]) -> str:
+        total = sum(result.pix for result in results.values())
+        return self.catalogs.get(language).gettext("Your profile: {pix} pix").format(pix=total)
+
+    def select_first(self, language: str) -> str:
+        return self.catalogs.get(language).gettext("Select at least one option first.")
+
+    def use_buttons(self, language: str) -> Message:
+        return Message(
+            self.catalogs.get(language).gettext(
+                "Tap one of the buttons under the question to answer, or Skip."
+            )
+        )
+
+    def next_field(self, language: str, challenge: Challenge, attempt: Attempt) -> Message:
+        _ = self.catalogs.get(language).gettext
+        fields = challenge.text(attempt.language).fields
+        index = len(attempt.fields)
+        return Message(
+            _("Got it. Now item {index} of {count}: {label}").format(
+                index=index + 1, count=len(fields), label=escape(fields[index].label)
+            )
+        )
+
+    def text_only(self, language: str) -> Message:
+        return Message(
+            self.catalogs.get(language).gettext(
+                "I can only read text answers. Type your answer, or tap Skip."
+            )
+        )
