@@ -1,47 +1,73 @@
-"""An IRT engine: a tube-aware (testlet) Bayesian model and look-ahead selection.
+"""An IRT engine: a tube-aware (testlet) Bayesian model of two kinds of responders.
 
 Model (4PL with fixed guessing and slip, on a *level* scale, plus a testlet effect per tube):
 ``theta`` is a general ability measured in Pix levels; each tube t of the competence has its
-own offset ``delta_t ~ N(0, TUBE_SD^2)``, so the ability that answers a challenge of tube t is
+own offset ``delta_t ~ N(0, tube_sd^2)``, so the ability that answers a challenge of tube t is
 ``theta + delta_t``. A challenge of a level-L skill has, until calibrated, difficulty
 ``b = L - 0.5`` and discrimination ``DEFAULT_DISCRIMINATION`` (``challenge.irt`` otherwise):
 
-    P(right | theta, delta_t) = c + (1 - c - SLIP) / (1 + exp(-a (theta + delta_t - b)))
+    P(right | theta, delta_t) = c + (1 - c - slip) / (1 + exp(-k a (theta + delta_t - b)))
 
 Guessing c is fixed by the challenge type: 1 / options for single choice, 1 / 2^options (at
 least 0.02) for multiple choice, 0 for text and fields. Answers of one tube therefore inform
 that tube's skills more than the others' (a bifactor / testlet model), which is what a Pix tube
 is: one topic, skills of rising difficulty.
 
-Posterior: theta on a grid from a Gaussian prior; each delta_t integrated on a few points per
-grid value (tubes are independent given theta). Both are exact sums, no sampling.
+Two kinds of responders (``RESPONDERS``), a latent class of the person with a prior weight:
 
-Level: for every theta the final score is predicted as Pix would compute it, skills settled by
-the answers and Pix inference as they are, open skills where theta + delta_t reaches them; its
-mean and variance over the tubes' offsets give P(level | theta) (the pix spread is taken as a
-uniform of that variance), and the posterior gives P(level).
+* *consistent*: sharp items (``k = 1.6``), a slip of one in ten, tubes that may sit well apart
+  (``tube_sd = 0.6``): a learner who knows a tube up to a point and answers accordingly;
+* *graded*: soft items (``k = 0.6``), no slip, tubes close to the general ability: a learner
+  whose chance of success rises slowly with the ability, so that misses below the ability and
+  successes above it are common.
+
+A positioning test is too short to tell the two apart: in five or six challenges their
+posterior barely moves (Pix inference settles the challenges of a tube that would contradict
+an answer, and a single miss far below the ability is a consistent learner's slip). So the
+mixture works as one robust response model: confident answers are not over-trusted, and
+consistent learners still finish fast.
+
+Posterior: (class, theta) on a grid from a Gaussian prior; each delta_t integrated on a few
+points per grid value (tubes are independent given the class and theta). Exact sums, no
+sampling.
+
+Level: what is predicted is the level the test will *report*. For a consistent responder, Pix
+inference is right, so the score is the skills settled by the answers and Pix inference as they
+are plus the open skills that theta + delta_t reaches. For a graded responder, Pix inference is
+often wrong, so the level is that of the skills truly reached (theta + delta_t >= b), which the
+final credit (below) can report as long as Pix inference leaves it reachable: it is clipped to
+the reachable levels. Per (class, theta) the tubes' pix distributions are convolved exactly
+(pix counted in fractions of a pix), and the posterior gives P(level).
 
 Selection: one-step look-ahead. For the most informative challenge of every open skill (never a
-skill twice, never a skill Pix inference already settled), the expected entropy of P(level)
-after its answer, Pix inference of that answer included; the smallest wins, with light seeded
-randomisation among the best three skills within ``ENTROPY_SLACK`` nats. Stop: when one level
-has posterior probability ``STOP_PROBABILITY``, after ``MIN_LENGTH`` challenges; or after
-``MAX_LENGTH``; or when nothing is left to ask.
+skill twice, never a skill Pix inference already settled), the expected uncertainty on the
+level after its answer (Pix inference of that answer included): ``1 - VARIANCE_WEIGHT`` times
+its entropy plus ``VARIANCE_WEIGHT`` times its variance (a miss by two levels costs more than a
+miss by one). Levels here use a fast moment approximation of the pix distribution (a uniform of
+the same mean and variance), which also chose better than the exact distribution. The smallest
+wins; the only randomness is between challenges of that skill that the model cannot tell apart
+(same type, options and parameters), drawn from ``state.rng()``. Randomising between skills
+made tests longer and less accurate (see the README's simulation section).
 
-Knowledge: the direct answers and Pix inference along tubes (``scoring.infer``) first; then
-every still untested skill is credited from its tube's posterior: validated when
-P(theta + delta_t >= b) is at least ``CREDIT_PROBABILITY``, invalidated when at most
-``1 - CREDIT_PROBABILITY``. Pix and level are then computed by the Pix rules. (Pix flash
-credits at P(success) >= 0.95; on this uncalibrated scale that would bias every level down.)
+Stop: when the most likely level has probability at least the classes' stop probabilities
+weighted by their posterior (``consistent`` 0.85, ``graded`` 0.70), after ``MIN_LENGTH``
+challenges; or after ``MAX_LENGTH``; or when nothing is left to ask.
 
-The defaults (discrimination 2.5, slip 0.05, tube SD 0.6, stop at 0.87, 3 to 16 challenges)
-were tuned with ``pixbot simulate`` on the shipped bank.
+Knowledge: the direct answers and Pix inference along tubes (``scoring.infer``) first; then the
+reported level is the most likely one, and the still untested skills are credited in order of
+their posterior mastery P(theta + delta_t >= b): first every skill at least as likely mastered
+as not, then, if that misses the reported level, the next most likely ones are added (or the
+least likely credited ones removed) until it is reached. Pix and level are then computed by the
+Pix rules. (Pix flash credits at P(success) >= 0.95; on this uncalibrated scale that would bias
+every level down.)
+
+The constants (classes, prior N(3, 1.5^2), stop probabilities, 3 to 16 challenges) were chosen
+with ``pixbot simulate`` on the shipped bank, on seeds 11 to 13, then checked on seeds 1 to 3.
 
 The engine is a pure function of the ``EngineState``: per-competence arrays are computed once
 per bank and cached (keyed by ``id(bank)``); results are memoised by the whole state (answers,
-seen, known), the last few posteriors are kept (a test's last state is read twice) and the
-tubes' pix by settled skills, which only saves time; the only randomness is ``state.rng()``
-(not even seeded when a single challenge is left to choose: the generator would pick it).
+seen, known; interchangeable challenges count as one), the last few posteriors are kept (a
+test's last state is read twice) and the tubes' pix by settled skills, which only saves time.
 """
 
 from __future__ import annotations
@@ -69,34 +95,56 @@ from content.models import Challenge, ChallengeType
 Vector = npt.NDArray[np.float64]
 Array = npt.NDArray[np.float64]
 Index = npt.NDArray[np.int64]
+Mask = npt.NDArray[np.bool_]
 
 DIFFICULTY_OFFSET: Final = 0.5  # b = level - 0.5 until calibrated
 DEFAULT_DISCRIMINATION: Final = 2.5
 MULTIPLE_GUESS_FLOOR: Final = 0.02
-SLIP: Final = 0.05  # upper asymptote 1 - SLIP: a master may still miss
+SLIP: Final = 0.05  # the default upper asymptote of ``probability``: 1 - SLIP
+
+
+@dataclass(frozen=True)
+class Responder:
+    """A latent class of learners: how they answer, and when a test of them may stop."""
+
+    name: str
+    weight: float  # prior probability
+    sharpness: float  # k: discrimination multiplier
+    slip: float  # upper asymptote 1 - slip
+    tube_sd: float  # tau: how far a tube may sit from the general ability
+    true_level: bool  # predict the truly reached level (else the score after Pix inference)
+    stop_probability: float
+
+
+RESPONDERS: Final = (
+    Responder("consistent", 0.6, 1.6, 0.10, 0.6, False, 0.85),
+    Responder("graded", 0.4, 0.6, 0.0, 0.1, True, 0.70),
+)
 GRID: Final = np.arange(-2.5, 8.5 + 1e-9, 0.2)  # general ability, in levels
-TUBE_SD: Final = 0.6  # tau: how far a tube may sit from the general ability
-TUBE_POINTS: Final = np.linspace(-2.0, 2.0, 5) * TUBE_SD  # the tube offset delta, integrated
+TUBE_POINTS: Final = np.linspace(-2.0, 2.0, 5)  # the tube offset, in tube SDs, integrated
 PRIOR_MEAN: Final = 3.0
-PRIOR_SD: Final = 2.0
-STOP_PROBABILITY: Final = 0.87
+PRIOR_SD: Final = 1.5
 MIN_LENGTH: Final = 3
 MAX_LENGTH: Final = 16
-TOP_WEIGHTS: Final = (0.6, 0.25, 0.15)  # light randomisation among the best three skills
-ENTROPY_SLACK: Final = 0.05  # ... that are within this many nats of the best
-CREDIT_PROBABILITY: Final = 0.5
+VARIANCE_WEIGHT: Final = 0.2  # selection: (1 - w) entropy + w variance of the level
 PIX_SD_FLOOR: Final = 0.1
+MAX_UNITS_PER_PIX: Final = 30  # exact pix distributions count pix in 1/q, q <= this
 MEMO_SIZE: Final = 200_000
 RECENT_SIZE: Final = 8
 PIX_MEMO_SIZE: Final = 4096
-TYPICAL_LENGTH: Final = 6
+TYPICAL_LENGTH: Final = 5
+
+_CLASS: Final = np.repeat(np.arange(len(RESPONDERS)), len(GRID))  # class of each grid column
+_ABILITY: Final = np.tile(GRID, len(RESPONDERS))  # theta of each grid column
+_TRUE_LEVEL: Final = np.array([RESPONDERS[k].true_level for k in _CLASS], dtype=np.bool_)
+_STOP: Final = np.array([r.stop_probability for r in RESPONDERS])
 _TUBE_WEIGHTS: Final = (
-    np.exp(-0.5 * (TUBE_POINTS / TUBE_SD) ** 2)[:, None]
-    / np.exp(-0.5 * (TUBE_POINTS / TUBE_SD) ** 2).sum()
+    np.exp(-0.5 * TUBE_POINTS**2)[:, None] / np.exp(-0.5 * TUBE_POINTS**2).sum()
 )  # the prior of the tube offset on its points
+_LEVELS: Final = np.arange(DEFAULT_MAX_LEVEL + 1, dtype=np.float64)
 _EDGES: Final = (
     PIX_PER_LEVEL * np.arange(1, DEFAULT_MAX_LEVEL + 1) - 1.0 / 3.0
-)  # a progress estimate before the posterior says more
+)  # where a pix total reaches a level, for the moment approximation
 
 
 def guessing(challenge: Challenge) -> float:
@@ -118,9 +166,11 @@ def parameters(challenge: Challenge) -> tuple[float, float, float]:
     return a, b, guessing(challenge)
 
 
-def probability(theta: Vector, a: float, b: float, c: float, slip: float = SLIP) -> Vector:
+def probability(
+    theta: Vector | Array, a: float | Array, b: float, c: float, slip: float | Array = SLIP
+) -> Array:
     """P(right | theta): guessing c below, 1 - slip above."""
-    result: Vector = c + (1.0 - c - slip) / (1.0 + np.exp(-a * (theta - b)))
+    result: Array = c + (1.0 - c - slip) / (1.0 + np.exp(-a * (theta - b)))
     return result
 
 
@@ -135,12 +185,11 @@ def information(theta: Vector, a: float, b: float, c: float, slip: float = SLIP)
 
 @dataclass
 class _Competence:
-    """Arrays of one competence, computed once per bank: skills, then their challenges."""
+    """Arrays of one competence, computed once per bank: skills, then their challenges. The
+    grid axis runs over (class, theta) pairs, class-major."""
 
     skills: list[Skill]
     tube: Index  # tube index per skill
-    level: Index
-    difficulty: Vector  # per skill: mean difficulty of its challenges
     pix: Vector  # per skill: its Pix value
     tubes: int
     tube_of: Array  # tubes x skills: 1 where the skill is in the tube
@@ -148,29 +197,43 @@ class _Competence:
     prior: Vector  # log prior on the grid
     challenges: list[Challenge]
     row: dict[str, int]  # challenge id -> row
+    twin: list[int]  # per row: the first row of the same skill, type and parameters
     item_skill: Index
     item_tube: Index
     item_guess: Vector  # per challenge: its guessing
     right: Array  # challenges x tube points x grid: P(right)
-    log_right: Array
-    log_wrong: Array
-    easier: npt.NDArray[np.bool_]  # skills x skills: same tube, level <= (Pix inference up)
-    harder: npt.NDArray[np.bool_]  # skills x skills: same tube, level >= (Pix inference down)
+    easier: Mask  # skills x skills: same tube, level <= (Pix inference up)
+    harder: Mask  # skills x skills: same tube, level >= (Pix inference down)
+    units: int  # exact pix distributions count pix in 1/units
+    unit_level: Array  # (pix total in units) x levels: 1 at its Pix level
     log_outcome: Array = field(init=False)  # (wrong, right) x challenges x (points x grid)
     unmastered: Array = field(init=False)  # 1 - mastered
+    true_pix: Array = field(init=False)  # tubes x points x grid: pix of the reached skills
     easier_of: list[list[int]] = field(init=False)  # per skill: the indexes in ``easier``
-    # Per (settled, validated) skills: the tubes' pix at theta + delta (tubes x points x grid).
-    tube_pix: dict[tuple[tuple[bool, ...], tuple[bool, ...]], Array] = field(init=False)
     harder_of: list[list[int]] = field(init=False)
+    # Per (settled, validated) skills: the tubes' predicted pix (tubes x points x grid).
+    tube_pix: dict[tuple[tuple[bool, ...], tuple[bool, ...]], Array] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.log_outcome = np.stack([self.log_wrong, self.log_right]).reshape(
-            2, len(self.challenges), len(TUBE_POINTS) * len(GRID)
+        columns = len(TUBE_POINTS) * len(_ABILITY)
+        self.log_outcome = np.stack([np.log1p(-self.right), np.log(self.right)]).reshape(
+            2, len(self.challenges), columns
         )
         self.unmastered = 1.0 - self.mastered
+        self.true_pix = ((self.tube_of * self.pix) @ self.mastered).reshape(
+            self.tubes, len(TUBE_POINTS), len(_ABILITY)
+        )
         self.tube_pix = {}
         self.easier_of = [np.flatnonzero(row).tolist() for row in self.easier]
         self.harder_of = [np.flatnonzero(row).tolist() for row in self.harder]
+
+
+def _units_per_pix(values: Sequence[float]) -> int:
+    """The smallest q for which every skill's pix is a whole number of 1/q pix."""
+    for q in range(1, MAX_UNITS_PER_PIX + 1):
+        if all(abs(v * q - round(v * q)) < 1e-9 for v in values):
+            return q
+    return MAX_UNITS_PER_PIX
 
 
 def _build(bank: ContentBank, competence: str) -> _Competence:
@@ -184,34 +247,51 @@ def _build(bank: ContentBank, competence: str) -> _Competence:
         challenges.extend(pool)
         item_skill.extend([i] * len(pool))
         difficulty.append(float(np.mean([parameters(c)[1] for c in pool])))
-    ability = TUBE_POINTS[:, None] + GRID[None, :]  # tube points x grid
-    right = np.array([probability(ability, *parameters(c)) for c in challenges])
-    right = np.clip(right.reshape(len(challenges), len(TUBE_POINTS), len(GRID)), 1e-9, 1 - 1e-9)
+    sharpness = np.array([r.sharpness for r in RESPONDERS])[_CLASS]
+    slip = np.array([r.slip for r in RESPONDERS])[_CLASS]
+    tube_sd = np.array([r.tube_sd for r in RESPONDERS])[_CLASS]
+    ability = TUBE_POINTS[:, None] * tube_sd[None, :] + _ABILITY[None, :]  # points x grid
+    items = [parameters(challenge) for challenge in challenges]
+    right = np.array(
+        [probability(ability, sharpness * a, b, c, slip) for a, b, c in items]
+    ).reshape(len(challenges), len(TUBE_POINTS), len(_ABILITY))
+    right = np.clip(right, 1e-9, 1 - 1e-9)
     tube = np.array([tube_names.index(s.tube) for s in skills], dtype=np.int64)
     level = np.array([s.level for s in skills], dtype=np.int64)
     same_tube = tube[:, None] == tube[None, :]
     bs = np.array(difficulty, dtype=np.float64)
     skill_index = np.array(item_skill, dtype=np.int64)
+    pix = np.array([skill_pix(skills)[s.name] for s in skills], dtype=np.float64)
+    units = _units_per_pix(pix.tolist())
+    size = round(float(pix.sum()) * units) + 1
+    unit_level = np.minimum(
+        np.floor(np.arange(size) / units + 1e-6) // PIX_PER_LEVEL, DEFAULT_MAX_LEVEL
+    )
+    signature: dict[tuple[object, ...], int] = {}
+    twin = [
+        signature.setdefault((item_skill[k], c.type, len(c.text("en").options), parameters(c)), k)
+        for k, c in enumerate(challenges)
+    ]
+    log_weight = np.log(np.array([r.weight for r in RESPONDERS]))[_CLASS]
     return _Competence(
         skills=skills,
         tube=tube,
-        level=level,
-        difficulty=bs,
-        pix=np.array([skill_pix(skills)[s.name] for s in skills], dtype=np.float64),
+        pix=pix,
         tubes=len(tube_names),
         tube_of=(np.arange(len(tube_names))[:, None] == tube[None, :]).astype(np.float64),
         mastered=(ability.reshape(1, -1) >= bs[:, None] - 1e-9).astype(np.float64),
-        prior=-0.5 * ((GRID - PRIOR_MEAN) / PRIOR_SD) ** 2,
+        prior=log_weight - 0.5 * ((_ABILITY - PRIOR_MEAN) / PRIOR_SD) ** 2,
         challenges=challenges,
         row={c.id: k for k, c in enumerate(challenges)},
+        twin=twin,
         item_skill=skill_index,
         item_tube=tube[skill_index] if len(skills) else skill_index,
         item_guess=np.array([guessing(c) for c in challenges], dtype=np.float64),
         right=right,
-        log_right=np.log(right),
-        log_wrong=np.log1p(-right),
         easier=same_tube & (level[None, :] <= level[:, None]),
         harder=same_tube & (level[None, :] >= level[:, None]),
+        units=units,
+        unit_level=(unit_level[:, None] == _LEVELS[None, :]).astype(np.float64),
     )
 
 
@@ -220,14 +300,17 @@ class _Progress:
     """What the answers so far say, for one state."""
 
     data: _Competence
-    posterior: Vector  # P(theta) on the grid
-    conditional: Array  # tubes x tube points x grid: P(delta_tube | theta, answers)
-    tube_pix: Array  # tubes x tube points x grid: the tube's pix at theta + delta
-    mean: Array  # tubes x grid: expected tube pix given theta
+    posterior: Vector  # P(class, theta) on the grid
+    conditional: Array  # tubes x tube points x grid: P(delta_tube | class, theta, answers)
+    tube_pix: Array  # tubes x tube points x grid: the tube's predicted pix
+    mean: Array  # tubes x grid: expected tube pix given class and theta
     variance: Array  # tubes x grid
-    level_probabilities: Vector
-    settled: npt.NDArray[np.bool_]  # per skill
-    candidates: npt.NDArray[np.bool_]  # challenges that may be served
+    approximate: Vector  # P(level), moment approximation (what selection compares with)
+    level_probabilities: Vector  # P(level), exact
+    settled: Mask  # per skill
+    candidates: Mask  # challenges that may be served
+    low: float  # pix of the validated settled skills: the lowest reachable score
+    high: float  # ... plus every open skill's: the highest
 
 
 def _levels_from_pix(mean: Array, variance: Array) -> Array:
@@ -253,10 +336,50 @@ def _levels_from_pix(mean: Array, variance: Array) -> Array:
     return result
 
 
-def _entropy(p: Array) -> Array:
-    q = np.maximum(p, 1e-12)
+def _level_of(pix: float) -> int:
+    """The Pix level of a pix total (``scoring.score``)."""
+    return min(math.floor(round(pix, 6)) // PIX_PER_LEVEL, DEFAULT_MAX_LEVEL)
+
+
+def _exact_levels(
+    data: _Competence, conditional: Array, tube_pix: Array, low: float, high: float
+) -> Array:
+    """P(level | class, theta), levels x grid: each tube's pix distribution (its points,
+    weighted by ``conditional``) convolved over the tubes; for the true-level classes, clipped
+    to the levels reachable from [low, high]."""
+    tubes, points, grid = conditional.shape
+    size = len(data.unit_level)
+    fft_size = 1 << max(1, (size - 1).bit_length())  # sums never wrap around
+    units = np.rint(tube_pix * data.units).astype(np.int64)
+    histogram = np.zeros((tubes, grid, fft_size))
+    rows = np.arange(tubes)[:, None]
+    columns = np.arange(grid)[None, :]
+    for point in range(points):  # (tube, column) pairs are distinct within one point
+        histogram[rows, columns, units[:, point, :]] += conditional[:, point, :]
+    spectrum = np.fft.rfft(histogram, axis=-1).prod(axis=0)
+    total = np.fft.irfft(spectrum, n=fft_size, axis=-1)[:, :size]  # grid x pix units
+    np.maximum(total, 0.0, out=total)
+    result: Array = (total @ data.unit_level).T  # levels x grid
+    if _TRUE_LEVEL.any():
+        reached = result[:, _TRUE_LEVEL]
+        lowest, highest = _level_of(low), _level_of(high)
+        reached[lowest] += reached[:lowest].sum(axis=0)
+        reached[:lowest] = 0.0
+        reached[highest] += reached[highest + 1 :].sum(axis=0)
+        reached[highest + 1 :] = 0.0
+        result[:, _TRUE_LEVEL] = reached
+    return result
+
+
+def _uncertainty(levels: Array) -> Array:
+    """(1 - w) entropy + w variance of level distributions (first axis: levels)."""
+    q = np.maximum(levels, 1e-12)
     np.minimum(q, 1.0, out=q)
-    result: Array = -(p * np.log(q)).sum(axis=0)
+    entropy = -(levels * np.log(q)).sum(axis=0)
+    k = _LEVELS.reshape(-1, *([1] * (levels.ndim - 1)))
+    mean = (levels * k).sum(axis=0)
+    variance = (levels * k * k).sum(axis=0) - mean * mean
+    result: Array = (1.0 - VARIANCE_WEIGHT) * entropy + VARIANCE_WEIGHT * variance
     return result
 
 
@@ -266,17 +389,16 @@ class IrtEngine:
     def __init__(
         self,
         *,
-        stop_probability: float = STOP_PROBABILITY,
+        stop_probability: float | None = None,
         max_length: int = MAX_LENGTH,
         min_length: int = MIN_LENGTH,
-        credit_probability: float = CREDIT_PROBABILITY,
     ) -> None:
+        """``stop_probability``: one stop probability for every class instead of theirs."""
         self.stop_probability = stop_probability
         self.max_length = max_length
         self.min_length = min_length
-        self.credit_probability = credit_probability
         self._cache: dict[tuple[int, str], tuple[ContentBank, _Competence]] = {}
-        # Memo of pure results by state key: ("next", key) -> challenge row or None,
+        # Memo of pure results by state key: ("next", key) -> the rows to choose from,
         # ("knowledge", key) -> the knowledge. Keeps a simulation's shared prefixes cheap.
         self._memo: dict[tuple[object, ...], object] = {}
         # The last few progresses by state key: a test's last state is read twice (its end,
@@ -288,17 +410,17 @@ class IrtEngine:
     def next_challenge(self, state: EngineState) -> Challenge | None:
         state_key = self._key(state)
         key = ("next", *state_key)
-        top = self._memo.get(key)
-        if top is None:
+        rows = self._memo.get(key)
+        if rows is None:
             progress = self._progress(state, state_key)
-            top = () if self._finished(state, progress) else self._best(progress)
-            self._remember(key, top)
-        assert isinstance(top, tuple)
-        if not top:
+            rows = () if self._finished(state, progress) else self._best(progress)
+            self._remember(key, rows)
+        assert isinstance(rows, tuple)
+        if not rows:
             return None
         data = self._competence(state.bank, state.competence)
         chosen: int = (  # one candidate: what the generator would choose, without seeding one
-            top[0] if len(top) == 1 else state.rng().choices(top, TOP_WEIGHTS[: len(top)])[0]
+            rows[0] if len(rows) == 1 else state.rng().choice(rows)
         )
         return data.challenges[chosen]
 
@@ -308,16 +430,32 @@ class IrtEngine:
         found = self._memo.get(key)
         if found is None:
             result = state.knowledge()  # Pix inference: infer(skills, observations, known)
-            masteries = self._mastery(self._progress(state, state_key))
-            data = self._competence(state.bank, state.competence)
-            for i, mastery in enumerate(masteries):
-                name = data.skills[i].name
-                if name in result:
-                    continue
-                if mastery >= self.credit_probability:
-                    result[name] = Knowledge(name, Status.VALIDATED, Source.INFERRED)
-                elif mastery <= 1.0 - self.credit_probability:
-                    result[name] = Knowledge(name, Status.INVALIDATED, Source.INFERRED)
+            progress = self._progress(state, state_key)
+            data = progress.data
+            names = [skill.name for skill in data.skills]
+            masteries = self._mastery(progress)
+            total = sum(
+                float(data.pix[i])
+                for i, name in enumerate(names)
+                if name in result and result[name].validated
+            )
+            # The open skills, most likely mastered first; credit the first ``count``.
+            order = sorted(
+                (i for i, name in enumerate(names) if name not in result),
+                key=lambda i: (-masteries[i], i),
+            )
+            credited = [total]
+            for i in order:
+                credited.append(credited[-1] + float(data.pix[i]))
+            target = int(np.argmax(progress.level_probabilities))
+            count = sum(1 for i in order if masteries[i] >= 0.5)
+            while count < len(order) and _level_of(credited[count]) < target:
+                count += 1
+            while count > 0 and _level_of(credited[count]) > target:
+                count -= 1
+            for rank, i in enumerate(order):
+                status = Status.VALIDATED if rank < count else Status.INVALIDATED
+                result[names[i]] = Knowledge(names[i], status, Source.INFERRED)
             self._remember(key, result)
             found = result
         assert isinstance(found, dict)
@@ -335,13 +473,19 @@ class IrtEngine:
     def estimate(self, state: EngineState) -> tuple[float, float]:
         """The posterior mean and standard deviation of the general ability (EAP)."""
         posterior = self._progress(state).posterior
-        mean = float(posterior @ GRID)
-        sd = math.sqrt(max(0.0, float(posterior @ (GRID - mean) ** 2)))
+        mean = float(posterior @ _ABILITY)
+        sd = math.sqrt(max(0.0, float(posterior @ (_ABILITY - mean) ** 2)))
         return mean, sd
 
     def level_probabilities(self, state: EngineState) -> list[float]:
-        """The posterior probability of each Pix level 0..max."""
+        """The posterior probability of each reported Pix level 0..max."""
         return [float(p) for p in self._progress(state).level_probabilities]
+
+    def responder_probabilities(self, state: EngineState) -> dict[str, float]:
+        """The posterior probability of each class of responder."""
+        posterior = self._progress(state).posterior
+        weights = np.bincount(_CLASS, weights=posterior, minlength=len(RESPONDERS))
+        return {r.name: float(w) for r, w in zip(RESPONDERS, weights, strict=True)}
 
     def mastery(self, state: EngineState) -> dict[str, float]:
         """Per skill: the posterior probability that its tube's ability reaches it."""
@@ -361,7 +505,15 @@ class IrtEngine:
 
     def _key(self, state: EngineState) -> tuple[object, ...]:
         known = tuple(sorted((name, k.validated) for name, k in state.known.items()))
-        answers = tuple((challenge.id, bool(correct)) for challenge, correct in state.answers)
+        data = self._competence(state.bank, state.competence)  # may forget the memos
+        twin, row, challenges = data.twin, data.row, data.challenges
+        answers = tuple(  # interchangeable challenges give the same posterior
+            (
+                challenges[twin[row[challenge.id]]].id if challenge.id in row else challenge.id,
+                bool(correct),
+            )
+            for challenge, correct in state.answers
+        )
         return (id(state.bank), state.competence, answers, state.seen, known)
 
     def _remember(self, key: tuple[object, ...], value: object) -> None:
@@ -385,7 +537,7 @@ class IrtEngine:
             key = self._key(state)
         progress = self._recent.get(key)
         if progress is None:
-            data = self._competence(state.bank, state.competence)  # may forget the memos
+            data = self._competence(state.bank, state.competence)
             progress = self._compute_progress(state, data)
             if len(self._recent) >= RECENT_SIZE:
                 self._recent.clear()
@@ -394,6 +546,7 @@ class IrtEngine:
 
     def _compute_progress(self, state: EngineState, data: _Competence) -> _Progress:
         skills = len(data.skills)
+        points, grid = len(TUBE_POINTS), len(_ABILITY)
         rows: list[int] = []
         outcomes: list[bool] = []
         for challenge, correct in state.answers:
@@ -405,7 +558,7 @@ class IrtEngine:
         log_likelihood = data.log_outcome[np.array(outcomes, dtype=np.int64), asked]
         answered = data.item_skill[asked]
         tube_log = data.tube_of[:, answered] @ log_likelihood
-        tube_log = tube_log.reshape(data.tubes, len(TUBE_POINTS), len(GRID))
+        tube_log = tube_log.reshape(data.tubes, points, grid)
         # Pix inference, as scoring.infer: the answers themselves, then, in order, untested
         # skills of the tube (easier ones after a right answer, harder ones after a wrong one).
         is_settled = [False] * skills
@@ -436,7 +589,8 @@ class IrtEngine:
         log_posterior = data.prior + (np.log(tube_likelihood) + top[:, 0, :]).sum(axis=0)
         posterior = np.exp(log_posterior - log_posterior.max())
         posterior /= posterior.sum()
-        # Per tube, pix at theta + delta: settled skills as they are, open ones where reached.
+        # Per tube, the predicted pix: consistent responders, settled skills as they are and
+        # open ones where reached; graded responders, every skill where reached.
         pix_key = (tuple(is_settled), tuple(is_validated))
         tube_pix = data.tube_pix.get(pix_key)
         if tube_pix is None:
@@ -444,14 +598,18 @@ class IrtEngine:
             tube_pix = (data.tube_of * open_pix) @ data.mastered
             tube_pix = tube_pix.reshape(conditional.shape)
             tube_pix += (data.tube_of @ (data.pix * (settled & validated)))[:, None, None]
+            tube_pix[:, :, _TRUE_LEVEL] = data.true_pix[:, :, _TRUE_LEVEL]
             tube_pix.setflags(write=False)
             if len(data.tube_pix) >= PIX_MEMO_SIZE:
                 data.tube_pix.clear()
             data.tube_pix[pix_key] = tube_pix
         mean = (conditional * tube_pix).sum(axis=1)
         variance = (conditional * tube_pix**2).sum(axis=1) - mean**2
-        per_theta = _levels_from_pix(mean.sum(axis=0), variance.sum(axis=0))
-        levels: Vector = per_theta @ posterior
+        approximate: Vector = _levels_from_pix(mean.sum(axis=0), variance.sum(axis=0)) @ posterior
+        low = float(data.pix @ (settled & validated))
+        high = low + float(data.pix @ ~settled)
+        levels: Vector = _exact_levels(data, conditional, tube_pix, low, high) @ posterior
+        levels /= levels.sum()
         candidates = ~settled[data.item_skill]
         candidates[asked] = False
         if state.seen:
@@ -459,20 +617,36 @@ class IrtEngine:
             has_fresh = np.bincount(data.item_skill, weights=fresh, minlength=skills)
             candidates &= fresh | (has_fresh[data.item_skill] == 0)
         return _Progress(
-            data, posterior, conditional, tube_pix, mean, variance, levels, settled, candidates
+            data,
+            posterior,
+            conditional,
+            tube_pix,
+            mean,
+            variance,
+            approximate,
+            levels,
+            settled,
+            candidates,
+            low,
+            high,
         )
 
     def _finished(self, state: EngineState, progress: _Progress) -> bool:
         done = len(state.answers)
         if not progress.candidates.any() or done >= self.max_length:
             return True
-        return done >= self.min_length and (
-            float(progress.level_probabilities.max()) >= self.stop_probability
-        )
+        if done < self.min_length:
+            return False
+        if self.stop_probability is not None:
+            threshold = self.stop_probability
+        else:
+            classes = np.bincount(_CLASS, weights=progress.posterior, minlength=len(RESPONDERS))
+            threshold = float(classes @ _STOP)
+        return float(progress.level_probabilities.max()) >= threshold
 
-    def expected_entropy(self, progress: _Progress) -> Vector:
-        """Per challenge: the expected entropy of the final level after its answer (inf when
-        it may not be served). One-step look-ahead on the testlet posterior."""
+    def expected_uncertainty(self, progress: _Progress) -> Vector:
+        """Per challenge: the expected uncertainty on the level after its answer (inf when it
+        may not be served). One-step look-ahead on the testlet posterior."""
         data = progress.data
         rows = np.flatnonzero(progress.candidates)
         result: Vector = np.full(len(data.challenges), np.inf)
@@ -491,14 +665,15 @@ class IrtEngine:
         joint = np.empty((len(rows), 2, *conditional.shape[1:]))
         np.multiply(conditional, p_right, out=joint[:, 0])
         np.multiply(conditional, 1.0 - p_right, out=joint[:, 1])
-        likelihood = joint.sum(axis=2)  # C x 2 x grid: P(answer | theta)
-        # Pix inference after the answer: right validates easier open skills of the tube,
-        # wrong invalidates harder ones.
+        likelihood = joint.sum(axis=2)  # C x 2 x grid: P(answer | class, theta)
+        # Pix inference after the answer (consistent responders' score): right validates
+        # easier open skills of the tube, wrong invalidates harder ones.
         open_pix = data.pix * ~progress.settled
         shift = np.empty((len(rows), 2, data.mastered.shape[1]))
         shift[:, 0] = (data.easier[skill] * open_pix) @ data.unmastered
         shift[:, 1] = -(data.harder[skill] * open_pix) @ data.mastered
         shift = shift.reshape(joint.shape)
+        shift[..., _TRUE_LEVEL] = 0.0
         tube_pix = progress.tube_pix[tube][:, None] + shift
         weighted = joint * tube_pix
         mean = weighted.sum(axis=2) / likelihood
@@ -510,28 +685,20 @@ class IrtEngine:
         weights = progress.posterior * likelihood  # C x 2 x grid
         answer = weights.sum(axis=2)  # C x 2: predictive probability of each answer
         levels = (per_theta * weights).sum(axis=3) / answer  # levels x C x 2
-        result[rows] = (answer * _entropy(levels)).sum(axis=1)
+        result[rows] = (answer * _uncertainty(levels)).sum(axis=1)
         return result
 
     def _best(self, progress: _Progress) -> tuple[int, ...]:
-        """The best challenge of each of the best (up to three) skills, best first."""
+        """The challenges of the best skill that the model cannot tell from its best one."""
         data = progress.data
-        values = self.expected_entropy(progress)
-        top: list[int] = []
-        skills_taken: set[int] = set()
-        best = math.inf
-        for row in np.argsort(values, kind="stable"):
-            value = float(values[row])
-            if not math.isfinite(value) or value > best + ENTROPY_SLACK:
-                break
-            best = min(best, value)
-            skill = int(data.item_skill[row])
-            if skill not in skills_taken:
-                skills_taken.add(skill)
-                top.append(int(row))
-                if len(top) == len(TOP_WEIGHTS):
-                    break
-        return tuple(top)
+        values = self.expected_uncertainty(progress)
+        best = int(np.argmin(values))
+        if not math.isfinite(float(values[best])):
+            return ()
+        twin = data.twin[best]
+        return tuple(
+            row for row in np.flatnonzero(progress.candidates).tolist() if data.twin[row] == twin
+        )
 
 
 def skill_difficulties(bank: ContentBank, competence: str) -> dict[str, float]:
@@ -542,4 +709,11 @@ def skill_difficulties(bank: ContentBank, competence: str) -> dict[str, float]:
     }
 
 
-__all__: Sequence[str] = ["IrtEngine", "guessing", "parameters", "skill_difficulties"]
+__all__: Sequence[str] = [
+    "RESPONDERS",
+    "IrtEngine",
+    "Responder",
+    "guessing",
+    "parameters",
+    "skill_difficulties",
+]
