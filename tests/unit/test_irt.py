@@ -166,18 +166,19 @@ def with_twin(bank: ContentBank, cid: str, twin: str) -> ContentBank:
     return ContentBank.build(bank.framework, tubes, challenges, bank.tutorials.values(), bank.tips)
 
 
-def test_deterministic_for_a_seed(bank: ContentBank) -> None:
+def test_deterministic_for_a_seed_and_varied_between_learners(bank: ContentBank) -> None:
     first = [run(bank, IrtEngine(), seed, True) for seed in range(8)]
     again = [run(bank, IrtEngine(), seed, True) for seed in range(8)]
     assert first == again
-    # The best skill is always asked: only challenges the model cannot tell apart are drawn.
+    # Two learners don't all start with the same challenge: the opening is drawn among the
+    # skills nearly as good as the best.
     starts = {IrtEngine().next_challenge(state(bank, [], seed)).id for seed in range(30)}  # type: ignore[union-attr]
-    assert len(starts) == 1
-    start = bank.challenges[starts.pop()]
+    assert len(starts) > 1
+    start = bank.challenges[min(starts)]
     twins = with_twin(bank, start.id, "twin")
     engine = IrtEngine()
-    drawn = {engine.next_challenge(state(twins, [], seed)).id for seed in range(30)}  # type: ignore[union-attr]
-    assert drawn == {start.id, "twin"}
+    drawn = {engine.next_challenge(state(twins, [], seed)).id for seed in range(60)}  # type: ignore[union-attr]
+    assert {start.id, "twin"} <= drawn
     for ok in (True, False):  # either twin leads to the same test, and to the same memo entry
         after = {
             engine.next_challenge(state(twins, [(cid, ok)], 1)).id  # type: ignore[union-attr]

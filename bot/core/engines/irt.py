@@ -45,9 +45,11 @@ level after its answer (Pix inference of that answer included): ``1 - VARIANCE_W
 its entropy plus ``VARIANCE_WEIGHT`` times its variance (a miss by two levels costs more than a
 miss by one). Levels here use a fast moment approximation of the pix distribution (a uniform of
 the same mean and variance), which also chose better than the exact distribution. The smallest
-wins; the only randomness is between challenges of that skill that the model cannot tell apart
-(same type, options and parameters), drawn from ``state.rng()``. Randomising between skills
-made tests longer and less accurate (see the README's simulation section).
+wins, with light randomisation from ``state.rng()`` so that two learners don't see the same
+sequence: the opening challenge is drawn among the skills within ``OPENING_SLACK`` of the best
+(the prior knows little, so little is lost; 5 to 7 different openings per competence); later
+ones among the best skill's challenges within ``SAME_SKILL_SLACK`` of its best (at least its
+interchangeable twins). Drawing among several skills at every step made tests longer.
 
 Stop: when the most likely level has probability at least the classes' stop probabilities
 weighted by their posterior (``consistent`` 0.85, ``graded`` 0.70), after ``MIN_LENGTH``
@@ -127,6 +129,8 @@ PRIOR_SD: Final = 1.5
 MIN_LENGTH: Final = 3
 MAX_LENGTH: Final = 16
 VARIANCE_WEIGHT: Final = 0.2  # selection: (1 - w) entropy + w variance of the level
+SAME_SKILL_SLACK: Final = 0.01  # draw among the best skill's challenges this close to its best
+OPENING_SLACK: Final = 0.1  # the first challenge: among the skills this close to the best
 PIX_SD_FLOOR: Final = 0.1
 MAX_UNITS_PER_PIX: Final = 30  # exact pix distributions count pix in 1/q, q <= this
 MEMO_SIZE: Final = 200_000
@@ -413,7 +417,9 @@ class IrtEngine:
         rows = self._memo.get(key)
         if rows is None:
             progress = self._progress(state, state_key)
-            rows = () if self._finished(state, progress) else self._best(progress)
+            rows = (
+                () if self._finished(state, progress) else self._best(progress, not state.answers)
+            )
             self._remember(key, rows)
         assert isinstance(rows, tuple)
         if not rows:
@@ -644,20 +650,24 @@ class IrtEngine:
             threshold = float(classes @ _STOP)
         return float(progress.level_probabilities.max()) >= threshold
 
-    def expected_uncertainty(self, progress: _Progress) -> Vector:
+    def expected_uncertainty(self, progress: _Progress, of_skill: int | None = None) -> Vector:
         """Per challenge: the expected uncertainty on the level after its answer (inf when it
-        may not be served). One-step look-ahead on the testlet posterior."""
+        may not be served). One-step look-ahead on the testlet posterior. Without ``of_skill``,
+        only each skill's most informative challenge (the least guessing, then by id); with
+        it, every candidate challenge of that skill."""
         data = progress.data
         rows = np.flatnonzero(progress.candidates)
         result: Vector = np.full(len(data.challenges), np.inf)
+        if of_skill is not None:
+            rows = rows[data.item_skill[rows] == of_skill]
+        else:
+            order = np.lexsort((rows, data.item_guess[rows], data.item_skill[rows]))
+            rows = rows[order]
+            first = np.ones(len(rows), dtype=np.bool_)
+            first[1:] = data.item_skill[rows][1:] != data.item_skill[rows][:-1]
+            rows = rows[first]
         if not len(rows):
             return result
-        # Per skill, only its most informative challenge (the least guessing, then by id).
-        order = np.lexsort((rows, data.item_guess[rows], data.item_skill[rows]))
-        rows = rows[order]
-        first = np.ones(len(rows), dtype=np.bool_)
-        first[1:] = data.item_skill[rows][1:] != data.item_skill[rows][:-1]
-        rows = rows[first]
         skill = data.item_skill[rows]
         tube = data.item_tube[rows]
         conditional = progress.conditional[tube]  # C x points x grid
@@ -688,16 +698,29 @@ class IrtEngine:
         result[rows] = (answer * _uncertainty(levels)).sum(axis=1)
         return result
 
-    def _best(self, progress: _Progress) -> tuple[int, ...]:
-        """The challenges of the best skill that the model cannot tell from its best one."""
+    def _best(self, progress: _Progress, opening: bool = False) -> tuple[int, ...]:
+        """The challenges to draw from, so that two learners don't see the same sequence: the
+        best challenge of every skill within ``OPENING_SLACK`` of the best for the opening one
+        (the prior knows little, so little is lost); later, the challenges of the best skill
+        within ``SAME_SKILL_SLACK`` of its best (wider draws made tests longer)."""
         data = progress.data
         values = self.expected_uncertainty(progress)
         best = int(np.argmin(values))
         if not math.isfinite(float(values[best])):
             return ()
-        twin = data.twin[best]
+        if opening:  # each near-best skill's best challenge, and its interchangeable twins
+            near = float(values[best]) + OPENING_SLACK
+            twins = {data.twin[row] for row in np.flatnonzero(values <= near).tolist()}
+            candidates = np.flatnonzero(progress.candidates).tolist()
+            return tuple(row for row in candidates if data.twin[row] in twins)
+        skill: int = int(data.item_skill[best])
+        if int((data.item_skill[progress.candidates] == skill).sum()) > 1:
+            values = self.expected_uncertainty(progress, skill)
+        limit = float(values[best]) + SAME_SKILL_SLACK
         return tuple(
-            row for row in np.flatnonzero(progress.candidates).tolist() if data.twin[row] == twin
+            row
+            for row in np.flatnonzero(progress.candidates).tolist()
+            if data.item_skill[row] == skill and float(values[row]) <= limit
         )
 
 
