@@ -133,7 +133,10 @@ SAME_SKILL_SLACK: Final = 0.01  # draw among the best skill's challenges this cl
 OPENING_SLACK: Final = 0.1  # the first challenge: among the skills this close to the best
 PIX_SD_FLOOR: Final = 0.1
 MAX_UNITS_PER_PIX: Final = 30  # exact pix distributions count pix in 1/q, q <= this
-MEMO_SIZE: Final = 200_000
+# Memo entries (states): a bot serves each state about once, so a small memo is enough there
+# and keeps the process's memory flat; a simulation replays shared prefixes and wants a big one.
+MEMO_SIZE: Final = 2_000
+SIMULATION_MEMO_SIZE: Final = 200_000
 RECENT_SIZE: Final = 8
 PIX_MEMO_SIZE: Final = 4096
 TYPICAL_LENGTH: Final = 5
@@ -396,8 +399,11 @@ class IrtEngine:
         stop_probability: float | None = None,
         max_length: int = MAX_LENGTH,
         min_length: int = MIN_LENGTH,
+        memo_size: int = MEMO_SIZE,
     ) -> None:
-        """``stop_probability``: one stop probability for every class instead of theirs."""
+        """``stop_probability``: one stop probability for every class instead of theirs;
+        ``memo_size``: states whose results are remembered (see ``MEMO_SIZE``)."""
+        self.memo_size = memo_size
         self.stop_probability = stop_probability
         self.max_length = max_length
         self.min_length = min_length
@@ -523,7 +529,7 @@ class IrtEngine:
         return (id(state.bank), state.competence, answers, state.seen, known)
 
     def _remember(self, key: tuple[object, ...], value: object) -> None:
-        if len(self._memo) >= MEMO_SIZE:
+        if len(self._memo) >= self.memo_size:
             self._memo.clear()
         self._memo[key] = value
 
