@@ -11,7 +11,7 @@ import json
 import re
 import socket
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -207,19 +207,31 @@ class FakeTelegram:
 
 
 @asynccontextmanager
-async def fake_telegram(connections: int = 40) -> AsyncIterator[FakeTelegram]:
-    """Serve the Bot API and deliver updates with ``connections`` parallel POSTs (Telegram's
-    ``max_connections`` default)."""
-    telegram = FakeTelegram()
+async def bot_api_server(
+    handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
+) -> AsyncIterator[str]:
+    """``handler`` answers every Bot API method on 127.0.0.1 (a free port); yields the base URL
+    to give pixbot as TELEGRAM_API_BASE."""
     app = web.Application()
-    app.router.add_post("/bot{token}/{method}", telegram.api)
+    app.router.add_post("/bot{token}/{method}", handler)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    telegram.base = f"http://127.0.0.1:{port}"
-    async with aiohttp.ClientSession() as session:
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
+
+
+@asynccontextmanager
+async def fake_telegram(connections: int = 40) -> AsyncIterator[FakeTelegram]:
+    """Serve the Bot API and deliver updates with ``connections`` parallel POSTs (Telegram's
+    ``max_connections`` default)."""
+    telegram = FakeTelegram()
+    async with bot_api_server(telegram.api) as base, aiohttp.ClientSession() as session:
+        telegram.base = base
         posters = [asyncio.create_task(telegram._deliver(session)) for _ in range(connections)]
         try:
             yield telegram
@@ -227,4 +239,3 @@ async def fake_telegram(connections: int = 40) -> AsyncIterator[FakeTelegram]:
             for poster in posters:
                 poster.cancel()
             await asyncio.gather(*posters, return_exceptions=True)
-            await runner.cleanup()

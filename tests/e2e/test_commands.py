@@ -22,6 +22,7 @@ from bot.adapters.telegram import build_dispatcher, create_bot
 from bot.adapters.telegram.server import webhook_app, webhook_secret
 from bot.core.dialogue import Conversation
 from tests.conftest import TOKEN
+from tests.fake_telegram import bot_api_server
 from tests.processes import env, pixbot
 from tests.telegram import RecordingSession
 
@@ -122,15 +123,8 @@ class FakeBotApi:
 @pytest.fixture
 async def fake_api() -> AsyncIterator[tuple[FakeBotApi, str]]:
     api = FakeBotApi()
-    app = web.Application()
-    app.router.add_post("/bot{token}/{method}", api.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    yield api, f"http://127.0.0.1:{port}"
-    await runner.cleanup()
+    async with bot_api_server(api.handle) as base:
+        yield api, base
 
 
 async def test_run_serves_a_learner_through_a_local_bot_api_and_stops_on_sigterm(
