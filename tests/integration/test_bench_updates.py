@@ -13,6 +13,7 @@ from bot.adapters.telegram.bench import (
     Database,
     Learner,
     Screen,
+    _compare,
     bench_updates,
     format_table,
     run_pixbot,
@@ -98,6 +99,21 @@ def test_a_learner_answers_what_it_sees() -> None:
     again = learner.next_update(7)
     assert again["message"]["text"] == "/start" and learner.people == 2
     assert again["message"]["from"]["id"] != 7_000_000_001
+
+
+def test_throughput_is_compared_only_without_think_time() -> None:
+    pixbot = {
+        "database": "x",
+        "updates_per_s": 30.0,
+        "p99_ms": 20.0,
+        "rss_growth_mb": 1.0,
+        "errors": 0,
+        "unanswered": 0,
+    }
+    echo = {**pixbot, "updates_per_s": 40.0}
+    assert _compare(pixbot, echo, think=0.0)["goals"]["throughput_half_of_echo"] is True
+    paced = _compare(pixbot, echo, think=5.0)["goals"]
+    assert paced["throughput_half_of_echo"] is None and paced["p99_under_50_ms"] is True
 
 
 @pytest.mark.parametrize("argv", [["--learners", "0"], ["--learners", "5", "--updates", "2"]])
