@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, Dispatcher
+from typing import Final
+
+from aiogram import Bot, Dispatcher, methods
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.methods.base import Response
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -18,6 +21,29 @@ from bot.adapters.telegram.metrics import Metrics, MetricsMiddleware
 from bot.core.dialogue import Conversation
 
 DEFAULTS = DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True)
+# aiogram parses each answer with ``Response[<returned type>]``; pydantic keeps such generic
+# classes only while something references them and rebuilds one (1-4 ms) after each garbage
+# collection. Keep those of the methods this bot calls alive (`pixbot bench updates`: 8-18 %
+# less CPU per update).
+RESPONSE_TYPES: Final = tuple(
+    Response[method.__returning__]  # type: ignore[name-defined]
+    for method in (
+        methods.AnswerCallbackQuery,
+        methods.AnswerInlineQuery,
+        methods.DeleteWebhook,
+        methods.EditMessageReplyMarkup,
+        methods.EditMessageText,
+        methods.GetChatMember,
+        methods.GetMe,
+        methods.GetUpdates,
+        methods.SendDocument,
+        methods.SendMessage,
+        methods.SendPhoto,
+        methods.SendPoll,
+        methods.SetMyCommands,
+        methods.SetWebhook,
+    )
+)
 
 
 def create_bot(token: str, api_base: str | None = None, session: BaseSession | None = None) -> Bot:
@@ -42,7 +68,10 @@ def build_dispatcher(
     processes of the bot share the group administrators' cache and the delivery rate limits
     (``delivery_rate`` is then the bot's total)."""
     admins = AdminCache() if redis is None else RedisAdminCache(redis)
-    dispatcher = Dispatcher(conversation=conversation, admins=admins, metrics=metrics)
+    # disable_fsm: no aiogram FSM here (state is in the database); it would keep a record per user.
+    dispatcher = Dispatcher(
+        disable_fsm=True, conversation=conversation, admins=admins, metrics=metrics
+    )
     if metrics is not None:
         dispatcher.update.outer_middleware(MetricsMiddleware(metrics))
     dispatcher.include_router(build_router())

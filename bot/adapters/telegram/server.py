@@ -4,6 +4,7 @@ REDIS_URL, the bot's processes share their rate limits and caches through Redis.
 from __future__ import annotations
 
 import asyncio
+import gc
 import hashlib
 import hmac
 import logging
@@ -92,6 +93,10 @@ async def _serve(settings: Settings, token: str, redis: Redis | None) -> None:
         conversation, session_factory(engine), settings.delivery_rate, metrics, redis
     )
     operations = await _operations_server(settings, metrics, engine)
+    # What start built (the content bank, aiogram's and pydantic's classes) lives as long as the
+    # process: out of the collector's sight, full collections take ~70 ms instead of ~320 ms.
+    gc.collect()
+    gc.freeze()
     try:
         if settings.webhook_url:
             await _webhook(settings, bot, dispatcher, metrics, engine)
