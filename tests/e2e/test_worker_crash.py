@@ -61,8 +61,10 @@ class Learner:
         return latest
 
     def _press(self, shown: Shown, prefix: str) -> bool:
-        for _, data in shown.buttons:
-            if data.startswith(prefix):
+        for label, data in shown.buttons:
+            # A competence already tested shows its level: a person whose result message was
+            # lost with the worker (it is in the database) picks one not yet tested.
+            if data.startswith(prefix) and not (prefix == "comp:" and "level" in label):
                 self.telegram.press(self.chat_id, shown, data)
                 return True
         return False
