@@ -524,28 +524,23 @@ class Database:
         )
 
     async def create(self) -> None:
-        if self.schema is None:
-            return
-        from storage.database import create_engine
-
-        admin = create_engine(self.url)
-        try:
-            async with admin.begin() as connection:
-                await connection.execute(text(f'CREATE SCHEMA "{self.schema}"'))
-        finally:
-            await admin.dispose()
+        if self.schema is not None:
+            await self._admin(f'CREATE SCHEMA "{self.schema}"')
 
     async def drop(self) -> None:
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
-        if self.schema is None:
-            return
+        if self.schema is not None:
+            await self._admin(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE')
+
+    async def _admin(self, statement: str) -> None:
+        """One statement on the database itself, outside the bench's schema."""
         from storage.database import create_engine
 
         admin = create_engine(self.url)
         try:
             async with admin.begin() as connection:
-                await connection.execute(text(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE'))
+                await connection.execute(text(statement))
         finally:
             await admin.dispose()
 
