@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.ports import (
@@ -34,6 +33,7 @@ from storage.models import (
     UserRow,
 )
 from storage.retention import RetentionQueries
+from storage.upsert import insert_new
 
 
 def _assessment(row: AssessmentRow) -> Assessment:
@@ -83,12 +83,12 @@ class SqlStore(RetentionQueries, CampaignQueries, GroupQueries, LibraryQueries, 
         return None if row is None else user_record(row)
 
     async def add_user(self, user: User, now: datetime) -> None:
-        row = UserRow(id=user.id, created_at=now, updated_at=now, **user_values(user))
-        try:
-            async with self.session.begin_nested():
-                self.session.add(row)
-        except IntegrityError:  # another process met this user at the same moment
-            self.session.expunge(row)
+        # Another process may meet this user at the same moment: its row stands.
+        await insert_new(
+            self.session,
+            UserRow,
+            {"id": user.id, "created_at": now, "updated_at": now, **user_values(user)},
+        )
 
     async def save_user(self, user: User, now: datetime) -> None:
         await self.session.execute(
@@ -199,24 +199,22 @@ class SqlStore(RetentionQueries, CampaignQueries, GroupQueries, LibraryQueries, 
         return _attempt(*found) if found else None
 
     async def add_attempt(self, attempt: Attempt, now: datetime) -> Attempt:
-        row = AttemptRow(
-            token=attempt.token,
-            assessment_id=attempt.assessment_id,
-            user_id=attempt.user_id,
-            challenge_id=attempt.challenge_id,
-            position=attempt.position,
-            language=attempt.language,
-            option_order=attempt.option_order,
-            selection=[],
-            fields=[],
-            served_at=now,
-        )
-        try:
-            async with self.session.begin_nested():
-                self.session.add(row)
-        except IntegrityError as error:  # another process served this position first
-            raise AlreadyAnswered(attempt.token) from error
-        attempt.id = row.id
+        values = {
+            "token": attempt.token,
+            "assessment_id": attempt.assessment_id,
+            "user_id": attempt.user_id,
+            "challenge_id": attempt.challenge_id,
+            "position": attempt.position,
+            "language": attempt.language,
+            "option_order": attempt.option_order,
+            "selection": [],
+            "fields": [],
+            "served_at": now,
+        }
+        attempt_id = await insert_new(self.session, AttemptRow, values)
+        if attempt_id is None:  # another process served this position first
+            raise AlreadyAnswered(attempt.token)
+        attempt.id = attempt_id
         return attempt
 
     async def save_attempt_progress(self, attempt: Attempt) -> None:
@@ -234,20 +232,17 @@ class SqlStore(RetentionQueries, CampaignQueries, GroupQueries, LibraryQueries, 
     async def record_answer(
         self, attempt: Attempt, value: str, correct: bool, skipped: bool, now: datetime
     ) -> None:
-        row = AnswerRow(
-            attempt_id=attempt.id,
-            user_id=attempt.user_id,
-            challenge_id=attempt.challenge_id,
-            value=value,
-            correct=correct,
-            skipped=skipped,
-            answered_at=now,
-        )
-        try:
-            async with self.session.begin_nested():
-                self.session.add(row)
-        except IntegrityError as error:
-            raise AlreadyAnswered(attempt.token) from error
+        values = {
+            "attempt_id": attempt.id,
+            "user_id": attempt.user_id,
+            "challenge_id": attempt.challenge_id,
+            "value": value,
+            "correct": correct,
+            "skipped": skipped,
+            "answered_at": now,
+        }
+        if await insert_new(self.session, AnswerRow, values) is None:  # answered already
+            raise AlreadyAnswered(attempt.token)
 
     async def seen_challenges(self, user_id: int) -> set[str]:
         rows = await self.session.scalars(
@@ -300,12 +295,8 @@ class SqlStore(RetentionQueries, CampaignQueries, GroupQueries, LibraryQueries, 
         }
 
     async def claim_update(self, update_id: int, now: datetime) -> bool:
-        try:
-            async with self.session.begin_nested():
-                self.session.add(ProcessedUpdateRow(update_id=update_id, seen_at=now))
-        except IntegrityError:
-            return False
-        return True
+        values = {"update_id": update_id, "seen_at": now}
+        return await insert_new(self.session, ProcessedUpdateRow, values) is not None
 
     async def forget_updates(self, before: datetime) -> int:
         result = await self.session.execute(

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, delete, func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.ports import User
@@ -22,6 +21,7 @@ from storage.models import (
     TipViewRow,
     UserRow,
 )
+from storage.upsert import insert_new, upsert
 
 
 def _card(row: ReviewCardRow) -> ReviewCard:
@@ -66,33 +66,19 @@ class RetentionQueries:
 
     async def save_review_card(self, card: ReviewCard, now: datetime) -> None:
         values = {"card": card.card, "due": card.due, "reviews": card.reviews}
-        result = await self.session.execute(
-            update(ReviewCardRow)
-            .where(ReviewCardRow.user_id == card.user_id, ReviewCardRow.skill == card.skill)
-            .values(**values)
+        await upsert(
+            self.session,
+            ReviewCardRow,
+            {"user_id": card.user_id, "skill": card.skill, "created_at": now, **values},
+            key=("user_id", "skill"),
+            update=tuple(values),
         )
-        if result.rowcount:  # type: ignore[attr-defined]
-            return
-        try:
-            async with self.session.begin_nested():
-                self.session.add(
-                    ReviewCardRow(user_id=card.user_id, skill=card.skill, created_at=now, **values)
-                )
-        except IntegrityError:  # created by a concurrent answer: that one stands
-            pass
 
     # --- tutorials -----------------------------------------------------------------------
 
     async def save_tutorial(self, user_id: int, tutorial_id: str, now: datetime) -> None:
-        exists = await self.session.get(SavedTutorialRow, (user_id, tutorial_id))
-        if exists is None:
-            try:
-                async with self.session.begin_nested():
-                    self.session.add(
-                        SavedTutorialRow(user_id=user_id, tutorial_id=tutorial_id, saved_at=now)
-                    )
-            except IntegrityError:
-                pass
+        values = {"user_id": user_id, "tutorial_id": tutorial_id, "saved_at": now}
+        await insert_new(self.session, SavedTutorialRow, values)
 
     async def saved_tutorials(self, user_id: int) -> list[tuple[str, bool | None]]:
         rows = await self.session.execute(
