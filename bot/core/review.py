@@ -26,7 +26,9 @@ class ReviewCard:
 
 def first_card(user_id: int, skill: str, now: datetime) -> ReviewCard:
     """A skill just failed: it enters the queue as a first review rated Again."""
-    card, _ = SCHEDULER.review_card(Card(), Rating.Again, now)
+    # An explicit id: without one, fsrs sleeps 1 ms (blocking the event loop) to make it unique.
+    fresh = Card(card_id=int(now.timestamp() * 1000))
+    card, _ = SCHEDULER.review_card(fresh, Rating.Again, now)
     return ReviewCard(user_id, skill, dict(card.to_dict()), card.due)
 
 
