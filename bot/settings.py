@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Final, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+MAX_CONCURRENT_UPDATES: Final = 8  # see bot/adapters/telegram/concurrency.py
 # A Bot API token: the bot id, a colon, 35 characters of [A-Za-z0-9_-].
 TOKEN_PATTERN = re.compile(r"^\d{5,16}:[A-Za-z0-9_-]{30,64}$")
 
@@ -39,6 +40,9 @@ class Settings(BaseSettings):
     # Messages per second sent to groups (Telegram allows ~30 in all): with REDIS_URL the bot's
     # total, shared by its processes; without, each process's own, so give each a share.
     delivery_rate: float = Field(default=25.0, gt=0, le=30)
+    # Updates handled at once by a process; the others wait their turn. Keep it under the
+    # database connection pool's size (15): see bot/adapters/telegram/concurrency.py.
+    max_concurrent_updates: int = Field(default=MAX_CONCURRENT_UPDATES, ge=1, le=15)
     # /healthz and /metrics on this port (webhook mode also serves them on the webhook port).
     metrics_port: int | None = None
     # Redis shared by the bot's processes (redis://[:password@]host:6379/0): with it, the delivery

@@ -173,14 +173,21 @@ async def test_a_redelivered_update_is_handled_once(
     assert await group.feed(start) == []
 
 
+@pytest.mark.parametrize("failure", ["down", "pool exhausted"])
 async def test_database_down_is_a_short_message_and_recovery_is_automatic(
-    learner: ChatDriver, conversation: Conversation, monkeypatch: pytest.MonkeyPatch
+    learner: ChatDriver,
+    conversation: Conversation,
+    monkeypatch: pytest.MonkeyPatch,
+    failure: str,
 ) -> None:
     from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
 
     working = conversation.stores
 
     def down() -> object:
+        if failure == "pool exhausted":  # no connection free within the pool timeout
+            raise PoolTimeout("QueuePool limit of size 5 overflow 10 reached")
         raise OperationalError("SELECT 1", {}, ConnectionRefusedError("database is down"))
 
     monkeypatch.setattr(conversation, "stores", down)

@@ -29,11 +29,13 @@ async def test_a_small_run_reports_pixbot_and_echo_without_errors() -> None:
     assert [(run["database"], run["bot"]) for run in result["runs"]] == [
         ("sqlite", "pixbot"),
         ("sqlite", "echo"),
+        ("sqlite", "echo+db"),
     ]
     for run in result["runs"]:
         assert run["learners"] == 5 and run["updates"] == 100
         assert run["errors"] == 0 and run["unanswered"] == 0
         assert run["updates_per_s"] > 0 and 0 < run["p50_ms"] <= run["p99_ms"] <= run["max_ms"]
+        assert 0 <= run["wait_p50_ms"] <= run["wait_p99_ms"] <= run["with_wait_p99_ms"]
         assert len(run["rss_mb"]) == 10 and run["rss_start_mb"] > 0
     pixbot = result["runs"][0]
     assert pixbot["challenges_answered"] > 20
@@ -41,6 +43,9 @@ async def test_a_small_run_reports_pixbot_and_echo_without_errors() -> None:
     assert stored["users"] >= 5 and stored["assessments"] >= 5 and stored["answers"] > 20
     (comparison,) = result["comparisons"]
     assert comparison["database"] == "sqlite" and comparison["throughput_share"] > 0
+    assert comparison["durable_echo_share"] > 0
+    # The durable echo claimed every update it answered, as pixbot does.
+    assert result["runs"][2]["bot_api_requests"] > 0
     assert set(comparison["goals"]) == {
         "throughput_half_of_echo",
         "p99_under_50_ms",
@@ -49,7 +54,7 @@ async def test_a_small_run_reports_pixbot_and_echo_without_errors() -> None:
     }
     assert comparison["goals"]["no_errors"] is True
     table = format_table(result)
-    assert "pixbot/echo throughput" in table and table.count("\nsqlite ") == 2
+    assert "pixbot/echo throughput" in table and table.count("\nsqlite ") == 3
 
 
 async def test_a_sqlite_file_given_keeps_the_answers(tmp_path: Path) -> None:
@@ -111,8 +116,11 @@ def test_throughput_is_compared_only_without_think_time() -> None:
         "unanswered": 0,
     }
     echo = {**pixbot, "updates_per_s": 40.0}
-    assert _compare(pixbot, echo, think=0.0)["goals"]["throughput_half_of_echo"] is True
-    paced = _compare(pixbot, echo, think=5.0)["goals"]
+    durable = {**pixbot, "updates_per_s": 35.0}
+    compared = _compare(pixbot, echo, durable, think=0.0)
+    assert compared["goals"]["throughput_half_of_echo"] is True
+    assert compared["durable_echo_share"] == 0.875
+    paced = _compare(pixbot, echo, durable, think=5.0)["goals"]
     assert paced["throughput_half_of_echo"] is None and paced["p99_under_50_ms"] is True
 
 
@@ -126,4 +134,4 @@ def test_the_command_prints_json(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["bench", "updates", "--learners", "2", "--updates", "20", "--json"])
     result = json.loads(capsys.readouterr().out)
     assert code == 0
-    assert [run["bot"] for run in result["runs"]] == ["pixbot", "echo"]
+    assert [run["bot"] for run in result["runs"]] == ["pixbot", "echo", "echo+db"]

@@ -1,8 +1,11 @@
 """``pixbot bench updates``: N simulated learners answer concurrently through the real
 dispatcher, handlers, conversation, content bank and database, with a Bot API session that
 answers locally (no network). The same learners then talk to a bare aiogram echo bot on the same
-session: the ceiling of aiogram and this process on this machine. Reports updates/s, p50/p99
-handler latency (the wall time of ``Dispatcher.feed_update``), errors and memory.
+session: the ceiling of aiogram and this process on this machine; and a durable echo bot, the
+echo once it has claimed each update id in the database: the floor of any bot that must handle
+a redelivered update once. Reports updates/s, p50/p99 handler latency (the wall time of
+``Dispatcher.feed_update`` less the wait for a turn under MAX_CONCURRENT_UPDATES, reported
+apart), errors and memory.
 
 Learners behave like people who only see messages: /start, "Take a test", an area, a competence
 they have not taken yet, then a random option for each challenge (one or two options and Submit
@@ -32,6 +35,7 @@ import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Final
 
 import numpy as np
@@ -53,11 +57,14 @@ from aiogram.types import (
     InlineKeyboardMarkup,
     InputFile,
     Message,
+    TelegramObject,
     Update,
 )
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.adapters.telegram.concurrency import WAITED
 
 TOKEN: Final = "123456789:" + "B" * 35
 BOT_ID: Final = 123456789
@@ -361,7 +368,8 @@ class Run:
     updates: int
     elapsed: float = 0.0
     cpu: float = 0.0
-    latencies: Any = None  # numpy array of seconds, one per measured update
+    latencies: Any = None  # numpy array of seconds handling each measured update
+    waits: Any = None  # numpy array of seconds each waited for its turn (MAX_CONCURRENT_UPDATES)
     errors: int = 0  # exceptions out of feed_update, plus handler errors the bot apologised for
     unanswered: int = 0  # updates that got no request back at all
     answered: int = 0  # challenges the learners answered
@@ -372,7 +380,10 @@ class Run:
 
     def summary(self) -> dict[str, Any]:
         latencies = self.latencies if self.latencies is not None else np.zeros(1)
+        waits = self.waits if self.waits is not None else np.zeros(1)
         p50, p99 = np.percentile(latencies, [50, 99]) * 1000
+        wait50, wait99 = np.percentile(waits, [50, 99]) * 1000
+        total99 = np.percentile(latencies + waits, 99) * 1000
         return {
             "bot": self.name,
             "database": self.database,
@@ -383,6 +394,9 @@ class Run:
             "p50_ms": round(float(p50), 2),
             "p99_ms": round(float(p99), 2),
             "max_ms": round(float(latencies.max()) * 1000, 2),
+            "wait_p50_ms": round(float(wait50), 2),
+            "wait_p99_ms": round(float(wait99), 2),
+            "with_wait_p99_ms": round(float(total99), 2),
             "errors": self.errors,
             "unanswered": self.unanswered,
             "challenges_answered": self.answered,
@@ -415,6 +429,7 @@ async def drive(
     taken = itertools.count()
     update_ids = itertools.count(first_update)
     latencies = np.zeros(run.updates)
+    waits = np.zeros(run.updates)
     checkpoints = {max(1, run.updates * tenth // 10): tenth for tenth in range(1, 11)}
     done = 0
     started = time.perf_counter()
@@ -440,6 +455,7 @@ async def drive(
             update = Update.model_validate(payload, context={"bot": bot})
             inbox = Inbox()
             token = _inbox.set(inbox)
+            WAITED.set(0.0)
             begin = time.perf_counter()
             try:
                 await feed(update)
@@ -450,8 +466,10 @@ async def drive(
                 elapsed = time.perf_counter() - begin
                 _inbox.reset(token)
             learner.screens = inbox.screens
-            if index >= warmup:
-                latencies[index - warmup] = elapsed
+            if index >= warmup:  # the handling, and apart the wait for a turn before it
+                waited = WAITED.get()
+                latencies[index - warmup] = elapsed - waited
+                waits[index - warmup] = waited
                 if inbox.requests == 0:
                     run.unanswered += 1
                 done += 1
@@ -464,6 +482,7 @@ async def drive(
     run.elapsed = time.perf_counter() - started
     run.cpu = cpu_seconds() - cpu_started
     run.latencies = latencies
+    run.waits = waits
     run.answered = sum(learner.answered for learner in learners)
     run.people = sum(learner.people for learner in learners)
 
@@ -489,6 +508,30 @@ def echo_dispatcher() -> Dispatcher:
 
     dispatcher.message.register(on_message)
     dispatcher.callback_query.register(on_press)
+    return dispatcher
+
+
+def durable_echo_dispatcher(sessions: async_sessionmaker[AsyncSession]) -> Dispatcher:
+    """The floor of any bot that must not handle a redelivered update twice: the echo bot,
+    once it has claimed the update's id in a transaction of its own (pixbot's first step)."""
+    from storage.models import ProcessedUpdateRow
+    from storage.upsert import insert_new
+
+    dispatcher = echo_dispatcher()
+
+    async def claim(
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        update: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        assert isinstance(update, Update)
+        values = {"update_id": update.update_id, "seen_at": datetime.now(UTC)}
+        async with sessions() as session:
+            claimed = await insert_new(session, ProcessedUpdateRow, values)
+            await session.commit()
+        return None if claimed is None else await handler(update, data)
+
+    dispatcher.update.outer_middleware(claim)
     return dispatcher
 
 
@@ -595,7 +638,11 @@ async def run_pixbot(
         metrics = Metrics()
         bot.session.middleware(RequestMetrics(metrics))
         dispatcher = build_dispatcher(
-            conversation, session_factory(engine), settings.delivery_rate, metrics
+            conversation,
+            session_factory(engine),
+            settings.delivery_rate,
+            metrics,
+            max_concurrent_updates=settings.max_concurrent_updates,
         )
         first_update, first_user = await _first_ids(engine)
         run = Run("pixbot", database.label, learners, updates)
@@ -637,6 +684,34 @@ async def run_echo(
     return run
 
 
+async def run_durable_echo(
+    database: Database, learners: int, updates: int, warmup: int, think: float, seed: int
+) -> Run:
+    from bot.adapters.telegram.dispatcher import create_bot
+    from storage.database import session_factory, upgrade
+
+    await database.create()
+    engine = database.engine()
+    session = LocalSession()
+    bot = create_bot(TOKEN, session=session)
+    try:
+        await upgrade(engine)
+        dispatcher = durable_echo_dispatcher(session_factory(engine))
+        run = Run("echo+db", database.label, learners, updates)
+        first_update, _ = await _first_ids(engine)
+
+        async def feed(update: Update) -> Any:
+            return await dispatcher.feed_update(bot, update)
+
+        await drive(run, feed, bot, (), first_update, FIRST_USER, warmup, think, seed)
+        run.requests = session.requests
+        return run
+    finally:
+        await bot.session.close()
+        await engine.dispose()
+        await database.drop()
+
+
 async def bench_updates(
     learners: int,
     updates: int,
@@ -646,7 +721,9 @@ async def bench_updates(
     seed: int = 1,
 ) -> dict[str, Any]:
     """For each database: pixbot, then the echo ceiling right after it (the machine's load
-    changes; the share compares two runs made under the same load)."""
+    changes; the share compares two runs made under the same load), then the durable echo:
+    the echo bot claiming each update in the database first, the floor of any bot that
+    handles a redelivered update once."""
     warmup = learners if warmup is None else warmup
     runs: list[dict[str, Any]] = []
     comparisons: list[dict[str, Any]] = []
@@ -655,8 +732,10 @@ async def bench_updates(
         database = Database.open(url)
         pixbot = (await run_pixbot(database, learners, updates, warmup, think, seed)).summary()
         echo = (await run_echo(database.label, learners, updates, warmup, think, seed)).summary()
-        runs += [pixbot, echo]
-        comparisons.append(_compare(pixbot, echo, think))
+        floor = await run_durable_echo(Database.open(url), learners, updates, warmup, think, seed)
+        durable = floor.summary()
+        runs += [pixbot, echo, durable]
+        comparisons.append(_compare(pixbot, echo, durable, think))
     return {
         "learners": learners,
         "updates": updates,
@@ -671,15 +750,21 @@ async def bench_updates(
     }
 
 
-def _compare(pixbot: dict[str, Any], echo: dict[str, Any], think: float) -> dict[str, Any]:
+def _compare(
+    pixbot: dict[str, Any], echo: dict[str, Any], durable: dict[str, Any], think: float
+) -> dict[str, Any]:
     """The goals; throughput is compared only without think time (with it, both bots handle
     what the learners send, and the share says nothing)."""
-    share = pixbot["updates_per_s"] / echo["updates_per_s"] if echo["updates_per_s"] else 0.0
+
+    def share(run: dict[str, Any]) -> float:
+        return run["updates_per_s"] / echo["updates_per_s"] if echo["updates_per_s"] else 0.0
+
     return {
         "database": pixbot["database"],
-        "throughput_share": round(share, 4),
+        "throughput_share": round(share(pixbot), 4),
+        "durable_echo_share": round(share(durable), 4),
         "goals": {
-            "throughput_half_of_echo": share >= GOAL_SHARE if think == 0 else None,
+            "throughput_half_of_echo": share(pixbot) >= GOAL_SHARE if think == 0 else None,
             "p99_under_50_ms": pixbot["p99_ms"] < GOAL_P99_MS,
             "memory_flat": pixbot["rss_growth_mb"] <= GOAL_GROWTH_MB,
             "no_errors": pixbot["errors"] == 0 and pixbot["unanswered"] == 0,
@@ -715,7 +800,8 @@ def format_table(result: dict[str, Any]) -> str:
         )
         lines.append(
             f"{comparison['database']}: pixbot/echo throughput = "
-            f"{100 * comparison['throughput_share']:.1f} %; {marks}"
+            f"{100 * comparison['throughput_share']:.1f} % (durable echo/echo "
+            f"{100 * comparison['durable_echo_share']:.1f} %); {marks}"
         )
     if not result["think_s"]:
         lines.append(

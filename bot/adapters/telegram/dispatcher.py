@@ -15,10 +15,12 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.adapters.telegram.admins import AdminCache, RedisAdminCache
+from bot.adapters.telegram.concurrency import UpdateLimit
 from bot.adapters.telegram.handlers import build_router
 from bot.adapters.telegram.lifecycle import attach
 from bot.adapters.telegram.metrics import Metrics, MetricsMiddleware
 from bot.core.dialogue import Conversation
+from bot.settings import MAX_CONCURRENT_UPDATES
 
 DEFAULTS = DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True)
 # aiogram parses each answer with ``Response[<returned type>]``; pydantic keeps such generic
@@ -62,17 +64,20 @@ def build_dispatcher(
     delivery_rate: float = 25.0,
     metrics: Metrics | None = None,
     redis: Redis | None = None,
+    max_concurrent_updates: int = MAX_CONCURRENT_UPDATES,
 ) -> Dispatcher:
     """The dispatcher. At start it also sets the command menus and runs the reminders, the
     groups' daily planning and, given ``sessions``, the delivery worker. Given ``redis``, the
     processes of the bot share the group administrators' cache and the delivery rate limits
-    (``delivery_rate`` is then the bot's total)."""
+    (``delivery_rate`` is then the bot's total). At most ``max_concurrent_updates`` updates are
+    handled at once, the others wait their turn."""
     admins = AdminCache() if redis is None else RedisAdminCache(redis)
     # disable_fsm: no aiogram FSM here (state is in the database); it would keep a record per user.
     dispatcher = Dispatcher(
         disable_fsm=True, conversation=conversation, admins=admins, metrics=metrics
     )
-    if metrics is not None:
+    dispatcher.update.outer_middleware(UpdateLimit(max_concurrent_updates, metrics))
+    if metrics is not None:  # inside the limit: it times the handling, not the wait
         dispatcher.update.outer_middleware(MetricsMiddleware(metrics))
     dispatcher.include_router(build_router())
     attach(dispatcher, conversation, sessions, delivery_rate, redis)

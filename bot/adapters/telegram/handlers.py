@@ -20,6 +20,7 @@ from aiogram.types import (
 from aiogram.types import InlineQuery as TelegramInlineQuery
 from aiogram.types import PollAnswer as PollAnswerUpdate
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.adapters.telegram.admins import AdminCache
 from bot.adapters.telegram.events import from_message, from_press, person
@@ -151,7 +152,8 @@ async def on_error(
     update = event.update
     if metrics is not None:
         metrics.errors.inc()
-    unavailable = isinstance(event.exception, DBAPIError | OSError | TimeoutError)
+    # PoolTimeout: no connection free within the pool timeout (overloaded, or the database hangs)
+    unavailable = isinstance(event.exception, DBAPIError | PoolTimeout | OSError | TimeoutError)
     if unavailable:
         log.error("update %s: database unavailable: %s", update.update_id, event.exception)
     else:

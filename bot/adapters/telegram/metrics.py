@@ -1,5 +1,6 @@
 """Operations: `/healthz` (the database answers) and `/metrics` (Prometheus text format):
-updates handled by type, handler latency, errors, messages sent, 429s, delivery queue depth."""
+updates handled by type, handler latency, time waiting for a turn, errors, messages sent, 429s,
+delivery queue depth."""
 
 from __future__ import annotations
 
@@ -40,6 +41,12 @@ class Metrics:
         self.latency = Histogram(
             "pixbot_handler_seconds",
             "Time to handle one update",
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.waiting = Histogram(
+            "pixbot_update_wait_seconds",
+            "Time an update waited for its turn (MAX_CONCURRENT_UPDATES) before handling",
             buckets=LATENCY_BUCKETS,
             registry=self.registry,
         )

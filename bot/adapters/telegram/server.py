@@ -90,7 +90,12 @@ async def _serve(settings: Settings, token: str, redis: Redis | None) -> None:
     metrics = Metrics()
     bot.session.middleware(RequestMetrics(metrics))
     dispatcher = build_dispatcher(
-        conversation, session_factory(engine), settings.delivery_rate, metrics, redis
+        conversation,
+        session_factory(engine),
+        settings.delivery_rate,
+        metrics,
+        redis,
+        settings.max_concurrent_updates,
     )
     operations = await _operations_server(settings, metrics, engine)
     # What start built (the content bank, aiogram's and pydantic's classes) lives as long as the
