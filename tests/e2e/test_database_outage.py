@@ -54,6 +54,15 @@ async def test_the_bot_says_unavailable_then_recovers_when_postgresql_returns(
             assert await chat.wait(lambda c: _replied(c, 0, "I'm pixbot"), 20)
             assert await _health(metrics) == 200
 
+            # A restart between two updates: the pooled connections are dead, unnoticed
+            # (no pre-ping); the next update meets one, and is handled again on a fresh one.
+            await relay.stop()
+            await relay.start()
+            seen = max(chat.messages)
+            telegram.say(chat_id, "/test")
+            areas = await chat.wait(lambda c: _replied(c, seen, "Choose an area"), 30)
+            assert areas and not _replied(chat, seen, UNAVAILABLE)
+
             await relay.stop()  # the database is gone
             seen = max(chat.messages)
             telegram.say(chat_id, "/test")

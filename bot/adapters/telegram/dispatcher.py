@@ -19,6 +19,7 @@ from bot.adapters.telegram.concurrency import UpdateLimit
 from bot.adapters.telegram.handlers import build_router
 from bot.adapters.telegram.lifecycle import attach
 from bot.adapters.telegram.metrics import Metrics, MetricsMiddleware
+from bot.adapters.telegram.reconnect import RetryOnReconnect
 from bot.core.dialogue import Conversation
 from bot.settings import MAX_CONCURRENT_UPDATES
 
@@ -79,6 +80,7 @@ def build_dispatcher(
     dispatcher.update.outer_middleware(UpdateLimit(max_concurrent_updates, metrics))
     if metrics is not None:  # inside the limit: it times the handling, not the wait
         dispatcher.update.outer_middleware(MetricsMiddleware(metrics))
+    dispatcher.update.outer_middleware(RetryOnReconnect())
     dispatcher.include_router(build_router())
     attach(dispatcher, conversation, sessions, delivery_rate, redis)
     return dispatcher
