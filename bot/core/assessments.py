@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from bot.core import callbacks
@@ -28,6 +28,10 @@ class Served:
     challenge: Challenge
     index: int  # 1-based rank among the answered challenges
     expected_total: int
+    # What serving it read: answering goes on from there without reading the assessment's
+    # attempts and the learner's seen challenges again.
+    state: EngineState | None = field(default=None, repr=False, compare=False)
+    attempts: tuple[Attempt, ...] = field(default=(), repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -109,6 +113,16 @@ class Assessments:
             return await self._next_review(store, assessment, language)
         attempts = await store.attempts(assessment.id)
         state = await self._state(store, assessment, attempts)
+        return await self._next(store, assessment, attempts, state, language)
+
+    async def _next(
+        self,
+        store: Store,
+        assessment: Assessment,
+        attempts: list[Attempt],
+        state: EngineState,
+        language: str,
+    ) -> Served | Finished:
         # A challenge removed from the bank since it was served is passed over, not counted.
         pending = next(
             (a for a in attempts if not a.answered and a.challenge_id in self.bank.challenges),
@@ -116,12 +130,12 @@ class Assessments:
         )
         if pending is not None:
             challenge = self.bank.challenges[pending.challenge_id]
-            return self._served(state, assessment, pending, challenge)
+            return self._served(state, assessment, pending, challenge, attempts)
         chosen = self.engine.next_challenge(state)
         if chosen is None:
             return await self._finish(store, assessment, state)
         attempt = await self._serve(store, assessment, chosen, attempts, language)
-        return self._served(state, assessment, attempt, chosen)
+        return self._served(state, assessment, attempt, chosen, [*attempts, attempt])
 
     async def _serve(
         self,
@@ -184,15 +198,16 @@ class Assessments:
         for attempt in attempts:
             if not attempt.answered and attempt.challenge_id in self.bank.challenges:
                 state = await self._state(store, assessment, attempts)
-                return self._served(
-                    state, assessment, attempt, self.bank.challenges[attempt.challenge_id]
-                )
+                challenge = self.bank.challenges[attempt.challenge_id]
+                return self._served(state, assessment, attempt, challenge, attempts)
         return None
 
     async def answer(
-        self, store: Store, attempt: Attempt, value: str, correct: bool, skipped: bool = False
+        self, store: Store, served: Served, value: str, correct: bool, skipped: bool = False
     ) -> Corrected:
-        """Record the answer (once: AlreadyAnswered otherwise), then go on."""
+        """Record the answer to the served challenge (once: AlreadyAnswered otherwise), then
+        go on."""
+        attempt, assessment, challenge = served.attempt, served.assessment, served.challenge
         if attempt.answered:
             raise AlreadyAnswered(attempt.token)
         await store.record_answer(attempt, value, correct, skipped, self.clock())
@@ -202,11 +217,15 @@ class Assessments:
             skipped,
             value,
         )
-        assessment = await store.get_assessment(attempt.assessment_id)
-        assert assessment is not None
-        challenge = self.bank.challenges[attempt.challenge_id]
         await self._schedule_review(store, assessment, challenge, correct)
-        then = await self.next(store, assessment, attempt.language)
+        then: Served | Finished | ReviewFinished
+        if served.state is None or assessment.engine == REVIEW:  # a review: its own order
+            then = await self.next(store, assessment, attempt.language)
+        else:  # the state it was served in, plus this answer
+            answers = [*served.state.answers, (challenge, correct)]
+            state = replace(served.state, answers=answers)
+            attempts = list(served.attempts)
+            then = await self._next(store, assessment, attempts, state, attempt.language)
         return Corrected(attempt, challenge, correct, skipped, then)
 
     async def _schedule_review(
@@ -246,11 +265,16 @@ class Assessments:
         )
 
     def _served(
-        self, state: EngineState, assessment: Assessment, attempt: Attempt, challenge: Challenge
+        self,
+        state: EngineState,
+        assessment: Assessment,
+        attempt: Attempt,
+        challenge: Challenge,
+        attempts: list[Attempt],
     ) -> Served:
         index = len(state.answers) + 1
         total = max(self.engine.expected_length(state), index)
-        return Served(assessment, attempt, challenge, index, total)
+        return Served(assessment, attempt, challenge, index, total, state, tuple(attempts))
 
     async def _finish(self, store: Store, assessment: Assessment, state: EngineState) -> Finished:
         knowledge = self.engine.knowledge(state)

@@ -374,7 +374,7 @@ class Conversation(Habits, GroupFlows, CampaignFlows, LibraryFlows):
     ) -> Outcome:
         """Record the answer; the challenge message loses its buttons and shows the answer."""
         lang = user.language
-        corrected = await self.assessments.answer(store, served.attempt, value, correct, skipped)
+        corrected = await self.assessments.answer(store, served, value, correct, skipped)
         shown = self.views.shown_answer(lang, corrected.attempt, corrected.challenge)
         text = self.views.answered_text(lang, served, shown)
         target = None if pressed else served.attempt.message_id
