@@ -9,7 +9,7 @@ from typing import Final, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-MAX_CONCURRENT_UPDATES: Final = 8  # see bot/adapters/telegram/concurrency.py
+MAX_CONCURRENT_UPDATES: Final = 4  # see bot/adapters/telegram/concurrency.py
 # A Bot API token: the bot id, a colon, 35 characters of [A-Za-z0-9_-].
 TOKEN_PATTERN = re.compile(r"^\d{5,16}:[A-Za-z0-9_-]{30,64}$")
 
