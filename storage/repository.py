@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from datetime import datetime
+from typing import Final
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.ports import (
@@ -34,6 +35,51 @@ from storage.models import (
 )
 from storage.retention import RetentionQueries
 from storage.upsert import insert_new
+
+# The statements of every update, built once (building one costs about as much as running
+# it); their values are bound at execution.
+_ACTIVE: Final = (
+    select(AssessmentRow)
+    .where(
+        AssessmentRow.user_id == bindparam("user_id"),
+        AssessmentRow.status == AssessmentStatus.STARTED,
+    )
+    .order_by(AssessmentRow.id.desc())
+    .limit(1)
+)
+_WITH_ANSWERS: Final = select(AttemptRow, AnswerRow).outerjoin(
+    AnswerRow, AnswerRow.attempt_id == AttemptRow.id
+)
+_ATTEMPTS: Final = _WITH_ANSWERS.where(
+    AttemptRow.assessment_id == bindparam("assessment_id")
+).order_by(AttemptRow.position)
+_ATTEMPT: Final = _WITH_ANSWERS.where(AttemptRow.token == bindparam("token"))
+_MESSAGE_ID: Final = (
+    update(AttemptRow)
+    .where(AttemptRow.token == bindparam("attempt_token"))
+    .values(message_id=bindparam("shown_as"))
+)
+_SEEN: Final = (
+    select(AttemptRow.challenge_id).where(AttemptRow.user_id == bindparam("user_id")).distinct()
+)
+_LATEST_IDS: Final = (
+    select(AssessmentRow.competence, func.max(AssessmentRow.id).label("id"))
+    .where(
+        AssessmentRow.user_id == bindparam("user_id"),
+        AssessmentRow.status == AssessmentStatus.COMPLETED,
+        AssessmentRow.competence != "review",  # review sessions have no result
+    )
+    .group_by(AssessmentRow.competence)
+    .subquery()
+)
+_LATEST: Final = select(AssessmentRow).join(_LATEST_IDS, AssessmentRow.id == _LATEST_IDS.c.id)
+_LAST_ANSWERS: Final = (
+    select(AssessmentRow.competence, func.max(AnswerRow.answered_at))
+    .join(AttemptRow, AttemptRow.assessment_id == AssessmentRow.id)
+    .join(AnswerRow, AnswerRow.attempt_id == AttemptRow.id)
+    .where(AssessmentRow.user_id == bindparam("user_id"))
+    .group_by(AssessmentRow.competence)
+)
 
 
 def _assessment(row: AssessmentRow) -> Assessment:
@@ -100,14 +146,7 @@ class SqlStore(RetentionQueries, CampaignQueries, GroupQueries, LibraryQueries, 
     # --- assessments ---------------------------------------------------------------------
 
     async def active_assessment(self, user_id: int) -> Assessment | None:
-        row = await self.session.scalar(
-            select(AssessmentRow)
-            .where(
-                AssessmentRow.user_id == user_id, AssessmentRow.status == AssessmentStatus.STARTED
-            )
-            .order_by(AssessmentRow.id.desc())
-            .limit(1)
-        )
+        row = await self.session.scalar(_ACTIVE, {"user_id": user_id})
         return _assessment(row) if row else None
 
     async def get_assessment(self, assessment_id: int) -> Assessment | None:
@@ -181,20 +220,11 @@ class SqlStore(RetentionQueries, CampaignQueries, GroupQueries, LibraryQueries, 
     # --- attempts and answers ------------------------------------------------------------
 
     async def attempts(self, assessment_id: int) -> list[Attempt]:
-        rows = await self.session.execute(
-            select(AttemptRow, AnswerRow)
-            .outerjoin(AnswerRow, AnswerRow.attempt_id == AttemptRow.id)
-            .where(AttemptRow.assessment_id == assessment_id)
-            .order_by(AttemptRow.position)
-        )
+        rows = await self.session.execute(_ATTEMPTS, {"assessment_id": assessment_id})
         return [_attempt(attempt, answer) for attempt, answer in rows]
 
     async def attempt_by_token(self, token: str) -> Attempt | None:
-        row = await self.session.execute(
-            select(AttemptRow, AnswerRow)
-            .outerjoin(AnswerRow, AnswerRow.attempt_id == AttemptRow.id)
-            .where(AttemptRow.token == token)
-        )
+        row = await self.session.execute(_ATTEMPT, {"token": token})
         found = row.first()
         return _attempt(*found) if found else None
 
@@ -225,9 +255,7 @@ class SqlStore(RetentionQueries, CampaignQueries, GroupQueries, LibraryQueries, 
         )
 
     async def set_message_id(self, token: str, message_id: int) -> None:
-        await self.session.execute(
-            update(AttemptRow).where(AttemptRow.token == token).values(message_id=message_id)
-        )
+        await self.session.execute(_MESSAGE_ID, {"attempt_token": token, "shown_as": message_id})
 
     async def record_answer(
         self, attempt: Attempt, value: str, correct: bool, skipped: bool, now: datetime
@@ -245,32 +273,11 @@ class SqlStore(RetentionQueries, CampaignQueries, GroupQueries, LibraryQueries, 
             raise AlreadyAnswered(attempt.token)
 
     async def seen_challenges(self, user_id: int) -> set[str]:
-        rows = await self.session.scalars(
-            select(AttemptRow.challenge_id).where(AttemptRow.user_id == user_id).distinct()
-        )
-        return set(rows)
+        return set(await self.session.scalars(_SEEN, {"user_id": user_id}))
 
     async def latest_results(self, user_id: int) -> dict[str, CompetenceResult]:
-        latest = (
-            select(AssessmentRow.competence, func.max(AssessmentRow.id).label("id"))
-            .where(
-                AssessmentRow.user_id == user_id,
-                AssessmentRow.status == AssessmentStatus.COMPLETED,
-                AssessmentRow.competence != "review",  # review sessions have no result
-            )
-            .group_by(AssessmentRow.competence)
-            .subquery()
-        )
-        rows = await self.session.scalars(
-            select(AssessmentRow).join(latest, AssessmentRow.id == latest.c.id)
-        )
-        answered = await self.session.execute(
-            select(AssessmentRow.competence, func.max(AnswerRow.answered_at))
-            .join(AttemptRow, AttemptRow.assessment_id == AssessmentRow.id)
-            .join(AnswerRow, AnswerRow.attempt_id == AttemptRow.id)
-            .where(AssessmentRow.user_id == user_id)
-            .group_by(AssessmentRow.competence)
-        )
+        rows = await self.session.scalars(_LATEST, {"user_id": user_id})
+        answered = await self.session.execute(_LAST_ANSWERS, {"user_id": user_id})
         activity = {competence: moment for competence, moment in answered}
         results = {}
         for row in rows:
