@@ -44,15 +44,20 @@ skill twice, never a skill Pix inference already settled), the expected uncertai
 level after its answer (Pix inference of that answer included): ``1 - VARIANCE_WEIGHT`` times
 its entropy plus ``VARIANCE_WEIGHT`` times its variance (a miss by two levels costs more than a
 miss by one). Levels here use a fast moment approximation of the pix distribution (a uniform of
-the same mean and variance), which also chose better than the exact distribution. The smallest
+the same mean and variance), which also chose better than the exact distribution. What Pix
+inference would settle by the answer counts only at ``SETTLING_WEIGHT`` (0.5): settling makes the
+reported score certain without making it right, and counted in full it made the look-ahead
+prefer challenges whose one answer decides the score, a slip or a lucky guess included (on
+skill-mastery learners those made most of the errors); counted at 0 or 0.5, tests were more
+accurate for their length, at 0.5 a little more. The smallest
 wins, with light randomisation from ``state.rng()`` so that two learners don't see the same
 sequence: the opening challenge is drawn among the skills within ``OPENING_SLACK`` of the best
-(the prior knows little, so little is lost; 5 to 7 different openings per competence); later
+(the prior knows little, so little is lost; 6 or more different openings per competence); later
 ones among the best skill's challenges within ``SAME_SKILL_SLACK`` of its best (at least its
 interchangeable twins). Drawing among several skills at every step made tests longer.
 
 Stop: when the most likely level has probability at least the classes' stop probabilities
-weighted by their posterior (``consistent`` 0.85, ``graded`` 0.70), after ``MIN_LENGTH``
+weighted by their posterior (``consistent`` 0.81, ``graded`` 0.70), after ``MIN_LENGTH``
 challenges; or after ``MAX_LENGTH``; or when nothing is left to ask.
 
 Knowledge: the direct answers and Pix inference along tubes (``scoring.infer``) first; then the
@@ -119,7 +124,7 @@ class Responder:
 
 
 RESPONDERS: Final = (
-    Responder("consistent", 0.6, 1.6, 0.10, 0.6, False, 0.85),
+    Responder("consistent", 0.6, 1.6, 0.10, 0.6, False, 0.81),
     Responder("graded", 0.4, 0.6, 0.0, 0.1, True, 0.70),
 )
 GRID: Final = np.arange(-2.5, 8.5 + 1e-9, 0.2)  # general ability, in levels
@@ -129,6 +134,9 @@ PRIOR_SD: Final = 1.5
 MIN_LENGTH: Final = 3
 MAX_LENGTH: Final = 16
 VARIANCE_WEIGHT: Final = 0.2  # selection: (1 - w) entropy + w variance of the level
+# Selection: the share of what Pix inference would settle by the answer that the look-ahead
+# counts (see the module docstring).
+SETTLING_WEIGHT: Final = 0.5
 SAME_SKILL_SLACK: Final = 0.01  # draw among the best skill's challenges this close to its best
 OPENING_SLACK: Final = 0.1  # the first challenge: among the skills this close to the best
 PIX_SD_FLOOR: Final = 0.1
@@ -683,8 +691,9 @@ class IrtEngine:
         np.multiply(conditional, 1.0 - p_right, out=joint[:, 1])
         likelihood = joint.sum(axis=2)  # C x 2 x grid: P(answer | class, theta)
         # Pix inference after the answer (consistent responders' score): right validates
-        # easier open skills of the tube, wrong invalidates harder ones.
-        open_pix = data.pix * ~progress.settled
+        # easier open skills of the tube, wrong invalidates harder ones; counted at
+        # SETTLING_WEIGHT (settled is not learned: one slip or lucky guess would decide it).
+        open_pix = (SETTLING_WEIGHT * data.pix) * ~progress.settled
         shift = np.empty((len(rows), 2, data.mastered.shape[1]))
         shift[:, 0] = (data.easier[skill] * open_pix) @ data.unmastered
         shift[:, 1] = -(data.harder[skill] * open_pix) @ data.mastered
