@@ -60,7 +60,7 @@ from scipy import special
 
 from bot.core.engines import ENGINES, get_engine
 from bot.core.engines.base import Engine, EngineState
-from bot.core.engines.irt import SIMULATION_MEMO_SIZE, IrtEngine
+from bot.core.engines.irt import SIMULATION_MEMO_SIZE, SIMULATION_PIX_MEMO_SIZE, IrtEngine
 from bot.core.scoring import (
     DEFAULT_MAX_LEVEL,
     PIX_PER_LEVEL,
@@ -660,7 +660,9 @@ def simulate(
                 length = round(irt_mean) if irt_mean else DEFAULT_FIXED_LENGTH
                 engine = FixedRandom(max(1, length))
             elif name == IrtEngine.name:  # its own, with a memo big enough for shared prefixes
-                engine = IrtEngine(memo_size=SIMULATION_MEMO_SIZE)
+                engine = IrtEngine(
+                    memo_size=SIMULATION_MEMO_SIZE, pix_memo_size=SIMULATION_PIX_MEMO_SIZE
+                )
             else:
                 engine = get_engine(name)
             lengths: list[int] = []

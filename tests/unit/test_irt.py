@@ -229,6 +229,24 @@ def test_memo_gives_the_same_choices_as_a_fresh_engine(bank: ContentBank) -> Non
             assert run(bank, shared, seed, right) == run(bank, IrtEngine(), seed, right)
 
 
+def test_a_bot_process_remembers_a_bounded_number_of_states(bank: ContentBank) -> None:
+    """The memos serve shared prefixes; in a bot each learner's states are new, so unbounded
+    (or simulation-sized) memos grew a process with every update."""
+    engine = IrtEngine(memo_size=40, pix_memo_size=3)
+    rng = np.random.default_rng(5)
+    for seed in range(60):  # learners answering at random
+        answers: list[tuple[str, bool]] = []
+        while (chosen := engine.next_challenge(state(bank, answers, seed))) is not None:
+            answers.append((chosen.id, bool(rng.integers(2))))
+            assert engine.expected_length(state(bank, answers, seed)) >= len(answers)
+        engine.knowledge(state(bank, answers, seed))
+    assert len(engine._memo) <= 40
+    assert all(len(data.tube_pix) <= 3 for _, data in engine._cache.values())
+    # The answers are the same as an engine remembering everything.
+    for seed in range(4):
+        assert run(bank, engine, seed, True) == run(bank, IrtEngine(memo_size=10**6), seed, True)
+
+
 def test_knowledge_is_a_fresh_dict_each_time(bank: ContentBank) -> None:
     engine = IrtEngine()
     answered = state(bank, [("alpha-3a", True), ("beta-4b", False)])

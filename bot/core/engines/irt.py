@@ -146,7 +146,10 @@ MAX_UNITS_PER_PIX: Final = 30  # exact pix distributions count pix in 1/q, q <= 
 MEMO_SIZE: Final = 2_000
 SIMULATION_MEMO_SIZE: Final = 200_000
 RECENT_SIZE: Final = 8
-PIX_MEMO_SIZE: Final = 4096
+# Per competence, the tubes' predicted pix by pattern of settled skills (~20 KB each): the bot
+# keeps few (4096 x 16 competences grew a process by ~2 KB per update, up to ~1.4 GB).
+PIX_MEMO_SIZE: Final = 64
+SIMULATION_PIX_MEMO_SIZE: Final = 4096
 TYPICAL_LENGTH: Final = 5
 
 _CLASS: Final = np.repeat(np.arange(len(RESPONDERS)), len(GRID))  # class of each grid column
@@ -408,16 +411,21 @@ class IrtEngine:
         max_length: int = MAX_LENGTH,
         min_length: int = MIN_LENGTH,
         memo_size: int = MEMO_SIZE,
+        pix_memo_size: int = PIX_MEMO_SIZE,
     ) -> None:
         """``stop_probability``: one stop probability for every class instead of theirs;
-        ``memo_size``: states whose results are remembered (see ``MEMO_SIZE``)."""
+        ``memo_size``: states whose results are remembered (see ``MEMO_SIZE``);
+        ``pix_memo_size``: per competence, patterns of settled skills whose predicted pix are
+        remembered (see ``PIX_MEMO_SIZE``)."""
         self.memo_size = memo_size
+        self.pix_memo_size = pix_memo_size
         self.stop_probability = stop_probability
         self.max_length = max_length
         self.min_length = min_length
         self._cache: dict[tuple[int, str], tuple[ContentBank, _Competence]] = {}
         # Memo of pure results by state key: ("next", key) -> the rows to choose from,
-        # ("knowledge", key) -> the knowledge. Keeps a simulation's shared prefixes cheap.
+        # ("length", key) -> the expected length, ("knowledge", key) -> the knowledge. Keeps a
+        # simulation's shared prefixes cheap.
         self._memo: dict[tuple[object, ...], object] = {}
         # The last few progresses by state key: a test's last state is read twice (its end,
         # then its knowledge).
@@ -431,10 +439,11 @@ class IrtEngine:
         rows = self._memo.get(key)
         if rows is None:
             progress = self._progress(state, state_key)
-            rows = (
-                () if self._finished(state, progress) else self._best(progress, not state.answers)
-            )
+            finished = self._finished(state, progress)
+            rows = () if finished else self._best(progress, not state.answers)
             self._remember(key, rows)
+            # Serving a challenge then asks for the test's length: answer it from here.
+            self._remember(("length", *state_key), self._length(state, finished))
         assert isinstance(rows, tuple)
         if not rows:
             return None
@@ -482,11 +491,18 @@ class IrtEngine:
         return dict(found)
 
     def expected_length(self, state: EngineState) -> int:
+        state_key = self._key(state)
+        key = ("length", *state_key)
+        length = self._memo.get(key)
+        if length is None:
+            length = self._length(state, self._finished(state, self._progress(state, state_key)))
+            self._remember(key, length)
+        assert isinstance(length, int)
+        return length
+
+    def _length(self, state: EngineState, finished: bool) -> int:
         done = len(state.answers)
-        progress = self._progress(state)
-        if self._finished(state, progress):
-            return done
-        return max(done + 1, min(self.max_length, TYPICAL_LENGTH))
+        return done if finished else max(done + 1, min(self.max_length, TYPICAL_LENGTH))
 
     # --- estimation -----------------------------------------------------------------------
 
@@ -620,7 +636,7 @@ class IrtEngine:
             tube_pix += (data.tube_of @ (data.pix * (settled & validated)))[:, None, None]
             tube_pix[:, :, _TRUE_LEVEL] = data.true_pix[:, :, _TRUE_LEVEL]
             tube_pix.setflags(write=False)
-            if len(data.tube_pix) >= PIX_MEMO_SIZE:
+            if len(data.tube_pix) >= self.pix_memo_size:
                 data.tube_pix.clear()
             data.tube_pix[pix_key] = tube_pix
         mean = (conditional * tube_pix).sum(axis=1)
