@@ -146,9 +146,10 @@ MAX_UNITS_PER_PIX: Final = 30  # exact pix distributions count pix in 1/q, q <= 
 MEMO_SIZE: Final = 2_000
 SIMULATION_MEMO_SIZE: Final = 200_000
 RECENT_SIZE: Final = 8
-# Per competence, the tubes' predicted pix by pattern of settled skills (~20 KB each): the bot
-# keeps few (4096 x 16 competences grew a process by ~2 KB per update, up to ~1.4 GB).
-PIX_MEMO_SIZE: Final = 64
+# Per competence, the tubes' predicted pix by pattern of settled skills (~20 KB each; a miss
+# costs one small matrix product): the bot keeps few (4096 x 16 competences grew a process by
+# ~2 KB per update, up to ~1.4 GB; 64 took 20 MB over the first 40,000 updates).
+PIX_MEMO_SIZE: Final = 16
 SIMULATION_PIX_MEMO_SIZE: Final = 4096
 TYPICAL_LENGTH: Final = 5
 
