@@ -780,7 +780,8 @@ def format_table(result: dict[str, Any]) -> str:
         + " ".join(f"{value:.2f}" for value in result["load_before"])
         + f" on {result['cpus']} CPUs",
         f"{'database':<11}{'bot':<7}{'learners':>9}{'updates':>9}{'updates/s':>11}"
-        f"{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'no reply':>9}{'CPU ms/upd':>11}"
+        f"{'p50 ms':>9}{'p99 ms':>9}{'queued p99':>11}{'errors':>8}{'no reply':>9}"
+        f"{'CPU ms/upd':>11}"
         f"{'RSS MB start→end':>18}",
     ]
     for run in result["runs"]:
@@ -788,7 +789,8 @@ def format_table(result: dict[str, Any]) -> str:
         lines.append(
             f"{run['database']:<11}{run['bot']:<7}{run['learners']:>9}{run['updates']:>9}"
             f"{run['updates_per_s']:>11.1f}{run['p50_ms']:>9.1f}{run['p99_ms']:>9.1f}"
-            f"{run['errors']:>8}{run['unanswered']:>9}{run['cpu_ms_per_update']:>11.2f}"
+            f"{run['wait_p99_ms']:>11.1f}{run['errors']:>8}{run['unanswered']:>9}"
+            f"{run['cpu_ms_per_update']:>11.2f}"
             f"{rss:>18}"
         )
     for comparison in result["comparisons"]:
@@ -805,9 +807,10 @@ def format_table(result: dict[str, Any]) -> str:
         )
     if not result["think_s"]:
         lines.append(
-            "no think time: each learner always has one update in flight, so the latency is "
-            "mostly queueing, about learners ÷ updates/s (Little's law); --think S measures it "
-            "at a pace"
+            "no think time: each learner always has one update in flight, so updates queue "
+            "(for their turn, or in the event loop for bots without a limit) about learners ÷ "
+            "updates/s (Little's law); p50/p99 are the handling, queued p99 the wait for a turn; "
+            "--think S measures them at a pace"
         )
     return "\n".join(lines)
 
