@@ -10,6 +10,8 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MAX_CONCURRENT_UPDATES: Final = 4  # see bot/adapters/telegram/concurrency.py
+# SQLite has one writer at a time: more updates at once only make its lock's busy handler sleep.
+SQLITE_CONCURRENT_UPDATES: Final = 1
 # A Bot API token: the bot id, a colon, 35 characters of [A-Za-z0-9_-].
 TOKEN_PATTERN = re.compile(r"^\d{5,16}:[A-Za-z0-9_-]{30,64}$")
 
@@ -41,8 +43,9 @@ class Settings(BaseSettings):
     # total, shared by its processes; without, each process's own, so give each a share.
     delivery_rate: float = Field(default=25.0, gt=0, le=30)
     # Updates handled at once by a process; the others wait their turn. Keep it under the
-    # database connection pool's size (15): see bot/adapters/telegram/concurrency.py.
-    max_concurrent_updates: int = Field(default=MAX_CONCURRENT_UPDATES, ge=1, le=15)
+    # database connection pool's size (15): see bot/adapters/telegram/concurrency.py. Unset:
+    # SQLITE_CONCURRENT_UPDATES on SQLite, MAX_CONCURRENT_UPDATES otherwise.
+    max_concurrent_updates: int | None = Field(default=None, ge=1, le=15)
     # /healthz and /metrics on this port (webhook mode also serves them on the webhook port).
     metrics_port: int | None = None
     # Redis shared by the bot's processes (redis://[:password@]host:6379/0): with it, the delivery
@@ -59,6 +62,13 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_none(cls, value: str | None) -> str | None:
         return value.strip().rstrip("/") or None if value else None
+
+    def concurrent_updates(self) -> int:
+        if self.max_concurrent_updates is not None:
+            return self.max_concurrent_updates
+        if self.database_url.startswith("sqlite"):
+            return SQLITE_CONCURRENT_UPDATES
+        return MAX_CONCURRENT_UPDATES
 
     def token(self) -> str:
         """The bot token, or MissingToken with a message that says what to do."""

@@ -642,7 +642,7 @@ async def run_pixbot(
             session_factory(engine),
             settings.delivery_rate,
             metrics,
-            max_concurrent_updates=settings.max_concurrent_updates,
+            max_concurrent_updates=settings.concurrent_updates(),
         )
         first_update, first_user = await _first_ids(engine)
         run = Run("pixbot", database.label, learners, updates)

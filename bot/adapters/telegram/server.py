@@ -95,7 +95,7 @@ async def _serve(settings: Settings, token: str, redis: Redis | None) -> None:
         settings.delivery_rate,
         metrics,
         redis,
-        settings.max_concurrent_updates,
+        settings.concurrent_updates(),
     )
     operations = await _operations_server(settings, metrics, engine)
     # What start built (the content bank, aiogram's and pydantic's classes) lives as long as the
