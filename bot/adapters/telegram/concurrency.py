@@ -20,17 +20,19 @@ from aiogram.types import TelegramObject
 from bot.adapters.telegram.metrics import Metrics
 from bot.settings import MAX_CONCURRENT_UPDATES
 
-# The default (MAX_CONCURRENT_UPDATES, 4) keeps the CPU busy while some handlers wait for the
-# database (an update costs ~8 ms of CPU and ~11 round trips: 4 suffice up to ~1.5 ms of
-# round trip; `pixbot bench updates` on a local PostgreSQL: 2, 4 and 8 give the same
-# throughput, handler latency grows with the number), and stays below the connection pool's
-# size (SQLAlchemy's default: 5 + 10 overflow), so no update waits for a connection.
 # How long the update being handled in this context waited for its turn (the bench reads it).
 WAITED: ContextVar[float] = ContextVar("pixbot_update_waited", default=0.0)
 
 
 class UpdateLimit(BaseMiddleware):
-    """An outer middleware on updates, outside the metrics' handler timing."""
+    """An outer middleware on updates, outside the metrics' handler timing.
+
+    The default limit (settings: 4, or 1 on SQLite, which has one writer at a time) keeps the
+    CPU busy while some handlers wait for the database: an update costs ~6 ms of CPU and ~11
+    round trips, so 4 suffice up to ~1.5 ms a round trip (`pixbot bench updates` on a local
+    PostgreSQL: 2, 4 and 8 give the same throughput; handling latency grows with the number).
+    It stays below the connection pool's size (SQLAlchemy's default: 5 + 10 overflow), so no
+    update waits for a connection."""
 
     def __init__(
         self, limit: int = MAX_CONCURRENT_UPDATES, metrics: Metrics | None = None
