@@ -514,8 +514,7 @@ def echo_dispatcher() -> Dispatcher:
 def durable_echo_dispatcher(sessions: async_sessionmaker[AsyncSession]) -> Dispatcher:
     """The floor of any bot that must not handle a redelivered update twice: the echo bot,
     once it has claimed the update's id in a transaction of its own (pixbot's first step)."""
-    from storage.models import ProcessedUpdateRow
-    from storage.upsert import insert_new
+    from storage.repository import SqlStore
 
     dispatcher = echo_dispatcher()
 
@@ -525,11 +524,11 @@ def durable_echo_dispatcher(sessions: async_sessionmaker[AsyncSession]) -> Dispa
         data: dict[str, Any],
     ) -> Any:
         assert isinstance(update, Update)
-        values = {"update_id": update.update_id, "seen_at": datetime.now(UTC)}
         async with sessions() as session:
-            claimed = await insert_new(session, ProcessedUpdateRow, values)
-            await session.commit()
-        return None if claimed is None else await handler(update, data)
+            store = SqlStore(session)
+            claimed = await store.claim_update(update.update_id, datetime.now(UTC))
+            await store.commit()
+        return await handler(update, data) if claimed else None
 
     dispatcher.update.outer_middleware(claim)
     return dispatcher
