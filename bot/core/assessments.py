@@ -249,7 +249,10 @@ class Assessments:
             for a in attempts
             if a.answered and a.challenge_id in self.bank.challenges
         ]
+        # Met in earlier tests: this test's own challenges are excluded (they are asked or
+        # pending), so the state, and the engine's memo of it, stays the same while it runs.
         seen = await store.seen_challenges(assessment.user_id)
+        seen.difference_update(a.challenge_id for a in attempts)
         known = (
             kept_for_improvement(await store.knowledge_of(assessment.based_on))
             if assessment.based_on is not None

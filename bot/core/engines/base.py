@@ -20,7 +20,7 @@ class EngineState:
     competence: str
     answers: Sequence[tuple[Challenge, bool]]  # direct answers of this assessment, in order
     seed: int  # fixed per assessment: the same state always gives the same choice
-    seen: frozenset[str] = frozenset()  # challenge ids this learner has already met
+    seen: frozenset[str] = frozenset()  # challenge ids met in earlier tests
     known: Mapping[str, Knowledge] = field(default_factory=dict)  # kept from earlier tests
 
     @property

@@ -554,8 +554,8 @@ class IrtEngine:
         return (id(state.bank), state.competence, answers, state.seen, known)
 
     def _remember(self, key: tuple[object, ...], value: object) -> None:
-        if len(self._memo) >= self.memo_size:
-            self._memo.clear()
+        if len(self._memo) >= self.memo_size:  # forget the oldest: a learner's last state
+            del self._memo[next(iter(self._memo))]  # is met again at their next update
         self._memo[key] = value
 
     def _competence(self, bank: ContentBank, competence: str) -> _Competence:
@@ -577,7 +577,7 @@ class IrtEngine:
             data = self._competence(state.bank, state.competence)
             progress = self._compute_progress(state, data)
             if len(self._recent) >= RECENT_SIZE:
-                self._recent.clear()
+                del self._recent[next(iter(self._recent))]
             self._recent[key] = progress
         return progress
 
@@ -638,7 +638,7 @@ class IrtEngine:
             tube_pix[:, :, _TRUE_LEVEL] = data.true_pix[:, :, _TRUE_LEVEL]
             tube_pix.setflags(write=False)
             if len(data.tube_pix) >= self.pix_memo_size:
-                data.tube_pix.clear()
+                del data.tube_pix[next(iter(data.tube_pix))]
             data.tube_pix[pix_key] = tube_pix
         mean = (conditional * tube_pix).sum(axis=1)
         variance = (conditional * tube_pix**2).sum(axis=1) - mean**2
