@@ -24,7 +24,7 @@ from bot.core.scoring import Knowledge, Source, Status
 from storage.campaigns import CampaignQueries
 from storage.groups import GroupQueries
 from storage.library import LibraryQueries
-from storage.mapping import aware, user_record, user_values
+from storage.mapping import USER_FIELDS, aware, user_record, user_values
 from storage.models import (
     AnswerRow,
     AssessmentRow,
@@ -73,6 +73,43 @@ _LATEST_IDS: Final = (
     .subquery()
 )
 _LATEST: Final = select(AssessmentRow).join(_LATEST_IDS, AssessmentRow.id == _LATEST_IDS.c.id)
+_ABANDON: Final = (
+    update(AssessmentRow)
+    .where(
+        AssessmentRow.user_id == bindparam("owner_id"),
+        AssessmentRow.status == AssessmentStatus.STARTED,
+    )
+    .values(status=AssessmentStatus.ABANDONED, finished_at=bindparam("ended_at"))
+)
+_FINISH: Final = (  # only a started assessment finishes: a second process's finish conflicts
+    update(AssessmentRow)
+    .where(
+        AssessmentRow.id == bindparam("assessment_id"),
+        AssessmentRow.status == AssessmentStatus.STARTED,
+    )
+    .values(
+        status=AssessmentStatus.COMPLETED,
+        finished_at=bindparam("ended_at"),
+        pix=bindparam("final_pix"),
+        level=bindparam("final_level"),
+    )
+)
+_PROGRESS: Final = (
+    update(AttemptRow)
+    .where(AttemptRow.id == bindparam("attempt_id"))
+    .values(selection=bindparam("ticked"), fields=bindparam("filled"))
+)
+_SAVE_USER: Final = (
+    update(UserRow)
+    .where(UserRow.id == bindparam("user_id"))
+    .values(
+        updated_at=bindparam("saved_at"),
+        **{name: bindparam(f"new_{name}") for name in USER_FIELDS},
+    )
+)
+_KNOWLEDGE: Final = select(KnowledgeRow).where(
+    KnowledgeRow.assessment_id == bindparam("assessment_id")
+)
 _LAST_ANSWERS: Final = (
     select(AssessmentRow.competence, func.max(AnswerRow.answered_at))
     .join(AttemptRow, AttemptRow.assessment_id == AssessmentRow.id)
@@ -137,11 +174,8 @@ class SqlStore(RetentionQueries, CampaignQueries, GroupQueries, LibraryQueries, 
         )
 
     async def save_user(self, user: User, now: datetime) -> None:
-        await self.session.execute(
-            update(UserRow)
-            .where(UserRow.id == user.id)
-            .values(updated_at=now, **user_values(user))
-        )
+        values = {f"new_{name}": value for name, value in user_values(user).items()}
+        await self.session.execute(_SAVE_USER, {"user_id": user.id, "saved_at": now, **values})
 
     # --- assessments ---------------------------------------------------------------------
 
@@ -176,29 +210,19 @@ class SqlStore(RetentionQueries, CampaignQueries, GroupQueries, LibraryQueries, 
         return _assessment(row)
 
     async def abandon_assessments(self, user_id: int, now: datetime) -> None:
-        await self.session.execute(
-            update(AssessmentRow)
-            .where(
-                AssessmentRow.user_id == user_id, AssessmentRow.status == AssessmentStatus.STARTED
-            )
-            .values(status=AssessmentStatus.ABANDONED, finished_at=now)
-        )
+        await self.session.execute(_ABANDON, {"owner_id": user_id, "ended_at": now})
 
     async def finish_assessment(
         self, assessment: Assessment, knowledge: Mapping[str, Knowledge], now: datetime
     ) -> None:
-        # Only a started assessment finishes: a second process finishing it too conflicts.
         result = await self.session.execute(
-            update(AssessmentRow)
-            .where(
-                AssessmentRow.id == assessment.id, AssessmentRow.status == AssessmentStatus.STARTED
-            )
-            .values(
-                status=AssessmentStatus.COMPLETED,
-                finished_at=now,
-                pix=assessment.pix,
-                level=assessment.level,
-            )
+            _FINISH,
+            {
+                "assessment_id": assessment.id,
+                "ended_at": now,
+                "final_pix": assessment.pix,
+                "final_level": assessment.level,
+            },
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise AlreadyAnswered(f"assessment {assessment.id} already finished")
@@ -248,11 +272,8 @@ class SqlStore(RetentionQueries, CampaignQueries, GroupQueries, LibraryQueries, 
         return attempt
 
     async def save_attempt_progress(self, attempt: Attempt) -> None:
-        await self.session.execute(
-            update(AttemptRow)
-            .where(AttemptRow.id == attempt.id)
-            .values(selection=attempt.selection, fields=attempt.fields)
-        )
+        values = {"attempt_id": attempt.id, "ticked": attempt.selection, "filled": attempt.fields}
+        await self.session.execute(_PROGRESS, values)
 
     async def set_message_id(self, token: str, message_id: int) -> None:
         await self.session.execute(_MESSAGE_ID, {"attempt_token": token, "shown_as": message_id})
@@ -294,9 +315,7 @@ class SqlStore(RetentionQueries, CampaignQueries, GroupQueries, LibraryQueries, 
         return results
 
     async def knowledge_of(self, assessment_id: int) -> dict[str, Knowledge]:
-        rows = await self.session.scalars(
-            select(KnowledgeRow).where(KnowledgeRow.assessment_id == assessment_id)
-        )
+        rows = await self.session.scalars(_KNOWLEDGE, {"assessment_id": assessment_id})
         return {
             row.skill: Knowledge(row.skill, Status(row.status), Source(row.source)) for row in rows
         }

@@ -4,9 +4,9 @@ the learner's own data (export and erasure). Mixed into SqlStore."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
-from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.ports import User
@@ -22,6 +22,10 @@ from storage.models import (
     UserRow,
 )
 from storage.upsert import insert_new, upsert
+
+_CARD: Final = select(ReviewCardRow).where(
+    ReviewCardRow.user_id == bindparam("user_id"), ReviewCardRow.skill == bindparam("skill")
+)
 
 
 def _card(row: ReviewCardRow) -> ReviewCard:
@@ -57,11 +61,7 @@ class RetentionQueries:
         return aware(due) if due else None
 
     async def review_card(self, user_id: int, skill: str) -> ReviewCard | None:
-        row = await self.session.scalar(
-            select(ReviewCardRow).where(
-                ReviewCardRow.user_id == user_id, ReviewCardRow.skill == skill
-            )
-        )
+        row = await self.session.scalar(_CARD, {"user_id": user_id, "skill": skill})
         return _card(row) if row else None
 
     async def save_review_card(self, card: ReviewCard, now: datetime) -> None:
