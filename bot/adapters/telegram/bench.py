@@ -14,7 +14,9 @@ after a result; a learner who has taken all 16 competences becomes a new person.
 its update to be handled (and, with ``think``, for a pause) before it sends the next.
 
 The dispatcher's startup hooks (command menus, reminders, group planning, delivery worker) are
-not run: ``feed_update`` does not trigger them, only polling and the webhook server do.
+not run: ``feed_update`` does not trigger them, only polling and the webhook server do. What
+``pixbot run`` does to its process's memory is done: startup's objects frozen, the heap trimmed
+every ten seconds (bot.memory).
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.adapters.telegram.concurrency import WAITED
+from bot.memory import freeze_startup_objects, rss_mb, trim_loop
 
 TOKEN: Final = "123456789:" + "B" * 35
 BOT_ID: Final = 123456789
@@ -340,17 +343,6 @@ class Learner:
 
 
 # --- one run: learners against one dispatcher ----------------------------------------------
-
-
-def rss_mb() -> float:
-    """Resident memory of this process, MB (Linux /proc; peak RSS elsewhere)."""
-    try:
-        with open("/proc/self/statm", encoding="ascii") as statm:
-            pages = int(statm.read().split()[1])
-        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
-    except (OSError, ValueError, IndexError):  # pragma: no cover - not Linux
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        return peak / 2**20 if sys.platform == "darwin" else peak / 2**10
 
 
 def cpu_seconds() -> float:
@@ -650,7 +642,14 @@ async def run_pixbot(
             return await dispatcher.feed_update(bot, update)
 
         competences = sorted(conversation.bank.competences)
-        await drive(run, feed, bot, competences, first_update, first_user, warmup, think, seed)
+        freeze_startup_objects()
+        stop = asyncio.Event()
+        trimming = asyncio.create_task(trim_loop(stop))
+        try:
+            await drive(run, feed, bot, competences, first_update, first_user, warmup, think, seed)
+        finally:
+            stop.set()
+            await trimming
         handled_errors = metrics.registry.get_sample_value("pixbot_errors_total") or 0.0
         run.errors += int(handled_errors)
         run.requests = int(bot.session.requests) if isinstance(bot.session, LocalSession) else 0

@@ -1,4 +1,5 @@
-"""What runs beside the updates: the command menus at start, the daily reminders."""
+"""What runs beside the updates: the command menus at start, the daily reminders, the groups'
+sends, the delivery worker, the heap's trim."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from bot.core.dialogue import Conversation
 from bot.delivery.limiter import Limiter, RateLimiter
 from bot.delivery.redis_limiter import RedisRateLimiter, limiter_prefix
 from bot.delivery.worker import DeliveryWorker
+from bot.memory import trim_loop
 from content.models import INTERFACE_LANGUAGES
 
 REMINDER_INTERVAL: Final = 30.0  # seconds between looks at the due reminders
@@ -144,8 +146,8 @@ def attach(
     redis: Redis | None = None,
 ) -> None:
     """Start the background work with the dispatcher and stop it with it: command menus,
-    reminders, the groups' daily sends and, given ``sessions``, the delivery worker (its limits
-    shared through ``redis`` when given)."""
+    reminders, the groups' daily sends, the heap's trim and, given ``sessions``, the delivery
+    worker (its limits shared through ``redis`` when given)."""
     stop = asyncio.Event()
     tasks: list[asyncio.Task[None]] = []
 
@@ -158,6 +160,7 @@ def attach(
             log.warning("could not set the command menus: %s", error.message)
         tasks.append(asyncio.create_task(reminder_loop(bot, conversation, stop)))
         tasks.append(asyncio.create_task(plan_loop(conversation, stop)))
+        tasks.append(asyncio.create_task(trim_loop(stop)))
         if sessions is not None:
             worker_id = f"{socket.gethostname()}:{os.getpid()}"
             worker = delivery_worker(
