@@ -86,6 +86,7 @@ from typing import Final
 
 import numpy as np
 import numpy.typing as npt
+from scipy import fft as scipy_fft
 
 from bot.core.engines.base import EngineState
 from bot.core.scoring import (
@@ -368,15 +369,17 @@ def _exact_levels(
     to the levels reachable from [low, high]."""
     tubes, points, grid = conditional.shape
     size = len(data.unit_level)
-    fft_size = 1 << max(1, (size - 1).bit_length())  # sums never wrap around
+    # A sum never exceeds the total (size - 1 units): a transform of at least ``size`` points
+    # never wraps around, and next_fast_len gives the cheapest such length.
+    fft_size = scipy_fft.next_fast_len(size, real=True)
     units = np.rint(tube_pix * data.units).astype(np.int64)
     histogram = np.zeros((tubes, grid, fft_size))
     rows = np.arange(tubes)[:, None]
     columns = np.arange(grid)[None, :]
     for point in range(points):  # (tube, column) pairs are distinct within one point
         histogram[rows, columns, units[:, point, :]] += conditional[:, point, :]
-    spectrum = np.fft.rfft(histogram, axis=-1).prod(axis=0)
-    total = np.fft.irfft(spectrum, n=fft_size, axis=-1)[:, :size]  # grid x pix units
+    spectrum = scipy_fft.rfft(histogram, axis=-1).prod(axis=0)
+    total = scipy_fft.irfft(spectrum, n=fft_size, axis=-1)[:, :size]  # grid x pix units
     np.maximum(total, 0.0, out=total)
     result: Array = (total @ data.unit_level).T  # levels x grid
     if _TRUE_LEVEL.any():
