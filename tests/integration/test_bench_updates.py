@@ -53,8 +53,10 @@ async def test_a_small_run_reports_pixbot_and_echo_without_errors() -> None:
         "no_errors",
     }
     assert comparison["goals"]["no_errors"] is True
+    assert comparison["goals"]["memory_flat"] is None  # judged over 100,000 updates or more
     table = format_table(result)
     assert "pixbot/echo throughput" in table and table.count("\nsqlite ") == 3
+    assert "memory flat: not measured (under 100,000 updates)" in table
 
 
 async def test_a_sqlite_file_given_keeps_the_answers(tmp_path: Path) -> None:
