@@ -111,6 +111,7 @@ def test_a_learner_answers_what_it_sees() -> None:
 def test_throughput_is_compared_only_without_think_time() -> None:
     pixbot = {
         "database": "x",
+        "updates": 100_000,
         "updates_per_s": 30.0,
         "p99_ms": 20.0,
         "rss_growth_mb": 1.0,
@@ -124,6 +125,11 @@ def test_throughput_is_compared_only_without_think_time() -> None:
     assert compared["durable_echo_share"] == 0.875
     paced = _compare(pixbot, echo, durable, think=5.0)["goals"]
     assert paced["throughput_half_of_echo"] is None and paced["p99_under_50_ms"] is True
+    assert compared["goals"]["memory_flat"] is True  # 1 MB over 100,000 updates
+    grown = _compare({**pixbot, "rss_growth_mb": 30.0}, echo, durable, think=0.0)["goals"]
+    assert grown["memory_flat"] is False
+    short = _compare({**pixbot, "updates": 20_000}, echo, durable, think=0.0)["goals"]
+    assert short["memory_flat"] is None
 
 
 @pytest.mark.parametrize("argv", [["--learners", "0"], ["--learners", "5", "--updates", "2"]])
