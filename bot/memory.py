@@ -70,10 +70,10 @@ def release_free_memory() -> bool:
     return True
 
 
-async def trim_loop(stop: asyncio.Event, interval: float | None = None) -> None:
-    """``release_free_memory`` every ``interval`` seconds (TRIM_INTERVAL) until ``stop``."""
+async def trim_loop(stop: asyncio.Event, interval: float = TRIM_INTERVAL) -> None:
+    """``release_free_memory`` every ``interval`` seconds until ``stop`` is set."""
     while True:
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), interval or TRIM_INTERVAL)
+            await asyncio.wait_for(stop.wait(), interval)
         if stop.is_set() or not release_free_memory():  # stopped, or nothing to trim here
             return
