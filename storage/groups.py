@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     String,
+    and_,
     delete,
     func,
     select,
@@ -21,9 +22,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, aliased, mapped_column
 
-from bot.core.group_ports import GroupSettings, LeaderboardRow, QuizPoll
+from bot.core.group_ports import GroupSettings, LeaderboardRow, QuizPoll, merge_migrated
 from storage import delivery
 from storage.mapping import aware
 from storage.models import Base
@@ -127,6 +128,39 @@ def _settings(row: GroupRow) -> GroupSettings:
     return GroupSettings(chat_id=row.chat_id, **values)
 
 
+async def _move_keyed(
+    session: AsyncSession,
+    model: type[Any],
+    key: str,
+    moment: str,
+    old_chat_id: int,
+    new_chat_id: int,
+) -> None:
+    """Move the rows of a table keyed by (chat_id, ``key``) from one group to another; where
+    both groups have a row for the same key, the later ``moment`` stays."""
+    other = aliased(model)
+    same = and_(other.chat_id == old_chat_id, getattr(other, key) == getattr(model, key))
+    later = select(getattr(other, moment)).where(same).scalar_subquery()
+    await session.execute(
+        update(model)
+        .where(model.chat_id == new_chat_id, getattr(model, moment) < later)
+        .values({moment: later})
+        .execution_options(synchronize_session=False)
+    )
+    taken = select(getattr(other, key)).where(other.chat_id == new_chat_id)
+    await session.execute(
+        update(model)
+        .where(model.chat_id == old_chat_id, getattr(model, key).not_in(taken))
+        .values(chat_id=new_chat_id)
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(
+        delete(model)
+        .where(model.chat_id == old_chat_id)
+        .execution_options(synchronize_session=False)
+    )
+
+
 class GroupQueries:
     """Mixed into SqlStore: the GroupStore protocol of bot.core.group_ports."""
 
@@ -154,14 +188,78 @@ class GroupQueries:
             pass
 
     async def migrate_group(self, old_chat_id: int, new_chat_id: int) -> None:
-        """A group became a supergroup: same settings, new id (its rows follow)."""
-        if await self.session.get(GroupRow, new_chat_id) is not None:
-            await self.session.execute(delete(GroupRow).where(GroupRow.chat_id == old_chat_id))
+        """A group became a supergroup: its settings, tips posted, quiz polls (so their
+        answers and the leaderboard), administrators seen and pending sends move to the new
+        id. When the supergroup already has a row (it was used before the migration was
+        handled), the two merge (:func:`bot.core.group_ports.merge_migrated`) and nothing of
+        the old group is lost. Telegram announces a migration in both chats, and a send can
+        meet it too: a second call finds nothing left to move."""
+        if old_chat_id == new_chat_id:
             return
-        # The tables that refer to a group follow by ON UPDATE CASCADE.
+        await delivery.rechat(self.session, old_chat_id, new_chat_id)
+        old, new = await self._locked_groups(old_chat_id, new_chat_id)
+        if old is None:  # migrated already, or a group we do not track
+            return
+        if new is None:
+            try:
+                async with self.session.begin_nested():
+                    # The tables that refer to a group follow by ON UPDATE CASCADE.
+                    await self.session.execute(
+                        update(GroupRow)
+                        .where(GroupRow.chat_id == old_chat_id)
+                        .values(chat_id=new_chat_id)
+                        .execution_options(synchronize_session=False)
+                    )
+                self.session.expunge(old)  # its key changed underneath
+                return
+            except IntegrityError:  # another process made the supergroup's row meanwhile
+                old, new = await self._locked_groups(old_chat_id, new_chat_id)
+                if old is None or new is None:  # pragma: no cover - the other one migrated it
+                    return
+        merged = merge_migrated(_settings(old), _settings(new))
+        values = {name: getattr(merged, name) for name in _FIELDS}
         await self.session.execute(
-            update(GroupRow).where(GroupRow.chat_id == old_chat_id).values(chat_id=new_chat_id)
+            update(GroupRow)
+            .where(GroupRow.chat_id == new_chat_id)
+            .values(added_at=min(aware(old.added_at), aware(new.added_at)), **values)
+            .execution_options(synchronize_session=False)
         )
+        await _move_keyed(
+            self.session, GroupTipRow, "tip_id", "posted_at", old_chat_id, new_chat_id
+        )
+        await self.session.execute(
+            update(QuizPollRow)
+            .where(QuizPollRow.chat_id == old_chat_id)
+            .values(chat_id=new_chat_id)
+            .execution_options(synchronize_session=False)
+        )
+        from storage.library import GroupAdminRow  # storage.library imports this module
+
+        await _move_keyed(
+            self.session, GroupAdminRow, "user_id", "seen_at", old_chat_id, new_chat_id
+        )
+        await self.session.execute(
+            delete(GroupRow)
+            .where(GroupRow.chat_id == old_chat_id)
+            .execution_options(synchronize_session=False)
+        )
+        for row in (old, new):  # changed underneath
+            self.session.expunge(row)
+
+    async def _locked_groups(
+        self, old_chat_id: int, new_chat_id: int
+    ) -> tuple[GroupRow | None, GroupRow | None]:
+        """Both rows, locked in the order of their ids until the commit (PostgreSQL; SQLite's
+        transactions take the write lock at their start)."""
+        rows = await self.session.scalars(
+            select(GroupRow)
+            .where(GroupRow.chat_id.in_((old_chat_id, new_chat_id)))
+            .order_by(GroupRow.chat_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        found = {row.chat_id: row for row in rows}
+        return found.get(old_chat_id), found.get(new_chat_id)
 
     async def set_group_active(self, chat_id: int, active: bool) -> None:
         await self.session.execute(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -23,6 +23,40 @@ class GroupSettings:
     quiz_hour: int = 12
     next_tip_at: datetime | None = None
     next_quiz_at: datetime | None = None
+
+
+# The settings an administrator chooses; next_* follow their schedule.
+_SCHEDULES = (
+    ("tip_enabled", "tip_hour", "next_tip_at"),
+    ("quiz_enabled", "quiz_hour", "next_quiz_at"),
+)
+_CHOICES = ("timezone", "topics", "audience", "level")
+
+
+def merge_migrated(old: GroupSettings, new: GroupSettings) -> GroupSettings:
+    """The settings of a group that became the supergroup ``new`` when a row for ``new``
+    already existed (the supergroup was used before its migration was handled: a row with
+    the defaults was made for it). The old group's settings carry over, but a setting that an
+    administrator already changed in the supergroup (it differs from a new row's) is kept;
+    the title and whether the bot is there are the supergroup's. The language stays the old
+    group's: a new row takes its creator's, so it tells nothing of a choice."""
+    fresh = GroupSettings(new.chat_id)
+    merged = replace(
+        old,
+        chat_id=new.chat_id,
+        title=new.title or old.title,
+        active=new.active,
+        topics=list(old.topics),
+    )
+    for name in _CHOICES:
+        if getattr(new, name) != getattr(fresh, name):
+            setattr(merged, name, getattr(new, name))
+    for enabled, hour, due in _SCHEDULES:
+        chosen = (getattr(new, enabled), getattr(new, hour))
+        if chosen != (getattr(fresh, enabled), getattr(fresh, hour)):
+            for name in (enabled, hour, due):
+                setattr(merged, name, getattr(new, name))
+    return merged
 
 
 @dataclass(frozen=True)

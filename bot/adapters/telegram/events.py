@@ -35,6 +35,9 @@ def from_message(message: Message, bot_username: str) -> Event | None:
     kind, chat_id = chat_kind(message.chat), message.chat.id
     if message.migrate_to_chat_id is not None:  # the group became a supergroup
         return Event(who, GroupMigrated(message.migrate_to_chat_id), kind, bot_username, chat_id)
+    if message.migrate_from_chat_id is not None:  # the same, told in the new supergroup
+        old_id = message.migrate_from_chat_id
+        return Event(who, GroupMigrated(chat_id), kind, bot_username, old_id)
     text = message.text
     if text is None:
         return Event(who, Unsupported(str(message.content_type)), kind, bot_username, chat_id)
