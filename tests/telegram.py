@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
@@ -41,7 +41,10 @@ from aiogram.types import (
     User,
 )
 
+from tests.virtual_time import VirtualTime
+
 BOT_USERNAME = "pixbot_test_bot"
+PACE = 3.0  # seconds of the limits' virtual time between two updates of one person
 ALLOWED_TAGS = {"b", "i", "a", "code", "pre", "u", "s", "tg-spoiler", "blockquote"}
 
 
@@ -95,6 +98,20 @@ class RecordingSession(BaseSession):
         self.blocked: set[int] = set()  # chats that answer 403 "bot was blocked by the user"
         self.admins: set[tuple[int, int]] = set()  # (chat id, user id) of group administrators
         self._poll_ids = itertools.count(1)
+        # Faults to inject: the next request of a kind fails with the error made from it.
+        self.faults: list[tuple[type[Any], Callable[[TelegramMethod[Any]], Exception | None]]] = []
+        self.clock: Callable[[], float] | None = None  # stamps requests (the limits' time)
+        self.times: dict[int, float] = {}  # id(request) -> its time on that clock
+
+    def fail(
+        self,
+        kind: type[Any],
+        error: Callable[[TelegramMethod[Any]], Exception | None],
+        times: int = 1,
+    ) -> None:
+        """The next ``times`` requests of ``kind`` fail with ``error(request)`` (None: that one
+        goes through)."""
+        self.faults.extend([(kind, error)] * times)
 
     async def make_request(
         self,
@@ -103,6 +120,15 @@ class RecordingSession(BaseSession):
         timeout: int | None = None,  # noqa: ASYNC109 - BaseSession's signature
     ) -> Any:
         self.requests.append(method)
+        if self.clock is not None:
+            self.times[id(method)] = self.clock()
+        for index, (kind, error) in enumerate(self.faults):
+            if isinstance(method, kind):
+                del self.faults[index]
+                failure = error(method)
+                if failure is not None:
+                    raise failure
+                break
         result = self._answer(method)
         self.results[id(method)] = result
         return result
@@ -223,8 +249,11 @@ class ChatDriver:
         chat_id: int | None = None,
         chat_type: str = "private",
         first_name: str = "Ada",
+        time: VirtualTime | None = None,
+        pace: float = PACE,
     ) -> None:
         self.dispatcher, self.bot, self.session = dispatcher, bot, session
+        self.time, self.pace = time, pace
         self.user = User(id=user_id, is_bot=False, first_name=first_name, language_code=language)
         self.chat = Chat(
             id=chat_id or user_id,
@@ -236,6 +265,8 @@ class ChatDriver:
         self._ids = itertools.count(1)
 
     async def feed(self, update: Update) -> list[TelegramMethod[Any]]:
+        if self.time is not None:  # a person reads before answering
+            self.time.now += self.pace
         await self.dispatcher.feed_update(self.bot, update)
         requests = self.session.take()
         self._remember(requests)
@@ -244,6 +275,8 @@ class ChatDriver:
 
     def _remember(self, requests: list[TelegramMethod[Any]]) -> None:
         for request in requests:
+            if id(request) not in self.session.results:  # refused: the person never saw it
+                continue
             if isinstance(request, SendPhoto | SendDocument):
                 message_id = self.session.results[id(request)].message_id
                 self.messages[message_id] = {
@@ -334,7 +367,12 @@ class ChatDriver:
         return self.messages[max(self.messages)]["text"]
 
     def texts(self) -> list[str]:
-        return [r.text for r in self.sent if isinstance(r, SendMessage)]
+        """The texts of the messages that reached the person, in order."""
+        return [
+            r.text
+            for r in self.sent
+            if isinstance(r, SendMessage) and id(r) in self.session.results
+        ]
 
 
 def buttons_of(markup: Any) -> Iterator[Any]:

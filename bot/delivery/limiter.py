@@ -1,9 +1,18 @@
-"""Keep sends under Telegram's limits: about 30 messages per second in all, 1 per second in one
-chat, 20 per minute in one group (negative chat ids).
+"""Keep sends under Telegram's limits: about 30 messages per second in all, about 1 per second
+in one private chat (short bursts pass), 1 per second and 20 per minute in one group (negative
+chat ids). Replies and group deliveries share these limits.
 
 The global limit is a virtual schedule (sends spaced ``1/per_second`` apart, never bursting), the
-per-chat and per-group limits are sliding windows of the actual send times. Time comes from an
-injected ``clock`` (monotonic seconds) and ``sleep``, so tests run on a fake clock.
+per-chat and per-group limits are sliding windows of the actual send times: a private chat takes
+``chat_burst`` sends per ``chat_burst * chat_interval`` seconds, a group one send per
+``chat_interval`` and ``group_per_minute`` per ``group_window``.
+
+Replies to people are *urgent*: they queue in the global schedule. Other sends (the delivery
+worker's) only take a slot the schedule has free now, so they give way to anyone waiting for a
+reply. ``chat_id`` 0 asks for a global slot alone (an edit: it is not a new message in the chat).
+
+Time comes from an injected ``clock`` (monotonic seconds) and ``sleep``, so tests run on a fake
+clock.
 
 :class:`RateLimiter` keeps its state in this process; ``bot.delivery.redis_limiter`` shares it
 between processes through Redis. The worker only knows the :class:`Limiter` protocol.
@@ -20,16 +29,19 @@ from typing import Protocol
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
+CHAT_BURST = 3  # sends a private chat may take at once (a correction and the next challenge)
 
 
 class Limiter(Protocol):
     """What a delivery worker needs from a rate limiter."""
 
-    async def acquire(self, chat_id: int) -> None:
-        """Wait until a send to ``chat_id`` respects every limit, and count it as sent."""
+    async def acquire(self, chat_id: int, urgent: bool = False) -> None:
+        """Wait until a send to ``chat_id`` respects every limit, and count it as sent;
+        ``urgent`` sends (replies) go before the others."""
 
-    def pause(self, seconds: float) -> None:
-        """No send starts before ``seconds`` from now (a 429's ``retry_after``)."""
+    def pause(self, seconds: float, chat_id: int | None = None) -> None:
+        """No send starts before ``seconds`` from now (a 429's ``retry_after``): in every chat,
+        or in ``chat_id`` alone."""
 
     def delay(self, chat_id: int) -> float:
         """Estimated seconds before one more send to ``chat_id`` could start."""
@@ -40,6 +52,7 @@ class _Chat:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     sent: deque[float] = field(default_factory=deque)  # recent send times, oldest first
     waiting: int = 0
+    paused_until: float = float("-inf")  # a 429 in this chat
 
 
 class RateLimiter:
@@ -47,9 +60,9 @@ class RateLimiter:
 
     ``per_second`` global sends per second (Telegram allows about 30; 25 leaves headroom; two
     processes with this limiter should each get half, or share a ``RedisRateLimiter``).
-    ``chat_interval`` seconds between two sends to one chat. ``group_per_minute`` sends per
-    ``group_window`` seconds to one group. :meth:`pause` stops every send for a while (a 429's
-    ``retry_after``).
+    ``chat_interval`` seconds per send in one chat, sustained; a private chat may take
+    ``chat_burst`` at once. ``group_per_minute`` sends per ``group_window`` seconds to one group.
+    :meth:`pause` stops every send for a while (a 429's ``retry_after``).
     """
 
     def __init__(
@@ -57,16 +70,18 @@ class RateLimiter:
         per_second: float = 25.0,
         *,
         chat_interval: float = 1.0,
+        chat_burst: int = CHAT_BURST,
         group_per_minute: int = 20,
         group_window: float = 60.0,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
-        if per_second <= 0:
-            raise ValueError("per_second must be positive")
+        if per_second <= 0 or chat_burst < 1:
+            raise ValueError("per_second and chat_burst must be positive")
         self.per_second = per_second
         self.interval = 1.0 / per_second
         self.chat_interval = chat_interval
+        self.chat_burst = chat_burst
         self.group_per_minute = group_per_minute
         self.group_window = group_window
         self.clock = clock
@@ -76,18 +91,29 @@ class RateLimiter:
         self._chats: dict[int, _Chat] = {}
         self._since_prune = 0
 
-    def pause(self, seconds: float) -> None:
-        """No send starts before ``seconds`` from now (Telegram's flood control: a 429)."""
+    def pause(self, seconds: float, chat_id: int | None = None) -> None:
+        """No send starts before ``seconds`` from now (Telegram's flood control: a 429): in
+        every chat, or in ``chat_id`` alone (a reply's 429: the others need not wait)."""
         until = self.clock() + seconds
+        if chat_id is not None:
+            chat = self._chats.get(chat_id)
+            if chat is None:
+                chat = self._chats[chat_id] = _Chat()
+            chat.paused_until = max(chat.paused_until, until)
+            return
         self._paused_until = max(self._paused_until, until)
         self._next_slot = max(self._next_slot, self._paused_until)
 
     def _ready_at(self, chat_id: int, chat: _Chat, sent: list[float] | None = None) -> float:
         """When the chat's own limits next allow a send."""
         times = list(chat.sent) if sent is None else sent
-        ready = float("-inf")
+        ready = chat.paused_until
+        if chat_id > 0:  # a private chat: a short burst, then one per interval
+            if len(times) >= self.chat_burst:
+                ready = max(ready, times[-self.chat_burst] + self.chat_burst * self.chat_interval)
+            return ready
         if times:
-            ready = times[-1] + self.chat_interval
+            ready = max(ready, times[-1] + self.chat_interval)
         if chat_id < 0 and len(times) >= self.group_per_minute:
             ready = max(ready, times[-self.group_per_minute] + self.group_window)
         return ready
@@ -107,22 +133,27 @@ class RateLimiter:
             times.append(start)
         return max(0.0, start - now, self._paused_until - now)
 
-    async def acquire(self, chat_id: int) -> None:
-        """Wait until a send to ``chat_id`` respects every limit, and count it as sent."""
+    async def acquire(self, chat_id: int, urgent: bool = False) -> None:
+        """Wait until a send to ``chat_id`` respects every limit, and count it as sent;
+        ``urgent`` sends (replies to people) go before the others. ``chat_id`` 0: a global
+        slot only."""
+        if chat_id == 0:
+            await self._wait(0, _Chat(), urgent)
+            return
         chat = self._chats.get(chat_id)
         if chat is None:
             chat = self._chats[chat_id] = _Chat()
         chat.waiting += 1
         try:
             async with chat.lock:
-                await self._wait(chat_id, chat)
+                await self._wait(chat_id, chat, urgent)
         finally:
             chat.waiting -= 1
         self._since_prune += 1
         if self._since_prune >= 1024:
             self._prune()
 
-    async def _wait(self, chat_id: int, chat: _Chat) -> None:
+    async def _wait(self, chat_id: int, chat: _Chat, urgent: bool) -> None:
         """Wait for this process's schedule and windows, then count the send (called with the
         chat's lock held; a shared limiter overrides it)."""
         while True:
@@ -130,6 +161,9 @@ class RateLimiter:
             ready = max(self._ready_at(chat_id, chat), self._paused_until)
             if ready > now:
                 await self.sleep(ready - now)
+                continue
+            if not urgent and self._next_slot > now:  # replies are queued: let them go first
+                await self.sleep(self._next_slot - now)
                 continue
             slot = max(now, self._next_slot)
             self._next_slot = slot + self.interval
@@ -141,21 +175,24 @@ class RateLimiter:
         self._record(chat_id, chat, now)
 
     def _record(self, chat_id: int, chat: _Chat, now: float) -> None:
+        if chat_id == 0:
+            return
         chat.sent.append(now)
-        keep = self.group_per_minute if chat_id < 0 else 1
+        keep = self.group_per_minute if chat_id < 0 else self.chat_burst
         while len(chat.sent) > keep:
             chat.sent.popleft()
 
     def _prune(self) -> None:
         """Forget chats whose windows are over (memory stays bounded by recent chats)."""
         self._since_prune = 0
-        horizon = self.clock() - max(self.group_window, self.chat_interval)
+        horizon = self.clock() - max(self.group_window, self.chat_burst * self.chat_interval)
         idle = [
             chat_id
             for chat_id, chat in self._chats.items()
             if not chat.lock.locked()
             and chat.waiting == 0
             and (not chat.sent or chat.sent[-1] < horizon)
+            and chat.paused_until < horizon
         ]
         for chat_id in idle:
             del self._chats[chat_id]

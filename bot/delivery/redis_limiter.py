@@ -6,8 +6,13 @@ clock (``TIME``), so the processes' clocks do not matter. Per bot (a key prefix)
 - ``schedule``: the global virtual schedule, the next free slot (sends spaced ``1/per_second``
   apart whoever makes them);
 - ``paused``: until when flood control (a 429 seen by any process) stops every send;
-- ``chat:<id>``: the slot of the chat's last send (1 per second per chat);
-- ``group:<id>``: a sorted set of the group's send slots in the last minute (20 per minute).
+- ``paused:<id>``: until when a 429 in that chat stops its sends;
+- ``chat:<id>``: the slot of a group's last send (1 per second per group);
+- ``window:<id>``: a sorted set of the chat's recent send slots (20 per minute in a group; a
+  short burst, then 1 per second, in a private chat).
+
+Replies (``urgent``) queue in the schedule; other sends take only a slot that is free now, so
+they give way to the replies of every process.
 
 Times are integer microseconds of Redis's clock. Every key expires once it no longer matters,
 so Redis's memory stays bounded by the chats of the last minute.
@@ -30,7 +35,7 @@ from typing import Any, Final
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from bot.delivery.limiter import Clock, RateLimiter, Sleep, _Chat
+from bot.delivery.limiter import CHAT_BURST, Clock, RateLimiter, Sleep, _Chat
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +43,9 @@ US: Final = 1_000_000  # microseconds per second
 # Errors that mean "Redis did not answer as it should": fall back, never fail a send.
 UNAVAILABLE: Final = (RedisError, OSError, TimeoutError)
 
-# KEYS: schedule, paused, chat, group window. ARGV: interval, chat interval, group limit
-# (0: not a group), group window (microseconds), a unique member for the window.
+# KEYS: schedule, paused, chat, window, chat paused. ARGV: interval, chat interval (0: none),
+# window limit (0: none), window (microseconds), a unique member for the window, '1' for an
+# urgent send.
 # Returns {1, wait} for a slot ``wait`` µs from now, or {0, wait, reason} to try again later.
 ADMIT: Final = """
 local t = redis.call('TIME')
@@ -52,10 +58,10 @@ local paused = tonumber(redis.call('GET', KEYS[2]) or '0')
 if paused > now then
   return {0, paused - now, 'paused'}
 end
-local ready = 0
+local ready = tonumber(redis.call('GET', KEYS[5]) or '0')
 local last = redis.call('GET', KEYS[3])
 if last then
-  ready = tonumber(last) + chat_interval
+  ready = math.max(ready, tonumber(last) + chat_interval)
 end
 if limit > 0 then
   redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', string.format('%.0f', now - window))
@@ -68,12 +74,18 @@ end
 if ready > now then
   return {0, ready - now, 'chat'}
 end
-local slot = math.max(now, tonumber(redis.call('GET', KEYS[1]) or '0'))
+local scheduled = tonumber(redis.call('GET', KEYS[1]) or '0')
+if ARGV[6] ~= '1' and scheduled > now then
+  return {0, scheduled - now, 'busy'}
+end
+local slot = math.max(now, scheduled)
 local after = slot + interval
 redis.call('SET', KEYS[1], string.format('%.0f', after),
   'PX', math.ceil((after - now) / 1000) + 60000)
-redis.call('SET', KEYS[3], string.format('%.0f', slot),
-  'PX', math.ceil((slot - now + chat_interval) / 1000) + 1000)
+if chat_interval > 0 then
+  redis.call('SET', KEYS[3], string.format('%.0f', slot),
+    'PX', math.ceil((slot - now + chat_interval) / 1000) + 1000)
+end
 if limit > 0 then
   redis.call('ZADD', KEYS[4], string.format('%.0f', slot), ARGV[5])
   redis.call('PEXPIRE', KEYS[4], math.ceil((slot - now + window) / 1000) + 1000)
@@ -117,6 +129,17 @@ return ends - now
 """
 
 
+# KEYS: the chat's pause. ARGV: the pause (µs). Extends it (never shortens an earlier one).
+CHAT_PAUSE: Final = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local ends = math.max(now + tonumber(ARGV[1]), tonumber(redis.call('GET', KEYS[1]) or '0'))
+redis.call('SET', KEYS[1], string.format('%.0f', ends),
+  'PX', math.ceil((ends - now) / 1000) + 1000)
+return ends - now
+"""
+
+
 def limiter_prefix(bot_id: int) -> str:
     """Keys of one bot: Telegram's flood control is per bot token. The braces are a Redis
     Cluster hash tag, so one script's keys live on one node."""
@@ -141,6 +164,7 @@ class RedisRateLimiter(RateLimiter):
         *,
         prefix: str,
         chat_interval: float = 1.0,
+        chat_burst: int = CHAT_BURST,
         group_per_minute: int = 20,
         group_window: float = 60.0,
         retry_after: float = 5.0,
@@ -150,6 +174,7 @@ class RedisRateLimiter(RateLimiter):
         super().__init__(
             per_second,
             chat_interval=chat_interval,
+            chat_burst=chat_burst,
             group_per_minute=group_per_minute,
             group_window=group_window,
             clock=clock,
@@ -161,6 +186,7 @@ class RedisRateLimiter(RateLimiter):
         self._admit = redis.register_script(ADMIT)
         self._recheck = redis.register_script(RECHECK)
         self._pause = redis.register_script(PAUSE)
+        self._chat_pause = redis.register_script(CHAT_PAUSE)
         self._token = secrets.token_hex(4)  # tells this process's window entries apart
         self._count = 0
         self._local_until = float("-inf")  # Redis failed: in-process limits until then
@@ -172,31 +198,36 @@ class RedisRateLimiter(RateLimiter):
             f"{self.prefix}schedule",
             f"{self.prefix}paused",
             f"{self.prefix}chat:{chat_id}",
-            f"{self.prefix}group:{chat_id}",
+            f"{self.prefix}window:{chat_id}",
+            f"{self.prefix}paused:{chat_id}",
         ]
 
-    def pause(self, seconds: float) -> None:
+    def pause(self, seconds: float, chat_id: int | None = None) -> None:
         """Pause this process now, and every process once Redis has it."""
-        super().pause(seconds)
+        super().pause(seconds, chat_id)
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # no event loop: nothing to share it with
             return
-        task = loop.create_task(self._publish_pause(seconds))
+        task = loop.create_task(self._publish_pause(seconds, chat_id))
         self._publishing.add(task)
         task.add_done_callback(self._publishing.discard)
 
-    async def _publish_pause(self, seconds: float) -> None:
-        keys = [f"{self.prefix}paused", f"{self.prefix}schedule"]
+    async def _publish_pause(self, seconds: float, chat_id: int | None) -> None:
         try:
-            await self._pause(keys=keys, args=[round(seconds * US)])
+            if chat_id is None:
+                keys = [f"{self.prefix}paused", f"{self.prefix}schedule"]
+                await self._pause(keys=keys, args=[round(seconds * US)])
+            else:
+                keys = [f"{self.prefix}paused:{chat_id}"]
+                await self._chat_pause(keys=keys, args=[round(seconds * US)])
         except UNAVAILABLE as error:
             self._unavailable(error)
 
-    async def _wait(self, chat_id: int, chat: _Chat) -> None:
+    async def _wait(self, chat_id: int, chat: _Chat, urgent: bool) -> None:
         if self.clock() >= self._local_until:
             try:
-                await self._wait_shared(chat_id)
+                await self._wait_shared(chat_id, urgent)
             except UNAVAILABLE as error:
                 self._unavailable(error)
             else:
@@ -205,20 +236,32 @@ class RedisRateLimiter(RateLimiter):
                     log.info("Redis answers again: the rate limits are shared again")
                 self._record(chat_id, chat, self.clock())
                 return
-        await super()._wait(chat_id, chat)
+        await super()._wait(chat_id, chat, urgent)
 
-    async def _wait_shared(self, chat_id: int) -> None:
-        group = chat_id < 0
+    def _chat_limits(self, chat_id: int) -> tuple[float, int, float]:
+        """The chat's interval between two sends, window limit and window (seconds)."""
+        if chat_id < 0:
+            return self.chat_interval, self.group_per_minute, self.group_window
+        if chat_id > 0:
+            return 0.0, self.chat_burst, self.chat_burst * self.chat_interval
+        return 0.0, 0, 0.0  # a global slot alone
+
+    async def _wait_shared(self, chat_id: int, urgent: bool) -> None:
+        chat_interval, limit, window = self._chat_limits(chat_id)
+        windowed = limit > 0
         keys = self._keys(chat_id)
         args: list[int | str] = [
             round(self.interval * US),
-            round(self.chat_interval * US),
-            self.group_per_minute if group else 0,
-            round(self.group_window * US),
+            round(chat_interval * US),
+            limit,
+            round(window * US),
             "",
+            "1" if urgent else "0",
         ]
         while True:
-            ahead = self._paused_until - self.clock()
+            chat = self._chats.get(chat_id)
+            paused = max(self._paused_until, chat.paused_until if chat else float("-inf"))
+            ahead = paused - self.clock()
             if ahead > 0:  # a 429 here: its pause may not have reached Redis yet
                 await self.sleep(ahead)
                 continue
@@ -241,7 +284,7 @@ class RedisRateLimiter(RateLimiter):
             left = int(
                 await self._recheck(
                     keys=[keys[1], keys[3]],
-                    args=[member if group else "", "1" if paused_here else "0"],
+                    args=[member if windowed else "", "1" if paused_here else "0"],
                 )
             )
             if left > 0:

@@ -105,19 +105,20 @@ async def test_two_processes_share_the_chat_and_group_limits(
     to_person = sorted(moment for moment, _, chat in log if chat == person)
     assert len(to_group) == 10 and len(to_person) == 6
     assert {name for _, name, chat in log if chat == group} == {str(id(first)), str(id(second))}
-    # One chat: never two sends closer than the chat interval, whichever process sent them.
-    for times in (to_group, to_person):
-        gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
-        assert min(gaps) >= 0.1 - 0.01
-    # One group: 5 per window together (the sixth waits for the first to leave the window).
+    # One group: never two sends closer than the chat interval, whichever process sent them,
+    # and 5 per window together (the sixth waits for the first to leave the window).
+    gaps = [later - earlier for earlier, later in itertools.pairwise(to_group)]
+    assert min(gaps) >= 0.1 - 0.01
     assert most_in_window(to_group, 0.97) == 5
     assert to_group[5] - to_group[0] >= 1.0 - 0.02
-    # A private chat has no group window: 6 sends in about 0.5 s.
+    # A private chat: a burst of 3, then 1 per interval (3 per 0.3 s), whoever sends.
+    assert most_in_window(to_person, 0.3 - 0.02) == 3
+    assert to_person[3] - to_person[0] >= 0.3 - 0.02
     assert to_person[-1] - to_person[0] < 0.9
     assert elapsed < 2.5
     # Every key expires (Redis's memory stays bounded by the recent chats).
     keys = [key async for key in redis.scan_iter(match=f"{redis_prefix}*")]
-    assert len(keys) == 4  # the schedule, two chats, one group window
+    assert len(keys) == 4  # the schedule, the group's last send, two chats' windows
     for key in keys:
         assert 0 < await redis.pttl(key) <= 62_000
 
@@ -203,17 +204,17 @@ async def test_redis_gone_at_run_time_falls_back_to_this_process(
         )
         admins = RedisAdminCache(client, prefix=f"{redis_prefix}admins:")
         bot = StubBot({(-1, 1)})
-        await limiter.acquire(5)
-        assert await redis.exists(f"{redis_prefix}chat:5") == 1  # shared while Redis answers
+        await limiter.acquire(-5)
+        assert await redis.exists(f"{redis_prefix}chat:-5") == 1  # shared while Redis answers
 
         await proxy.stop()  # Redis is gone
         caplog.set_level(logging.WARNING)
         started = time.monotonic()
-        await limiter.acquire(5)  # no exception: this process's own limits
-        await limiter.acquire(5)
+        await limiter.acquire(-5)  # no exception: this process's own limits
+        await limiter.acquire(-5)
         limiter.pause(0.05)  # publishing the pause fails quietly too
         await asyncio.sleep(0.06)
-        await limiter.acquire(6)
+        await limiter.acquire(-6)
         elapsed = time.monotonic() - started
         # The chat interval still holds in the fallback (it knew of the shared send before).
         assert 0.35 <= elapsed < 1.5
@@ -226,8 +227,8 @@ async def test_redis_gone_at_run_time_falls_back_to_this_process(
         await proxy.start()  # Redis is back (same port): shared again after retry_after
         await asyncio.sleep(0.35)
         caplog.set_level(logging.INFO)
-        await limiter.acquire(7)
-        assert await redis.exists(f"{redis_prefix}chat:7") == 1
+        await limiter.acquire(-7)
+        assert await redis.exists(f"{redis_prefix}chat:-7") == 1
         assert "Redis answers again" in caplog.text
     finally:
         await client.aclose()
@@ -251,14 +252,16 @@ async def test_pixbot_run_wires_the_shared_limiter_and_cache(
     from storage.database import session_factory
     from tests.conftest import TOKEN, FakeClock
 
-    dispatcher = build_dispatcher(conversation, redis=redis)
-    assert isinstance(dispatcher["admins"], RedisAdminCache)
     bot = create_bot(TOKEN)
+    dispatcher = build_dispatcher(conversation, delivery_rate=20.0, redis=redis, bot_id=bot.id)
+    assert isinstance(dispatcher["admins"], RedisAdminCache)
+    limiter = dispatcher["replies"].limiter
     try:
         sessions = session_factory(database)
-        worker = delivery_worker(bot, conversation, sessions, "w", FakeClock(), 20.0, redis)
+        worker = delivery_worker(bot, conversation, sessions, "w", FakeClock(), limiter)
     finally:
         await bot.session.close()
+    assert worker.limiter is limiter  # replies and group deliveries share Telegram's limits
     assert isinstance(worker.limiter, RedisRateLimiter)
     assert worker.limiter.per_second == 20.0
     assert worker.limiter.prefix == "pixbot:{123456789}:limiter:"

@@ -4,28 +4,30 @@ Every update needs a database connection, and a handler that awaits the database
 other handler run in the meantime. Unbounded, a burst of updates empties the connection pool
 (updates then fail after the pool timeout, answered "temporarily unavailable") and stretches
 each handler to the sum of everyone's work. Bounded, a handler takes about N times the cost of
-one update, and the backlog waits here, in arrival order, where waiting costs nothing."""
+one update, and the backlog waits here, in arrival order, where waiting costs nothing.
+
+A turn covers the core's work (the conversation and its database), not the replies: a reply
+that waits for its chat's share of Telegram's rate holds no turn, so a person whose replies
+have to wait slows nobody else."""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from contextvars import ContextVar
-from typing import Any
-
-from aiogram import BaseMiddleware
-from aiogram.types import TelegramObject
 
 from bot.adapters.telegram.metrics import Metrics
 from bot.settings import MAX_CONCURRENT_UPDATES
 
-# How long the update being handled in this context waited for its turn (the bench reads it).
+# How long the update being handled in this context waited for its turns (the bench reads it);
+# the chat's order middleware sets it to 0 when an update arrives.
 WAITED: ContextVar[float] = ContextVar("pixbot_update_waited", default=0.0)
 
 
-class UpdateLimit(BaseMiddleware):
-    """An outer middleware on updates, outside the metrics' handler timing.
+class Turns:
+    """``async with turns():`` around the core's work on an update.
 
     The default limit (settings: 4, or 1 on SQLite, which has one writer at a time) keeps the
     CPU busy while some handlers wait for the database: an update costs ~6 ms of CPU and ~11
@@ -37,19 +39,15 @@ class UpdateLimit(BaseMiddleware):
     def __init__(
         self, limit: int = MAX_CONCURRENT_UPDATES, metrics: Metrics | None = None
     ) -> None:
-        self.turns = asyncio.Semaphore(limit)  # wakes its waiters first come, first served
+        self._turns = asyncio.Semaphore(limit)  # wakes its waiters first come, first served
         self.metrics = metrics
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
+    @asynccontextmanager
+    async def __call__(self) -> AsyncIterator[None]:
         arrived = time.perf_counter()
-        async with self.turns:
+        async with self._turns:
             waited = time.perf_counter() - arrived
-            WAITED.set(waited)
+            WAITED.set(WAITED.get() + waited)
             if self.metrics is not None:
                 self.metrics.waiting.observe(waited)
-            return await handler(event, data)
+            yield

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import Final
 
 from aiogram import Bot, Dispatcher, methods
@@ -15,12 +17,17 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.adapters.telegram.admins import AdminCache, RedisAdminCache
-from bot.adapters.telegram.concurrency import UpdateLimit
+from bot.adapters.telegram.concurrency import Turns
 from bot.adapters.telegram.handlers import build_router
 from bot.adapters.telegram.lifecycle import attach
 from bot.adapters.telegram.metrics import Metrics, MetricsMiddleware
+from bot.adapters.telegram.order import ChatOrder
 from bot.adapters.telegram.reconnect import RetryOnReconnect
+from bot.adapters.telegram.replies import Replies
 from bot.core.dialogue import Conversation
+from bot.core.flood import FloodGuard
+from bot.delivery.limiter import Clock, RateLimiter, Sleep
+from bot.delivery.redis_limiter import RedisRateLimiter, limiter_prefix
 from bot.settings import MAX_CONCURRENT_UPDATES
 
 DEFAULTS = DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True)
@@ -66,21 +73,40 @@ def build_dispatcher(
     metrics: Metrics | None = None,
     redis: Redis | None = None,
     max_concurrent_updates: int = MAX_CONCURRENT_UPDATES,
+    limiter: RateLimiter | None = None,
+    flood: FloodGuard | None = None,
+    bot_id: int = 0,
+    clock: Clock = time.monotonic,
+    sleep: Sleep = asyncio.sleep,
 ) -> Dispatcher:
     """The dispatcher. At start it also sets the command menus and runs the reminders, the
-    groups' daily planning and, given ``sessions``, the delivery worker. Given ``redis``, the
-    processes of the bot share the group administrators' cache and the delivery rate limits
-    (``delivery_rate`` is then the bot's total). At most ``max_concurrent_updates`` updates are
-    handled at once, the others wait their turn."""
+    groups' daily planning and, given ``sessions``, the delivery worker.
+
+    Replies, reminders and group deliveries share one ``limiter`` (Telegram's limits; replies
+    first), made here unless given: ``delivery_rate`` messages per second in all, shared by the
+    bot's processes through ``redis`` when given, under the keys of ``bot_id`` (the group
+    administrators' cache too). At most
+    ``max_concurrent_updates`` updates are handled at once, the others wait their turn; a chat's
+    updates are handled in order, and a person's flood is dropped (``flood``). ``clock`` and
+    ``sleep`` (monotonic seconds) time these limits."""
     admins = AdminCache() if redis is None else RedisAdminCache(redis)
+    if limiter is None:
+        limiter = (
+            RateLimiter(delivery_rate, clock=clock, sleep=sleep)
+            if redis is None
+            else RedisRateLimiter(
+                redis, delivery_rate, prefix=limiter_prefix(bot_id), clock=clock, sleep=sleep
+            )
+        )
+    replies = Replies(conversation, limiter, Turns(max_concurrent_updates, metrics), sleep)
     # disable_fsm: no aiogram FSM here (state is in the database); it would keep a record per user.
     dispatcher = Dispatcher(
-        disable_fsm=True, conversation=conversation, admins=admins, metrics=metrics
+        disable_fsm=True, conversation=conversation, admins=admins, replies=replies
     )
-    dispatcher.update.outer_middleware(UpdateLimit(max_concurrent_updates, metrics))
-    if metrics is not None:  # inside the limit: it times the handling, not the wait
+    dispatcher.update.outer_middleware(ChatOrder(flood or FloodGuard(), replies, clock))
+    if metrics is not None:
         dispatcher.update.outer_middleware(MetricsMiddleware(metrics))
     dispatcher.update.outer_middleware(RetryOnReconnect())
     dispatcher.include_router(build_router())
-    attach(dispatcher, conversation, sessions, delivery_rate, redis)
+    attach(dispatcher, replies, sessions)
     return dispatcher

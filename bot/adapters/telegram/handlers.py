@@ -1,4 +1,5 @@
-"""The learner's router: each handler turns an update into an event, asks the core, renders."""
+"""The learner's router: each handler turns an update into an event, asks the core (in a turn),
+and delivers the reply (``replies.py``, outside the turn)."""
 
 from __future__ import annotations
 
@@ -14,18 +15,17 @@ from aiogram.types import (
     InlineQueryResultArticle,
     InlineQueryResultUnion,
     InputTextMessageContent,
-    Message,
     Update,
 )
 from aiogram.types import InlineQuery as TelegramInlineQuery
+from aiogram.types import Message as TelegramMessage
 from aiogram.types import PollAnswer as PollAnswerUpdate
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.adapters.telegram.admins import AdminCache
 from bot.adapters.telegram.events import from_message, from_press, person
-from bot.adapters.telegram.metrics import Metrics
-from bot.adapters.telegram.render import deliver
+from bot.adapters.telegram.replies import Replies
 from bot.core.chat import (
     Blocked,
     ChatKind,
@@ -34,10 +34,11 @@ from bot.core.chat import (
     GroupJoined,
     GroupLeft,
     InlineQuery,
+    Message,
+    Outcome,
     PollAnswer,
     Press,
 )
-from bot.core.dialogue import Conversation
 
 log = logging.getLogger(__name__)
 
@@ -68,48 +69,52 @@ async def completed(event: Event, update: Update, bot: Bot, admins: AdminCache) 
 
 
 async def on_message(
-    message: Message,
+    message: TelegramMessage,
     bot: Bot,
-    conversation: Conversation,
+    replies: Replies,
     admins: AdminCache,
     event_update: Update,
 ) -> None:
     event = from_message(message, await bot_username(bot))
     if event is None:
         return
-    outcome = await conversation.handle(await completed(event, event_update, bot, admins))
-    await deliver(bot, message.chat.id, outcome, conversation)
+    outcome = await replies.handle(await completed(event, event_update, bot, admins))
+    await replies.deliver(bot, message.chat.id, outcome)
 
 
 async def on_press(
     query: CallbackQuery,
     bot: Bot,
-    conversation: Conversation,
+    replies: Replies,
     admins: AdminCache,
     event_update: Update,
 ) -> None:
     event = from_press(query, await bot_username(bot))
-    outcome = await conversation.handle(await completed(event, event_update, bot, admins))
+    outcome = await replies.handle(await completed(event, event_update, bot, admins))
     chat_id = query.message.chat.id if query.message is not None else None
-    await deliver(bot, chat_id, outcome, conversation, query=query)
+    await replies.deliver(bot, chat_id, outcome, query=query)
 
 
-async def on_membership(update: ChatMemberUpdated, bot: Bot, conversation: Conversation) -> None:
+async def on_membership(
+    update: ChatMemberUpdated, bot: Bot, replies: Replies, admins: AdminCache
+) -> None:
     """The bot added to or removed from a group; blocked or unblocked in a private chat."""
     status = update.new_chat_member.status
     who = person(update.from_user)
     if update.chat.type == ChatType.PRIVATE:
-        await conversation.handle(Event(who, Blocked(status == ChatMemberStatus.KICKED)))
+        await replies.handle(Event(who, Blocked(status == ChatMemberStatus.KICKED)))
         return
     if status in (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR):
         joined = GroupJoined(update.chat.title or "")
         event = Event(who, joined, ChatKind.GROUP, await bot_username(bot), update.chat.id)
-        await deliver(bot, update.chat.id, await conversation.handle(event), conversation)
+        # Whoever added the bot administers the group only if Telegram says so.
+        event = replace(event, admin=await admins.is_admin(bot, update.chat.id, who.id))
+        await replies.deliver(bot, update.chat.id, await replies.handle(event))
     elif status in (ChatMemberStatus.LEFT, ChatMemberStatus.KICKED):
-        await conversation.handle(Event(who, GroupLeft(), ChatKind.GROUP, "", update.chat.id))
+        await replies.handle(Event(who, GroupLeft(), ChatKind.GROUP, "", update.chat.id))
 
 
-async def on_poll_answer(answer: PollAnswerUpdate, conversation: Conversation) -> None:
+async def on_poll_answer(answer: PollAnswerUpdate, replies: Replies) -> None:
     if answer.user is None:  # an anonymous chat answering: nobody to score
         return
     event = Event(
@@ -117,13 +122,13 @@ async def on_poll_answer(answer: PollAnswerUpdate, conversation: Conversation) -
         PollAnswer(answer.poll_id, tuple(answer.option_ids)),
         ChatKind.GROUP,
     )
-    await conversation.handle(event)
+    await replies.handle(event)
 
 
-async def on_inline_query(query: TelegramInlineQuery, conversation: Conversation) -> None:
+async def on_inline_query(query: TelegramInlineQuery, replies: Replies) -> None:
     """``@bot words`` in any chat: matching tips to insert (needs inline mode in BotFather)."""
     event = Event(person(query.from_user), InlineQuery(query.query[:256], query.offset))
-    answer = (await conversation.handle(event)).inline
+    answer = (await replies.handle(event)).inline
     if answer is None:
         await query.answer([], cache_time=5)
         return
@@ -143,15 +148,12 @@ async def on_inline_query(query: TelegramInlineQuery, conversation: Conversation
     )
 
 
-async def on_error(
-    event: ErrorEvent, bot: Bot, conversation: Conversation, metrics: Metrics | None = None
-) -> bool:
+async def on_error(event: ErrorEvent, bot: Bot, replies: Replies) -> bool:
     """Log the failure for the operator; tell the person something went wrong, or that the
     service is unavailable for a minute when the database is out of reach (the pool
-    reconnects by itself once it is back)."""
+    reconnects by itself once it is back). Only the core's handling can fail here: replies
+    never raise (``replies.py``), so nobody is told of a failure after their update worked."""
     update = event.update
-    if metrics is not None:
-        metrics.errors.inc()
     # PoolTimeout: no connection free within the pool timeout (overloaded, or the database hangs)
     unavailable = isinstance(event.exception, DBAPIError | PoolTimeout | OSError | TimeoutError)
     if unavailable:
@@ -160,16 +162,12 @@ async def on_error(
         log.error(
             "update %s failed: %r", update.update_id, event.exception, exc_info=event.exception
         )
-    try:
-        if update.callback_query is not None:
-            query = update.callback_query
-            apology = conversation.apology(person(query.from_user), unavailable)
-            await query.answer(apology[:200], show_alert=False)
-        elif update.message is not None:
-            sender = update.message.from_user
-            if sender is not None:
-                apology = conversation.apology(person(sender), unavailable)
-                await bot.send_message(update.message.chat.id, apology)
-    except Exception:  # the apology itself failed (blocked bot, network): logged, not raised
-        log.warning("could not send an apology for update %s", update.update_id, exc_info=True)
+    conversation = replies.conversation
+    if update.callback_query is not None:
+        query = update.callback_query
+        apology = conversation.apology(person(query.from_user), unavailable)
+        await replies.answer_press(query, apology)
+    elif update.message is not None and update.message.from_user is not None:
+        apology = conversation.apology(person(update.message.from_user), unavailable)
+        await replies.deliver(bot, update.message.chat.id, Outcome([Message(apology)]))
     return True

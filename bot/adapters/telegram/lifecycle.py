@@ -14,7 +14,7 @@ from functools import partial
 from typing import Any, Final
 
 from aiogram import Bot, Dispatcher
-from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError, TelegramRetryAfter
+from aiogram.exceptions import TelegramAPIError
 from aiogram.types import (
     BotCommand,
     BotCommandScopeAllChatAdministrators,
@@ -22,16 +22,14 @@ from aiogram.types import (
     BotCommandScopeAllPrivateChats,
     Message,
 )
-from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.adapters.telegram.admins import AdminCache
-from bot.adapters.telegram.render import deliver
+from bot.adapters.telegram.replies import Replies
 from bot.adapters.telegram.sender import TelegramSender
 from bot.core.chat import Outcome
 from bot.core.dialogue import Conversation
-from bot.delivery.limiter import Limiter, RateLimiter
-from bot.delivery.redis_limiter import RedisRateLimiter, limiter_prefix
+from bot.delivery.limiter import Limiter
 from bot.delivery.worker import DeliveryWorker
 from bot.memory import trim_loop
 from content.models import INTERFACE_LANGUAGES
@@ -61,30 +59,20 @@ async def set_commands(bot: Bot, conversation: Conversation) -> None:
             await bot.set_my_commands(menu, scope=scope, language_code=language)
 
 
-async def send_reminders(bot: Bot, conversation: Conversation) -> int:
-    """Send the reminders that are due now; returns how many went out."""
+async def send_reminders(bot: Bot, replies: Replies) -> int:
+    """Send the reminders that are due now (within the chats' rates, after the replies people
+    wait for); returns how many went out. A person who blocked the bot is marked inactive."""
     sent = 0
-    for user_id, message in await conversation.due_reminders():
-        try:
-            await deliver(bot, user_id, Outcome([message]), conversation)
+    for user_id, message in await replies.conversation.due_reminders():
+        if await replies.deliver(bot, user_id, Outcome([message]), urgent=False):
             sent += 1
-        except TelegramForbiddenError:
-            await conversation.set_blocked(user_id, True)
-        except TelegramRetryAfter as error:
-            # Claimed already: wait as Telegram asks, try once more, else skip today's.
-            await asyncio.sleep(error.retry_after)
-            with contextlib.suppress(TelegramAPIError):
-                await deliver(bot, user_id, Outcome([message]), conversation)
-                sent += 1
-        except TelegramAPIError as error:
-            log.warning("reminder to %s failed: %s", user_id, error.message)
     return sent
 
 
-async def reminder_loop(bot: Bot, conversation: Conversation, stop: asyncio.Event) -> None:
+async def reminder_loop(bot: Bot, replies: Replies, stop: asyncio.Event) -> None:
     while not stop.is_set():
         try:
-            await send_reminders(bot, conversation)
+            await send_reminders(bot, replies)
         except Exception:  # a database hiccup must not end the loop
             log.exception("sending reminders failed; trying again later")
         with contextlib.suppress(TimeoutError):
@@ -108,12 +96,11 @@ def delivery_worker(
     sessions: async_sessionmaker[AsyncSession],
     worker_id: str,
     clock: Callable[[], datetime],
-    per_second: float = 25.0,
-    redis: Redis | None = None,
+    limiter: Limiter,
 ) -> DeliveryWorker:
-    """The delivery engine sending through this bot; quiz polls are remembered for scoring,
-    a 403 stops sends to that chat, a migration moves the group's settings. Given ``redis``,
-    the limits (``per_second`` included) are shared by every process of the bot."""
+    """The delivery engine sending through this bot within ``limiter`` (the one the replies
+    use: they go first); quiz polls are remembered for scoring, a 403 stops sends to that chat,
+    a migration moves the group's settings."""
 
     async def on_poll(chat_id: int, message: Message, payload: Mapping[str, Any]) -> None:
         quiz = payload.get("quiz")
@@ -122,11 +109,6 @@ def delivery_worker(
                 chat_id, message.poll.id, str(quiz["challenge_id"]), int(quiz["correct_option"])
             )
 
-    limiter: Limiter = (
-        RateLimiter(per_second)
-        if redis is None
-        else RedisRateLimiter(redis, per_second, prefix=limiter_prefix(bot.id))
-    )
     return DeliveryWorker(
         sessions,
         TelegramSender(bot, on_poll=on_poll),
@@ -140,16 +122,15 @@ def delivery_worker(
 
 def attach(
     dispatcher: Dispatcher,
-    conversation: Conversation,
+    replies: Replies,
     sessions: async_sessionmaker[AsyncSession] | None = None,
-    per_second: float = 25.0,
-    redis: Redis | None = None,
 ) -> None:
     """Start the background work with the dispatcher and stop it with it: command menus,
     reminders, the groups' daily sends, the heap's trim and, given ``sessions``, the delivery
-    worker (its limits shared through ``redis`` when given)."""
+    worker (within the replies' limiter)."""
     stop = asyncio.Event()
     tasks: list[asyncio.Task[None]] = []
+    conversation = replies.conversation
 
     async def on_startup(bot: Bot) -> None:
         admins: AdminCache = dispatcher["admins"]
@@ -158,13 +139,13 @@ def attach(
             await set_commands(bot, conversation)
         except TelegramAPIError as error:
             log.warning("could not set the command menus: %s", error.message)
-        tasks.append(asyncio.create_task(reminder_loop(bot, conversation, stop)))
+        tasks.append(asyncio.create_task(reminder_loop(bot, replies, stop)))
         tasks.append(asyncio.create_task(plan_loop(conversation, stop)))
         tasks.append(asyncio.create_task(trim_loop(stop)))
         if sessions is not None:
             worker_id = f"{socket.gethostname()}:{os.getpid()}"
             worker = delivery_worker(
-                bot, conversation, sessions, worker_id, conversation.clock, per_second, redis
+                bot, conversation, sessions, worker_id, conversation.clock, replies.limiter
             )
             tasks.append(asyncio.create_task(worker.run(stop)))
 

@@ -96,6 +96,7 @@ async def _serve(settings: Settings, token: str, redis: Redis | None) -> None:
         metrics,
         redis,
         settings.concurrent_updates(),
+        bot_id=bot.id,
     )
     operations = await _operations_server(settings, metrics, engine)
     freeze_startup_objects()
