@@ -6,12 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import Table, bindparam, delete, func, select, update
+from sqlalchemy import Column, Table, bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.core.ports import User
 from bot.core.review import ReviewCard
 from bot.core.scoring import Status
+from storage.campaigns import CampaignRow, ParticipationAssessmentRow, ParticipationRow
 from storage.mapping import aware, user_record
 from storage.models import (
     AssessmentRow,
@@ -166,26 +168,92 @@ class RetentionQueries:
     # --- the learner's own data ----------------------------------------------------------
 
     async def export_user(self, user_id: int) -> dict[str, Any]:
-        """Everything stored about the learner: their user row and every row of every table
-        that has a ``user_id`` column (new tables are included without changing this)."""
+        """Everything stored about the person: their user row and every row of every table
+        that refers to them (new tables are included without changing this). The campaigns
+        they own say how many took part and shared, never who; their participations name the
+        campaign."""
         user = await self.session.get(UserRow, user_id)
         data: dict[str, Any] = {"user": _plain(UserRow.__table__, user) if user else None}
-        for table in _user_tables():
-            rows = await self.session.execute(select(table).where(table.c.user_id == user_id))
+        for table, columns in _person_tables():
+            rows = await self.session.execute(select(table).where(_about(columns, user_id)))
             data[table.name] = [_plain(table, row) for row in rows]
+        await self._describe_campaigns(data.get(CampaignRow.__tablename__, []))
+        await self._describe_participations(data.get(ParticipationRow.__tablename__, []))
         return data
 
+    async def _describe_campaigns(self, campaigns: list[dict[str, Any]]) -> None:
+        if not campaigns:
+            return
+        shared = func.count(ParticipationRow.shared_at)
+        counts = {
+            campaign_id: (int(joined), int(sharing))
+            for campaign_id, joined, sharing in await self.session.execute(
+                select(ParticipationRow.campaign_id, func.count(), shared)
+                .where(ParticipationRow.campaign_id.in_([c["id"] for c in campaigns]))
+                .group_by(ParticipationRow.campaign_id)
+            )
+        }
+        for campaign in campaigns:
+            campaign["participants"], campaign["shared_results"] = counts.get(
+                campaign["id"], (0, 0)
+            )
+
+    async def _describe_participations(self, participations: list[dict[str, Any]]) -> None:
+        if not participations:
+            return
+        names = {
+            campaign_id: (code, name)
+            for campaign_id, code, name in await self.session.execute(
+                select(CampaignRow.id, CampaignRow.code, CampaignRow.name).where(
+                    CampaignRow.id.in_([p["campaign_id"] for p in participations])
+                )
+            )
+        }
+        for participation in participations:
+            code, name = names.get(participation["campaign_id"], ("", ""))
+            participation["campaign_code"], participation["campaign_name"] = code, name
+
     async def delete_user(self, user_id: int) -> None:
-        """Erase the learner and every row that refers to them, dependent tables first, so
-        it does not rely on the database enforcing ON DELETE CASCADE."""
-        for table in reversed(_user_tables()):
-            await self.session.execute(delete(table).where(table.c.user_id == user_id))
+        """Erase the person and every row that refers to them, dependent tables first, so it
+        does not rely on the database enforcing ON DELETE CASCADE.
+
+        An educator's campaigns go with them, and so do the participations in those campaigns
+        (a learner's consent to share results with that educator, whom nobody can reach any
+        more): the participants keep their own tests, levels and results, which are theirs."""
+        owned = select(CampaignRow.id).where(CampaignRow.owner_id == user_id)
+        taking_part = select(ParticipationRow.id).where(ParticipationRow.campaign_id.in_(owned))
+        await self.session.execute(
+            delete(ParticipationAssessmentRow).where(
+                ParticipationAssessmentRow.participation_id.in_(taking_part)
+            )
+        )
+        await self.session.execute(
+            delete(ParticipationRow).where(ParticipationRow.campaign_id.in_(owned))
+        )
+        for table, columns in reversed(_person_tables()):
+            await self.session.execute(delete(table).where(_about(columns, user_id)))
         await self.session.execute(delete(UserRow).where(UserRow.id == user_id))
 
 
-def _user_tables() -> list[Table]:
-    """Tables with a user_id column, in dependency order (referenced tables first)."""
-    return [t for t in UserRow.metadata.sorted_tables if "user_id" in t.c]
+def _person_tables() -> list[tuple[Table, list[Column[Any]]]]:
+    """Every table that refers to a person, with the columns that do (a foreign key to
+    ``users.id``, or a ``user_id`` column: the group features keep members who never opened
+    a private chat), in dependency order (referenced tables first)."""
+    found = []
+    for table in UserRow.metadata.sorted_tables:
+        columns = [
+            column
+            for column in table.columns
+            if column.key == "user_id"
+            or any(key.column is UserRow.__table__.c.id for key in column.foreign_keys)
+        ]
+        if columns and table is not UserRow.__table__:
+            found.append((table, columns))
+    return found
+
+
+def _about(columns: list[Column[Any]], user_id: int) -> ColumnElement[bool]:
+    return or_(*(column == user_id for column in columns))
 
 
 def _plain(table: Any, row: Any) -> dict[str, Any]:
