@@ -207,6 +207,7 @@ class DeliveryWorker:
             await self._write(store.mark_retry, job.id, self.worker_id, due, reason, count=False)
             self.stats["postponed"] += 1
         elif action is Action.DEACTIVATE:
+            log.info("chat %s is gone (%s): nothing more is sent to it", chat_id, reason)
             await self._write(store.mark_deactivated, chat_id, reason, job.id)
             self.stats["deactivated"] += 1
             if self.on_deactivated is not None:

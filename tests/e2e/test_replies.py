@@ -15,6 +15,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
 )
 from aiogram.methods import AnswerCallbackQuery, SendMessage, TelegramMethod
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.adapters.telegram import build_dispatcher, create_bot
 from bot.adapters.telegram.lifecycle import send_reminders
@@ -22,8 +23,11 @@ from bot.core.dialogue import Conversation
 from bot.core.flood import FLOOD_BURST
 from bot.delivery.limiter import RateLimiter
 from content.bank import ContentBank
+from storage.database import session_factory
+from storage.groups import GroupRow
 from tests.conftest import TOKEN
 from tests.e2e.solver import answer, challenge_on_screen
+from tests.e2e.test_groups import membership
 from tests.telegram import ChatDriver, RecordingSession, sent_texts
 from tests.virtual_time import VirtualTime
 
@@ -210,3 +214,27 @@ class WaitLog(RateLimiter):
         await super().acquire(chat_id, urgent)
         if chat_id:
             self.waited[chat_id] = self.waited.get(chat_id, 0.0) + self.clock() - started
+
+
+async def test_a_reply_refused_in_a_group_stops_its_sends(
+    telegram: Callable[..., ChatDriver],
+    session: RecordingSession,
+    database: AsyncEngine,
+    caplog: Any,
+) -> None:
+    group = -1001234500001
+    admin = telegram(user_id=701, chat_id=group, chat_type="supergroup")
+    session.admins.add((group, admin.user.id))
+    await admin.feed(membership(admin, joined=True))
+    session.fail(SendMessage, kicked)
+    caplog.set_level(logging.INFO)
+    requests = await admin.say("/groupsettings")
+    assert len([r for r in requests if isinstance(r, SendMessage)]) == 1  # no apology after it
+    assert f"chat {group} is gone" in caplog.text and "Traceback" not in caplog.text
+    async with session_factory(database)() as db:
+        row = await db.get(GroupRow, group)
+        assert row is not None and row.active is False  # no daily tip or quiz any more
+
+
+def kicked(method: TelegramMethod[Any]) -> Exception:
+    return TelegramForbiddenError(method, "Forbidden: bot was kicked from the supergroup chat")
