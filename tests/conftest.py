@@ -19,6 +19,7 @@ from bot.adapters.telegram import build_dispatcher, create_bot
 from bot.core.dialogue import Conversation
 from bot.core.engines import get_engine
 from bot.core.i18n import Catalogs
+from bot.settings import Settings
 from content.bank import ContentBank
 from content.loader import load_bank
 from storage.database import create_engine, session_factory, upgrade
@@ -35,6 +36,12 @@ POSTGRES_URL = os.environ.get(
 )
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 DATABASES = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+# The configuration the conversations run with: what `Settings()` ships (no .env file, no
+# variable set), the database apart, which each test gets of its own (tests/unit/test_settings.py
+# holds them equal). The content bank is the small one under tests/fixtures, not a setting.
+SHIPPED = Settings.model_construct()
+# The engines a conversation that takes a test runs with: the `engine` fixture.
+ENGINES = ("irt", "smart-random")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -98,18 +105,43 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    """The engine name, each in turn: a test whose conversation takes a test asks for it
+    (`@pytest.mark.usefixtures("engine")`); the others run with the shipped one."""
+    return str(request.param)
+
+
+@pytest.fixture
+def settings(database: AsyncEngine, request: pytest.FixtureRequest) -> Settings:
+    """The shipped settings on this test's database, with the `engine` fixture's engine when
+    the test asks for it."""
+    update: dict[str, Any] = {"database_url": database.url.render_as_string(hide_password=False)}
+    if "engine" in request.fixturenames:
+        update["engine"] = request.getfixturevalue("engine")
+    return SHIPPED.model_copy(update=update)
+
+
 @pytest.fixture
 def make_conversation(
-    database: AsyncEngine, bank: ContentBank, catalogs: Catalogs, clock: FakeClock
+    database: AsyncEngine,
+    settings: Settings,
+    bank: ContentBank,
+    catalogs: Catalogs,
+    clock: FakeClock,
 ) -> Callable[..., Conversation]:
+    """Conversations built as bot/bootstrap.py builds them from the settings, on this test's
+    database, bank, clock and a deterministic source of seeds."""
     seeds = itertools.count(7)
 
     def make(**options: Any) -> Conversation:
         options.setdefault("new_seed", lambda: next(seeds))
+        options.setdefault("default_language", settings.default_language)
+        options.setdefault("max_level", settings.max_level)
         return Conversation(
             bank=bank,
             stores=store_factory(session_factory(database)),
-            engine=get_engine(options.pop("engine", "smart-random")),
+            engine=get_engine(options.pop("engine", settings.engine)),
             clock=clock,
             catalogs=catalogs,
             **options,

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from content.bank import ContentBank
 from tests.conftest import FakeClock
 from tests.e2e.solver import challenge_on_screen, finish
-from tests.e2e.test_assessment import start_test
+from tests.e2e.test_assessment import OPENING_LEVELS, start_test
 from tests.telegram import ChatDriver, answered_notices
 
 
+@pytest.mark.usefixtures("engine")
 async def test_a_tested_competence_can_be_improved_after_4_days_keeping_its_skills(
     learner: ChatDriver, bank: ContentBank, clock: FakeClock
 ) -> None:
@@ -43,7 +46,7 @@ async def test_a_tested_competence_can_be_improved_after_4_days_keeping_its_skil
 
 
 async def test_start_from_zero_after_7_days_without_activity(
-    learner: ChatDriver, bank: ContentBank, clock: FakeClock
+    learner: ChatDriver, bank: ContentBank, clock: FakeClock, engine: str
 ) -> None:
     await start_test(learner)
     await finish(learner, bank, right_below=6)
@@ -53,5 +56,8 @@ async def test_start_from_zero_after_7_days_without_activity(
     await learner.press("1.1")
     assert learner.live_buttons() == ["📈 Improve my result", "🔄 Start from zero", "⬅️ Back"]
     await learner.press("Start from zero")
-    assert challenge_on_screen(bank, learner).level == 2  # a fresh test starts at level 2
+    # A fresh test: it opens as a first one does, nothing kept.
+    assert challenge_on_screen(bank, learner).level in OPENING_LEVELS[engine]
     assert "1/" in learner.last_text
+    await finish(learner, bank, right_below=0)  # everything wrong this time
+    assert "Level <b>0</b> · <b>0</b> pix" in learner.last_text

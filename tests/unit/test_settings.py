@@ -1,9 +1,13 @@
-"""Settings whose default depends on the rest of the configuration."""
+"""Settings whose default depends on the rest of the configuration; the tests' own."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
+
 import pytest
 
+from bot.core.dialogue import Conversation
 from bot.settings import MAX_CONCURRENT_UPDATES, SQLITE_CONCURRENT_UPDATES, Settings
 
 
@@ -22,3 +26,24 @@ def test_updates_at_once_default_to_one_writer_on_sqlite(
     monkeypatch.delenv("MAX_CONCURRENT_UPDATES", raising=False)
     settings = Settings(database_url=url, max_concurrent_updates=given, _env_file=None)
     assert settings.concurrent_updates() == expected
+
+
+def test_the_tests_run_with_the_shipped_settings_but_their_own_database(
+    settings: Settings,
+    make_conversation: Callable[..., Conversation],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What the conversation tests run with is what `Settings()` gives on a machine without
+    .env or variables: a changed default is tested as shipped (the engine included)."""
+    for name in list(os.environ):
+        if name.lower() in Settings.model_fields:
+            monkeypatch.delenv(name)
+    shipped = Settings(_env_file=None)
+    assert settings.database_url != shipped.database_url
+    assert settings.model_dump(exclude={"database_url"}) == shipped.model_dump(
+        exclude={"database_url"}
+    )
+    conversation = make_conversation()
+    assert conversation.assessments.engine.name == shipped.engine
+    assert conversation.assessments.max_level == shipped.max_level
+    assert conversation.default_language == shipped.default_language
