@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.core.dialogue import Conversation
 from bot.core.engines import get_engine
 from bot.core.i18n import Catalogs
-from bot.logs import configure_logging
+from bot.logs import configure_logging, sql_parameters_logged
 from bot.settings import MissingToken, Settings
 from content.bank import ContentBank
 from content.loader import ContentError, load_bank
@@ -30,8 +30,9 @@ def utc_now() -> datetime:
 
 
 async def open_database(url: str) -> AsyncEngine:
-    """Connect and bring the schema up to date (migrations are idempotent)."""
-    engine = create_engine(url)
+    """Connect and bring the schema up to date (migrations are idempotent). Statements'
+    parameters stay out of logs and error texts unless the operator opted in (LOG_SQL)."""
+    engine = create_engine(url, hide_parameters=not sql_parameters_logged())
     await upgrade(engine)
     return engine
 
@@ -65,7 +66,9 @@ def run_bot() -> int:
     except MissingToken as error:
         print(f"pixbot: {error}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level, token, log_format=settings.log_format)
+    configure_logging(
+        settings.log_level, token, log_format=settings.log_format, log_sql=settings.log_sql
+    )
     from bot.adapters.telegram.server import serve
 
     try:
@@ -93,7 +96,7 @@ def shown_url(url: str) -> str:
 
 def upgrade_database() -> int:
     settings = Settings()
-    configure_logging(settings.log_level, log_format=settings.log_format)
+    configure_logging(settings.log_level, log_format=settings.log_format, log_sql=settings.log_sql)
 
     async def _upgrade() -> None:
         engine = await open_database(settings.database_url)

@@ -1,16 +1,21 @@
 """Logging for operators: plain lines or one JSON object per line (LOG_FORMAT=json, for log
-shippers such as Loki, Elasticsearch or Cloud Logging), the bot token never in either."""
+shippers such as Loki, Elasticsearch or Cloud Logging), the bot token never in either, and no
+learner's data (names, typed answers) unless the operator opts in with LOG_SQL=true."""
 
 from __future__ import annotations
 
 import logging
 import sys
-from typing import Literal
+from typing import Final, Literal
 
 from pythonjsonlogger.json import JsonFormatter
 
 LogFormat = Literal["text", "json"]
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# Loggers that write SQL statements with their parameters (names, typed answers): SQLAlchemy's
+# engine at INFO, aiosqlite's operations at DEBUG, asyncpg's. Kept at WARNING unless LOG_SQL.
+SQL_LOGGERS: Final = ("sqlalchemy.engine", "sqlalchemy.dialects", "aiosqlite", "asyncpg")
+_sql_opted_in = False
 
 
 class Redact(logging.Filter):
@@ -47,7 +52,12 @@ def formatter(log_format: LogFormat) -> logging.Formatter:
     return logging.Formatter(TEXT_FORMAT)
 
 
-def configure_logging(level: str, *secrets: str, log_format: LogFormat = "text") -> None:
+def configure_logging(
+    level: str, *secrets: str, log_format: LogFormat = "text", log_sql: bool = False
+) -> None:
+    """The root logger at ``level``; ``log_sql``: the database drivers' statements and their
+    parameters, personal data included, reach the log too (at ``level``, when INFO or DEBUG)."""
+    global _sql_opted_in
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(formatter(log_format))
     handler.addFilter(Redact(*secrets))
@@ -57,3 +67,13 @@ def configure_logging(level: str, *secrets: str, log_format: LogFormat = "text")
     quiet = max(logging.WARNING, logging.getLevelName(level))
     for noisy in ("aiogram.event", "aiohttp.access"):
         logging.getLogger(noisy).setLevel(quiet)
+    # With LOG_SQL, at ``level`` itself: SQLAlchemy keeps its own loggers at WARNING otherwise.
+    for name in SQL_LOGGERS:
+        logging.getLogger(name).setLevel(level if log_sql else quiet)
+    _sql_opted_in = log_sql
+
+
+def sql_parameters_logged() -> bool:
+    """Whether the operator opted in (LOG_SQL) to SQL parameters in logs and in the text of
+    database errors; otherwise engines hide them (``hide_parameters``)."""
+    return _sql_opted_in

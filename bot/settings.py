@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     default_language: Literal["en", "fr", "sv"] = "en"
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = "text"  # json: one object per line, for log shippers
+    # SQL statements with their parameters (learners' names, typed answers) in the log at
+    # LOG_LEVEL INFO or DEBUG, and in database errors: off unless the operator opts in.
+    log_sql: bool = False
     content_path: Path | None = None  # another content bank (authors previewing drafts)
     engine: str = "irt"  # Pix's smart random stays available: ENGINE=smart-random
     max_level: int = Field(default=6, ge=1, le=8)

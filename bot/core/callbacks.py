@@ -121,6 +121,28 @@ def skip(token: str) -> str:
     return f"skip:{token}"
 
 
+# Telegram's chat ids have at most 52 significant bits; a group's is negative.
+CHAT_ID_LIMIT: Final = 2**52
+
+
+def number(text: str, limit: int) -> int | None:
+    """``text`` read as a whole number from 0 to ``limit`` - 1, or None: only ASCII digits
+    (``str.isdigit`` also accepts "²" and "٣", which ``int`` refuses or reads), no sign, no
+    spaces, and never a number so long that reading it costs (forged data)."""
+    if not 0 < len(text) <= len(str(limit)) or not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if value < limit else None
+
+
+def group_id(text: str) -> int | None:
+    """A group's chat id written in button data ("-100123…"), or None."""
+    if not text.startswith("-"):
+        return None
+    value = number(text[1:], CHAT_ID_LIMIT)
+    return -value if value else None
+
+
 @dataclass(frozen=True)
 class Parsed:
     kind: str

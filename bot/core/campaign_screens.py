@@ -21,6 +21,7 @@ from bot.core.campaign_ports import (
 )
 from bot.core.chat import Attachment, Button, Message
 from bot.core.i18n import Catalogs
+from bot.core.text import isolated, shown, without_bidi
 from content.bank import ContentBank
 
 CMP: Final = "cmp"
@@ -56,7 +57,7 @@ class CampaignScreens:
 
     def _owner(self, language: str, campaign: Campaign) -> str:
         if campaign.owner_name:
-            return escape(campaign.owner_name)
+            return shown(campaign.owner_name)
         return self.catalogs.get(language).gettext("your educator")
 
     def _competence_list(self, language: str, codes: Sequence[str]) -> str:
@@ -142,7 +143,7 @@ class CampaignScreens:
         _ = self.catalogs.get(language).gettext
         chosen = set(draft.competences)
         lines = [
-            "📋 <b>" + escape(draft.name) + "</b>",
+            "📋 <b>" + shown(draft.name) + "</b>",
             _("Tick the competences this campaign targets, then tap Create."),
         ]
         toggles: list[Button] = []
@@ -165,7 +166,7 @@ class CampaignScreens:
     def created(self, language: str, campaign: Campaign, bot_username: str) -> str:
         _ = self.catalogs.get(language).gettext
         lines = [
-            "✅ <b>" + _("Campaign created: {name}").format(name=escape(campaign.name)) + "</b>",
+            "✅ <b>" + _("Campaign created: {name}").format(name=shown(campaign.name)) + "</b>",
             _("Code: {code}").format(code=f"<code>{campaign.code}</code>"),
         ]
         if bot_username:
@@ -210,7 +211,7 @@ class CampaignScreens:
         _ = self.catalogs.get(language).gettext
         return Message(
             _("The campaign {name} is closed: it accepts no new participants.").format(
-                name=f"<b>{escape(campaign.name)}</b>"
+                name=f"<b>{shown(campaign.name)}</b>"
             )
         )
 
@@ -224,7 +225,7 @@ class CampaignScreens:
         text = "\n\n".join(
             [
                 "📋 <b>"
-                + _("Campaign: {name}").format(name=escape(campaign.name))
+                + _("Campaign: {name}").format(name=shown(campaign.name))
                 + "</b>\n"
                 + _("By {educator}").format(educator=self._owner(language, campaign)),
                 _("Competences to take:")
@@ -253,7 +254,7 @@ class CampaignScreens:
         rows = tuple(
             (
                 Button(
-                    _("▶️ Continue: {name}").format(name=campaign.name[:40]),
+                    _("▶️ Continue: {name}").format(name=isolated(campaign.name[:40])),
                     button_data("go", campaign.code),
                 ),
             )
@@ -270,7 +271,7 @@ class CampaignScreens:
                 "Campaign {name}: {done} of {total} competences done.",
                 total,
             )
-            .format(name=f"<b>{escape(campaign.name)}</b>", done=done, total=total)
+            .format(name=f"<b>{shown(campaign.name)}</b>", done=done, total=total)
         )
 
     def welcome_back(self, language: str, campaign: Campaign, done: int) -> Message:
@@ -294,7 +295,7 @@ class CampaignScreens:
     ) -> Message:
         _ = self.catalogs.get(language).gettext
         lines = [
-            "🏁 <b>" + _("Campaign {name} finished!").format(name=escape(campaign.name)) + "</b>",
+            "🏁 <b>" + _("Campaign {name} finished!").format(name=shown(campaign.name)) + "</b>",
             "",
         ]
         for code in campaign.competences:
@@ -330,7 +331,7 @@ class CampaignScreens:
         _ = self.catalogs.get(language).gettext
         return Message(
             _("You have finished the campaign {name} and shared your results.").format(
-                name=f"<b>{escape(campaign.name)}</b>"
+                name=f"<b>{shown(campaign.name)}</b>"
             )
         )
 
@@ -359,7 +360,7 @@ class CampaignScreens:
                 .format(count=count)
             )
             lines.append(
-                f"• <code>{campaign.code}</code> {escape(campaign.name)} — "
+                f"• <code>{campaign.code}</code> {shown(campaign.name)} — "
                 f"{participants} · {status}"
             )
         if len(campaigns) > MAX_LISTED:
@@ -371,14 +372,14 @@ class CampaignScreens:
         return Message(
             _(
                 "The campaign {name} is closed: no new participants; those who started can finish."
-            ).format(name=f"<b>{escape(campaign.name)}</b>")
+            ).format(name=f"<b>{shown(campaign.name)}</b>")
         )
 
     def already_closed(self, language: str, campaign: Campaign) -> Message:
         _ = self.catalogs.get(language).gettext
         return Message(
             _("The campaign {name} was closed already.").format(
-                name=f"<b>{escape(campaign.name)}</b>"
+                name=f"<b>{shown(campaign.name)}</b>"
             )
         )
 
@@ -389,7 +390,7 @@ class CampaignScreens:
         shared = [r for r in results if r.participation.shared_at is not None]
         lines = [
             "📊 <b>"
-            + _("Results: {name}").format(name=escape(campaign.name))
+            + _("Results: {name}").format(name=shown(campaign.name))
             + f"</b> (<code>{campaign.code}</code>)",
             _("Participants: {count}").format(count=len(results)),
             _("Shared their results: {count}").format(count=len(shared)),
@@ -418,7 +419,7 @@ class CampaignScreens:
         _ = self.catalogs.get(language).gettext
         return Message(
             _("Results of {name} as a CSV file (semicolons, UTF-8).").format(
-                name=escape(campaign.name[:60])
+                name=shown(campaign.name[:60])
             ),
             file=Attachment(
                 f"campaign-{campaign.code}.csv",
@@ -457,8 +458,8 @@ class CampaignScreens:
             shared = participation.shared_at is not None
             row = [
                 campaign.code,
-                _cell(campaign.name),
-                _cell(f"{participation.first_name} #{participation.number}".strip()),
+                _cell(without_bidi(campaign.name)),
+                _cell(without_bidi(f"{participation.first_name} #{participation.number}".strip())),
                 _stamp(participation.consented_at),
                 str(round(100 * len(done) / total)),
                 _("Y") if shared else _("N"),

@@ -8,6 +8,7 @@ a learner can stop at any point and come back with ``/join CODE``.
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 import string
@@ -23,6 +24,8 @@ from bot.core.chat import Edit, Message, Outcome
 from bot.core.ports import Clock, Store, User
 from bot.core.screens import Screens
 from content.bank import ContentBank
+
+log = logging.getLogger(__name__)
 
 CODE_FORMAT: Final = re.compile(r"[A-Z]{6}[0-9]{3}")
 NAME_LENGTH: Final = 100
@@ -101,6 +104,7 @@ class CampaignFlows:
         if action in ("t", "mk", "x"):
             return await self._draft_press(store, user, action, arg)
         if action not in ("ok", "go", "sh", "no") or not CODE_FORMAT.fullmatch(arg):
+            log.info("campaign button not ours from user %s: %r", user.id, parsed.arg)
             return Outcome(notice=screens.stale(lang))
         campaign = await store.campaign_by_code(arg)
         if campaign is None:  # deleted with its educator's account

@@ -12,7 +12,7 @@ from bot.core.assessments import REVIEW, Corrected, Finished, Served
 from bot.core.chat import Button, Keyboard, Message
 from bot.core.i18n import Catalogs
 from bot.core.ports import Attempt, CompetenceResult
-from bot.core.text import FORMAT_NAMES, echo, progress_bar, rich
+from bot.core.text import ANSWER_LIMIT, FORMAT_NAMES, echo, progress_bar, rich
 from content.bank import ContentBank, content_language
 from content.models import Challenge, ChallengeType, Tutorial
 
@@ -312,4 +312,12 @@ class ChallengeViews:
             self.catalogs.get(language).gettext(
                 "I can only read text answers. Type your answer, or tap Skip."
             )
+        )
+
+    def answer_too_long(self, language: str) -> Message:
+        return Message(
+            self.catalogs.get(language)
+            .gettext("That answer is too long: type at most {count} characters, or tap Skip.")
+            .format(count=ANSWER_LIMIT),
+            expects_text=True,
         )

@@ -6,8 +6,10 @@ plain terminals strip the tags.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
+
+from bot.core.text import NAME_LIMIT, TITLE_LIMIT, clean
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,30 @@ class Event:
     chat_id: int = 0  # the group's id (for private chats, the person's id)
     admin: bool = False  # the person administers this group (checked by the adapter)
     update_id: int | None = None  # the messenger's id: a redelivered update is handled once
+
+
+def cleaned(event: Event) -> Event:
+    """``event`` with the person's texts as the core takes them, whatever the adapter: no NUL
+    (PostgreSQL text cannot hold it) nor other control characters, line breaks only in typed
+    text (multi-line answers), names and titles within Telegram's limits. Button data and
+    inline offsets stay as they came: they are parsed strictly where they are read."""
+    person = event.person
+    name = clean(person.first_name)[:NAME_LIMIT]
+    if name != person.first_name:
+        person = replace(person, first_name=name)
+    given = event.input
+    match given:
+        case Text(text=text):
+            given = Text(clean(text, multiline=True))
+        case Command(name=command, args=args):
+            given = Command(clean(command), clean(args))
+        case InlineQuery(query=query, offset=offset):
+            given = InlineQuery(clean(query), offset)
+        case GroupJoined(title=title):
+            given = GroupJoined(clean(title)[:TITLE_LIMIT])
+    if person is event.person and given == event.input:
+        return event
+    return replace(event, person=person, input=given)
 
 
 @dataclass(frozen=True)

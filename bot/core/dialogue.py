@@ -27,6 +27,7 @@ from bot.core.chat import (
     Press,
     Text,
     Unsupported,
+    cleaned,
 )
 from bot.core.checking import check_choice, check_fields, check_text, pretreat
 from bot.core.engines import Engine
@@ -47,6 +48,7 @@ from bot.core.ports import (
 from bot.core.retesting import retest
 from bot.core.scoring import DEFAULT_MAX_LEVEL
 from bot.core.screens import Screens
+from bot.core.text import ANSWER_LIMIT
 from bot.core.views import Home
 from content.bank import ContentBank
 from content.models import INTERFACE_LANGUAGES, ChallengeType
@@ -79,8 +81,10 @@ class Conversation(Habits, GroupFlows, CampaignFlows, LibraryFlows):
         self.views = Screens(bank, catalogs or Catalogs())
         self.group_views = GroupScreens(bank, self.views.catalogs)
         self._charts = OrderedDict()
+        self.prepare_library()  # the tips' search indexes, so no search waits for them
 
     async def handle(self, event: Event) -> Outcome:
+        event = cleaned(event)  # no NUL nor control characters in what is stored or shown
         self.bot_username = event.bot_username or self.bot_username  # for campaign deep links
         learner = event.chat is ChatKind.PRIVATE and not isinstance(
             event.input, InlineQuery | Blocked
@@ -413,6 +417,8 @@ class Conversation(Habits, GroupFlows, CampaignFlows, LibraryFlows):
         challenge, attempt = served.challenge, served.attempt
         if challenge.type in (ChallengeType.SINGLE, ChallengeType.MULTIPLE):
             return Outcome([self.views.use_buttons(lang)])
+        if len(text) > ANSWER_LIMIT:
+            return Outcome([self.views.answer_too_long(lang)])
         answer = pretreat(text).strip()
         if not answer:
             return Outcome([self.views.text_only(lang)])

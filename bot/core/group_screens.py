@@ -10,7 +10,7 @@ from typing import Any, Final
 from bot.core.chat import Button, Keyboard, Message
 from bot.core.group_ports import GroupSettings, LeaderboardRow
 from bot.core.i18n import LANGUAGE_NAMES, Catalogs
-from bot.core.text import N_
+from bot.core.text import N_, shown
 from bot.core.timezones import COMMON
 from content.bank import ContentBank, content_language
 from content.models import Challenge, Tip, TipTopic
@@ -202,7 +202,7 @@ class GroupScreens:
             return Message(_("No quiz answered this week yet."))
         lines = ["🏆 <b>" + _("This week's quiz leaderboard") + "</b>"]
         for rank, row in enumerate(rows, 1):
-            name = _("a member") if row.hidden else escape(row.first_name or _("a member"))
+            name = shown(row.first_name) if row.first_name and not row.hidden else _("a member")
             lines.append(
                 _("{rank}. {name}: {score} of {answered}").format(
                     rank=rank, name=name, score=row.score, answered=row.answered

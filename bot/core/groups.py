@@ -6,11 +6,13 @@ library's "send to my group")."""
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
 from typing import Any, Final
 
+from bot.core import callbacks
 from bot.core.chat import (
     Command,
     Edit,
@@ -32,6 +34,8 @@ from bot.core.screens import Screens
 from bot.core.timezones import COMMON, zone
 from content.bank import ContentBank
 from content.models import INTERFACE_LANGUAGES, Audience, Challenge, ChallengeType, Tip, TipTopic
+
+log = logging.getLogger(__name__)
 
 LEADERBOARD_SIZE: Final = 10
 QUIZ_LEVELS: Final = {
@@ -122,6 +126,7 @@ class GroupFlows:
     async def _group_press(self, event: Event, language: str, data: str) -> Outcome:
         action = data.removeprefix("grp:") if data.startswith("grp:") else None
         if action is None:
+            log.info("button not ours in group %s: %r", event.chat_id, data[:80])
             return Outcome(notice=self.views.closed(language))
         if not event.admin:
             return Outcome(notice=self.group_views.admins_only(language))
@@ -129,6 +134,7 @@ class GroupFlows:
             group = await self._group(store, event, language)
             screen = self._apply(group, action)
             if screen is None:
+                log.info("group button not ours from user %s: %r", event.person.id, data[:80])
                 return Outcome(notice=self.views.closed(language))
             self._reschedule_group(group)
             await store.save_group(group, self.clock())
@@ -147,11 +153,11 @@ class GroupFlows:
             group.quiz_enabled = not group.quiz_enabled
         elif what in ("tiph", "quizh") and not value:
             return views.hours(group, what)
-        elif what in ("tiph", "quizh") and value.isdigit() and int(value) in HOURS:
+        elif what in ("tiph", "quizh") and (hour := callbacks.number(value, 24)) in HOURS:
             if what == "tiph":
-                group.tip_hour, group.tip_enabled = int(value), True
+                group.tip_hour, group.tip_enabled = hour, True
             else:
-                group.quiz_hour, group.quiz_enabled = int(value), True
+                group.quiz_hour, group.quiz_enabled = hour, True
         elif what == "lang":
             languages = list(INTERFACE_LANGUAGES)
             group.language = languages[(languages.index(group.language) + 1) % len(languages)]
@@ -161,12 +167,12 @@ class GroupFlows:
             group.level = LEVELS[(LEVELS.index(group.level) + 1) % len(LEVELS)]
         elif what == "tz" and not value:
             return views.timezones(group)
-        elif what == "tz" and value.isdigit() and int(value) < len(COMMON):
-            group.timezone = COMMON[int(value)]
+        elif what == "tz" and (zone_index := callbacks.number(value, len(COMMON))) is not None:
+            group.timezone = COMMON[zone_index]
         elif what == "topics":
             return views.topics(group)
-        elif what == "topic" and value.isdigit() and int(value) < len(TipTopic):
-            topic = list(TipTopic)[int(value)].value
+        elif what == "topic" and (index := callbacks.number(value, len(TipTopic))) is not None:
+            topic = list(TipTopic)[index].value
             group.topics = sorted(set(group.topics) ^ {topic})
             return views.topics(group)
         else:

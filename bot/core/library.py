@@ -11,6 +11,7 @@ again before anything is posted.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -21,15 +22,18 @@ from typing import TYPE_CHECKING, Final, Protocol
 from bot.core import callbacks
 from bot.core.chat import Edit, Event, InlineAnswer, InlineQuery, Message, Outcome, Person
 from bot.core.group_ports import GroupSettings
+from bot.core.text import SEARCH_LIMIT
 from bot.core.timezones import zone
 from bot.core.tip_search import Document, TipIndex
 from content.bank import ContentBank, content_language
-from content.models import Audience, Tip, TipLevel, TipTopic
+from content.models import CONTENT_LANGUAGES, Audience, Tip, TipLevel, TipTopic
 
 if TYPE_CHECKING:  # bot.core.ports imports this module for LibraryStore
     from bot.core.library_screens import LibraryScreens
     from bot.core.ports import Clock, Store, User
     from bot.core.screens import Screens
+
+log = logging.getLogger(__name__)
 
 # Whether a person administers a group chat, asked of the messenger (Telegram's getChatMember).
 AdminCheck = Callable[[int, int], Awaitable[bool]]
@@ -41,6 +45,8 @@ INLINE_PAGE: Final = 10
 INLINE_CACHE_SECONDS: Final = 300
 SEARCH_SHOWN: Final = 8  # results offered as buttons; more words narrow the search
 GROUPS_SHOWN: Final = 20
+INLINE_OFFSETS: Final = 10_000  # an inline page's offset is below this (we made it)
+POSITIONS: Final = 10_000  # a position in a shelf is below this (we made it)
 
 TOPICS: Final = tuple(TipTopic)
 ANY: Final = "x"
@@ -92,8 +98,8 @@ class Shelf:
         topic_code, audience_code, level_code = code[0], code[1], code[2]
         topic: TipTopic | None = None
         if topic_code != ANY:
-            index = int(topic_code, 36) if topic_code.isalnum() else len(TOPICS)
-            if index >= len(TOPICS):
+            index = _BASE36.find(topic_code)
+            if not 0 <= index < len(TOPICS):
                 return None
             topic = TOPICS[index]
         if audience_code != ANY and audience_code not in AUDIENCE_CODES:
@@ -110,13 +116,40 @@ class Shelf:
         )
 
 
+_BASE36: Final = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
 def _base36(number: int) -> str:
-    return "0123456789abcdefghijklmnopqrstuvwxyz"[number]
+    return _BASE36[number]
 
 
 def tip_ref(tip_id: str) -> str:
     """A short, stable reference to a tip for buttons that carry more than its id."""
     return hashlib.sha1(tip_id.encode(), usedforsecurity=False).hexdigest()[:10]
+
+
+def tip_documents(bank: ContentBank, screens: LibraryScreens, language: str) -> list[Document]:
+    """What the tips are searched by in a content language (en, fr): title, text, and the
+    topic's code and name as keywords."""
+    return [
+        Document(
+            tip.id,
+            tip.text(language).title,
+            tip.text(language).text,
+            _keywords(str(tip.topic or ""), screens.topic_name(language, tip.topic)),
+        )
+        for tip in shelf(bank)
+    ]
+
+
+def tip_index(bank: ContentBank, screens: LibraryScreens, language: str) -> TipIndex:
+    """The search index of the tips in a content language (built once per process)."""
+    return TipIndex(tip_documents(bank, screens, language))
+
+
+def shelf(bank: ContentBank) -> tuple[Tip, ...]:
+    """Every tip, basic ones first (the bank's order within a level)."""
+    return tuple(sorted(bank.tips, key=lambda tip: LEVEL_ORDER.index(tip.level)))
 
 
 def deep_link(bot_username: str, tip_id: str) -> str | None:
@@ -145,8 +178,7 @@ class LibraryFlows:
 
     @cached_property
     def _library_shelf(self) -> tuple[Tip, ...]:
-        """Every tip, basic ones first (the bank's order within a level)."""
-        return tuple(sorted(self.bank.tips, key=lambda tip: LEVEL_ORDER.index(tip.level)))
+        return shelf(self.bank)
 
     @cached_property
     def _library_by_id(self) -> dict[str, Tip]:
@@ -158,28 +190,20 @@ class LibraryFlows:
 
     @cached_property
     def _library_indexes(self) -> dict[str, TipIndex]:
-        return {}
+        """The search index of each content language, built once (``prepare_library``)."""
+        return {
+            language: tip_index(self.bank, self.library_views, language)
+            for language in CONTENT_LANGUAGES
+        }
 
-    def _tip_index(self, language: str) -> TipIndex:
-        """The search index of the tips in a content language (en, fr)."""
-        found = self._library_indexes.get(language)
-        if found is None:
-            topic_name = self.library_views.topic_name
-            found = TipIndex(
-                Document(
-                    tip.id,
-                    tip.text(language).title,
-                    tip.text(language).text,
-                    _keywords(str(tip.topic or ""), topic_name(language, tip.topic)),
-                )
-                for tip in self._library_shelf
-            )
-            self._library_indexes[language] = found
-        return found
+    def prepare_library(self) -> None:
+        """Build the search indexes now (at start) rather than on the first search."""
+        self._library_indexes  # noqa: B018 - the cached property is the work
 
     def search_tips(self, language: str, query: str) -> list[Tip]:
-        """Tips matching ``query`` in ``language``'s content, best first."""
-        index = self._tip_index(content_language(language))
+        """Tips matching ``query`` in ``language``'s content, best first (the index reads
+        the query's first ``SEARCH_LIMIT`` characters and words: bounded work)."""
+        index = self._library_indexes[content_language(language)]
         return [self._library_by_id[tip_id] for tip_id in index.search(query)]
 
     def _on_shelf(self, shelf: Shelf) -> list[Tip]:
@@ -190,7 +214,7 @@ class LibraryFlows:
     async def _library_command(self, store: Store, user: User, args: str) -> Outcome:
         """/library and /library WORDS."""
         if args.strip():
-            return Outcome([self._search_results(user.language, args.strip())])
+            return await self._search(store, user, args.strip())
         return Outcome([self.library_views.home(user.language, self._library_shelf)])
 
     async def _library_start(self, store: Store, user: User, payload: str) -> Outcome | None:
@@ -223,8 +247,9 @@ class LibraryFlows:
                 return _replace(screens.audiences(lang, shelf, self._on_shelf(shelf)))
             if shelf is not None and action == "l":
                 return _replace(screens.levels(lang, shelf, self._on_shelf(shelf)))
-            if shelf is not None and position.isdigit():
-                return self._browse(lang, shelf, int(position))
+            number = callbacks.number(position, POSITIONS)  # a stale one: the last
+            if shelf is not None and number is not None:
+                return self._browse(lang, shelf, number)
         if action == "o" and (tip := self._library_by_id.get(rest)) is not None:
             return Outcome([screens.card(lang, tip, self.bot_username)])
         if action == "g" and (tip := self._library_by_id.get(rest)) is not None:
@@ -235,25 +260,34 @@ class LibraryFlows:
         if action == "s":
             chat, _, ref = rest.partition(".")
             tip = self._library_by_ref.get(ref)
-            if tip is not None and re.fullmatch(r"-[0-9]{1,20}", chat):
-                return await self._send_to_group(store, user, int(chat), tip)
+            chat_id = callbacks.group_id(chat)
+            if tip is not None and chat_id is not None:
+                return await self._send_to_group(store, user, chat_id, tip)
+        log.info("library button not ours from user %s: %r", user.id, parsed.arg)
         return Outcome(notice=screens.stale(lang))
 
     async def _library_text(self, store: Store, user: User, text: str) -> Outcome | None:
         """Typed words while ``user.awaiting`` starts with "library"."""
         if user.awaiting != AWAITING_SEARCH:
             return None
-        user.awaiting = None
-        await store.save_user(user, self.clock())
-        return Outcome([self._search_results(user.language, text.strip()[:200])])
+        if not text.strip():
+            return Outcome([self.library_views.search_prompt(user.language)])
+        return await self._search(store, user, text.strip())
 
     async def _inline(self, event: Event) -> Outcome:
         """An inline query (``@bot words``) from any chat: no database user is needed."""
         assert isinstance(event.input, InlineQuery)
         language = self.language_of(event.person)
-        query = event.input.query.strip()
+        offset = callbacks.number(event.input.offset, INLINE_OFFSETS) if event.input.offset else 0
+        if offset is None:  # not an offset we gave: nothing more to list
+            log.info(
+                "inline offset not ours from user %s: %r", event.person.id, event.input.offset
+            )
+            return Outcome(inline=InlineAnswer((), cache_seconds=INLINE_CACHE_SECONDS))
+        # Telegram keeps inline queries to 256 characters; a search reads its first
+        # SEARCH_LIMIT (there is no message to say more in an inline answer).
+        query = event.input.query.strip()[:SEARCH_LIMIT]
         tips = self.search_tips(language, query) if query else list(self._library_shelf)
-        offset = int(event.input.offset) if event.input.offset.isdigit() else 0
         page = tips[offset : offset + INLINE_PAGE]
         following = offset + INLINE_PAGE
         results = tuple(
@@ -268,6 +302,18 @@ class LibraryFlows:
         )
 
     # --- steps -------------------------------------------------------------------------
+
+    async def _search(self, store: Store, user: User, query: str) -> Outcome:
+        """The results of a search; one too long is refused, and the next text typed is the
+        search."""
+        if len(query) > SEARCH_LIMIT:
+            user.awaiting = AWAITING_SEARCH
+            await store.save_user(user, self.clock())
+            return Outcome([self.library_views.search_too_long(user.language)])
+        if user.awaiting is not None:
+            user.awaiting = None
+            await store.save_user(user, self.clock())
+        return Outcome([self._search_results(user.language, query)])
 
     def _search_results(self, language: str, query: str) -> Message:
         tips = self.search_tips(language, query)

@@ -22,6 +22,7 @@ from bot.core.library import (
     deep_link,
     tip_ref,
 )
+from bot.core.text import SEARCH_LIMIT, isolated, shown
 from content.bank import ContentBank, content_language
 from content.models import Tip, TipTopic
 
@@ -224,12 +225,22 @@ class LibraryScreens:
             expects_text=True,
         )
 
+    def search_too_long(self, language: str) -> Message:
+        _ = self.catalogs.get(language).gettext
+        return Message(
+            "🔎 "
+            + _("That search is too long: type at most {count} characters.").format(
+                count=SEARCH_LIMIT
+            ),
+            expects_text=True,
+        )
+
     def results(self, language: str, query: str, tips: Sequence[Tip], total: int) -> Message:
         _ = self.catalogs.get(language).gettext
         lang = content_language(language)
         lines = [
             "🔎 <b>"
-            + _("Tips for “{query}”: {count}").format(query=_esc(query[:60]), count=total)
+            + _("Tips for “{query}”: {count}").format(query=shown(query[:60]), count=total)
             + "</b>"
         ]
         buttons: list[tuple[Button, ...]] = []
@@ -254,7 +265,7 @@ class LibraryScreens:
     def no_results(self, language: str, query: str, tips: Sequence[Tip]) -> Message:
         _ = self.catalogs.get(language).gettext
         text = "🔎 " + _("No tip matches “{query}”. Try other words, or choose a topic:").format(
-            query=_esc(query[:60])
+            query=shown(query[:60])
         )
         counts = Counter(tip.topic for tip in tips)
         return Message(text, self._topic_buttons(language, counts, len(tips)))
@@ -267,7 +278,8 @@ class LibraryScreens:
         buttons = tuple(
             (
                 Button(
-                    "👥 " + _short(group.title or _("Group {id}").format(id=group.chat_id)),
+                    "👥 "
+                    + isolated(_short(group.title or _("Group {id}").format(id=group.chat_id))),
                     lib(f"s.{group.chat_id}.{tip_ref(tip.id)}"),
                 ),
             )
@@ -299,7 +311,7 @@ class LibraryScreens:
         title = tip.text(content_language(language)).title
         name = group.title or _("Group {id}").format(id=group.chat_id)
         return "✅ " + _("“{title}” will be posted in {group} in a moment.").format(
-            title=_esc(title), group=_esc(name)
+            title=_esc(title), group=shown(name)
         )
 
     def sent_notice(self, language: str) -> str:

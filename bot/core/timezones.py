@@ -19,6 +19,7 @@ COMMON: Final = (
     "Asia/Kolkata",
     "UTC",
 )
+NAME_LIMIT: Final = 64  # no zone is named longer (and the database keeps 64 characters)
 _OFFSET: Final = re.compile(r"^(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?$")
 
 
@@ -39,6 +40,8 @@ def _cities() -> dict[str, str]:
 
 def parse(text: str) -> str | None:
     """A stored time zone name for what a person typed, or None."""
+    if len(text.strip()) > NAME_LIMIT:
+        return None
     folded = _fold(text)
     if folded in ("utc", "gmt", "z"):
         return "UTC"

@@ -17,6 +17,7 @@ from bot.core.chat import Button, Keyboard, Message
 from bot.core.i18n import LANGUAGE_NAMES
 from bot.core.ports import CompetenceResult
 from bot.core.retesting import Retest
+from bot.core.text import shown
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class Views(ChallengeViews):
     def welcome(self, language: str, first_name: str, home: Home) -> Message:
         _ = self.catalogs.get(language).gettext
         hello = (
-            _("Hello {name}! I'm pixbot.").format(name=escape(first_name))
+            _("Hello {name}! I'm pixbot.").format(name=shown(first_name))
             if first_name
             else _("Hello! I'm pixbot.")
         )

@@ -1,14 +1,21 @@
-"""Operators' logs: the token never appears, and LOG_FORMAT=json gives one object per line."""
+"""Operators' logs: the token never appears, LOG_FORMAT=json gives one object per line, and
+SQL parameters (learners' data) stay out unless LOG_SQL opts in."""
 
 from __future__ import annotations
 
 import json
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
-from bot.logs import Redact, configure_logging
+from bot import logs
+from bot.bootstrap import open_database
+from bot.logs import SQL_LOGGERS, Redact, configure_logging
+from bot.settings import Settings
 
 TOKEN = "123456789:AAEhBP0av28yHjs8_Mq6FMh2W4qS6xxXy-Q"
 
@@ -17,9 +24,14 @@ TOKEN = "123456789:AAEhBP0av28yHjs8_Mq6FMh2W4qS6xxXy-Q"
 def restore_logging() -> Iterator[None]:
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
+    names = (*SQL_LOGGERS, "aiogram.event", "aiohttp.access")
+    levels = {name: logging.getLogger(name).level for name in names}
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
+    for name, saved in levels.items():
+        logging.getLogger(name).setLevel(saved)
+    logs._sql_opted_in = False
 
 
 def _fail(logger: logging.Logger) -> None:
@@ -63,3 +75,40 @@ def test_text_logs_stay_plain_lines(
     assert TOKEN not in err
     assert " ERROR pixbot.test: request to https://api.telegram.org/bot***/getMe failed" in err
     assert "Traceback" in err and "bot***/sendMessage" in err
+
+
+def test_debug_keeps_the_database_drivers_quiet_unless_log_sql(restore_logging: None) -> None:
+    configure_logging("DEBUG")
+    assert logging.getLogger("pixbot").isEnabledFor(logging.DEBUG)
+    for name in ("sqlalchemy.engine.Engine", "aiosqlite", "asyncpg"):
+        assert logging.getLogger(name).getEffectiveLevel() == logging.WARNING, name
+    assert not logs.sql_parameters_logged()
+    configure_logging("DEBUG", log_sql=True)
+    for name in ("sqlalchemy.engine.Engine", "aiosqlite", "asyncpg"):
+        assert logging.getLogger(name).isEnabledFor(logging.DEBUG), name
+    assert logs.sql_parameters_logged()
+    configure_logging("INFO")  # and back, in one process
+    assert not logging.getLogger("aiosqlite").isEnabledFor(logging.INFO)
+
+
+def test_log_sql_is_an_explicit_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LOG_SQL", raising=False)
+    assert Settings(_env_file=None).log_sql is False  # type: ignore[call-arg]
+    monkeypatch.setenv("LOG_SQL", "true")
+    assert Settings(_env_file=None).log_sql is True  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize("log_sql", [False, True])
+async def test_database_errors_show_parameters_only_with_log_sql(
+    tmp_path: Path, restore_logging: None, log_sql: bool
+) -> None:
+    configure_logging("WARNING", log_sql=log_sql)
+    engine = await open_database(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
+    insert = text("INSERT INTO users (id, first_name) VALUES (1, :name)")  # no language
+    try:
+        async with engine.connect() as connection:
+            with pytest.raises(IntegrityError) as error:
+                await connection.execute(insert, {"name": "Zéphyrine"})
+    finally:
+        await engine.dispose()
+    assert ("Zéphyrine" in str(error.value)) is log_sql
