@@ -15,7 +15,7 @@ from bot.core import callbacks
 from bot.core.engines import Engine, EngineState
 from bot.core.ports import AlreadyAnswered, Assessment, Attempt, Clock, Store
 from bot.core.retesting import kept_for_improvement
-from bot.core.review import SESSION_SIZE, first_card, reviewed
+from bot.core.review import SESSION_SIZE, ReviewCard, first_card, reviewed
 from bot.core.scoring import DEFAULT_MAX_LEVEL, Knowledge, Score, Source, score
 from content.bank import ContentBank, content_language
 from content.models import Challenge, ChallengeType
@@ -123,11 +123,7 @@ class Assessments:
         state: EngineState,
         language: str,
     ) -> Served | Finished:
-        # A challenge removed from the bank since it was served is passed over, not counted.
-        pending = next(
-            (a for a in attempts if not a.answered and a.challenge_id in self.bank.challenges),
-            None,
-        )
+        pending = _waiting_answer(self.bank, attempts)
         if pending is not None:
             challenge = self.bank.challenges[pending.challenge_id]
             return self._served(state, assessment, pending, challenge, attempts)
@@ -161,24 +157,11 @@ class Assessments:
         self, store: Store, assessment: Assessment, language: str
     ) -> Served | ReviewFinished:
         attempts = await store.attempts(assessment.id)
-        answered = [a for a in attempts if a.answered]
-        pending = next(
-            (a for a in attempts if not a.answered and a.challenge_id in self.bank.challenges),
-            None,
-        )
-        due = await store.due_reviews(assessment.user_id, self.clock(), SESSION_SIZE)
-        asked = {
-            self.bank.challenges[a.challenge_id].skill
-            for a in attempts
-            if a.challenge_id in self.bank.challenges
-        }
-        waiting = [
-            card for card in due if card.skill not in asked and self.bank.challenges_of(card.skill)
-        ]
-        total = min(SESSION_SIZE, len(answered) + (pending is not None) + len(waiting))
+        pending = _waiting_answer(self.bank, attempts)
+        answered, waiting, total = await self._review_progress(store, assessment, attempts)
         if pending is not None:
             challenge = self.bank.challenges[pending.challenge_id]
-            return Served(assessment, pending, challenge, len(answered) + 1, max(total, 1))
+            return Served(assessment, pending, challenge, len(answered) + 1, total)
         if not waiting or len(answered) >= SESSION_SIZE:
             assessment.pix = assessment.level = None
             await store.finish_assessment(assessment, {}, self.clock())
@@ -190,17 +173,39 @@ class Assessments:
         fresh = [c for c in pool if c.id not in seen] or pool
         challenge = random.Random(assessment.seed * 31 + len(attempts)).choice(fresh)
         attempt = await self._serve(store, assessment, challenge, attempts, language)
-        return Served(assessment, attempt, challenge, len(answered) + 1, max(total, 1))
+        return Served(assessment, attempt, challenge, len(answered) + 1, total)
+
+    async def _review_progress(
+        self, store: Store, assessment: Assessment, attempts: list[Attempt]
+    ) -> tuple[list[Attempt], list[ReviewCard], int]:
+        """A review's answered attempts, the due cards not asked yet, and its expected length:
+        a review has its own order and length, no engine measures it."""
+        answered = [a for a in attempts if a.answered]
+        pending = _waiting_answer(self.bank, attempts)
+        due = await store.due_reviews(assessment.user_id, self.clock(), SESSION_SIZE)
+        asked = {
+            self.bank.challenges[a.challenge_id].skill
+            for a in attempts
+            if a.challenge_id in self.bank.challenges
+        }
+        waiting = [
+            card for card in due if card.skill not in asked and self.bank.challenges_of(card.skill)
+        ]
+        total = min(SESSION_SIZE, len(answered) + (pending is not None) + len(waiting))
+        return answered, waiting, max(total, 1)
 
     async def pending(self, store: Store, assessment: Assessment) -> Served | None:
         """The challenge waiting for an answer, without serving a new one."""
         attempts = await store.attempts(assessment.id)
-        for attempt in attempts:
-            if not attempt.answered and attempt.challenge_id in self.bank.challenges:
-                state = await self._state(store, assessment, attempts)
-                challenge = self.bank.challenges[attempt.challenge_id]
-                return self._served(state, assessment, attempt, challenge, attempts)
-        return None
+        attempt = _waiting_answer(self.bank, attempts)
+        if attempt is None:
+            return None
+        challenge = self.bank.challenges[attempt.challenge_id]
+        if assessment.engine == REVIEW:  # no engine measures a review: its own progress
+            answered, _, total = await self._review_progress(store, assessment, attempts)
+            return Served(assessment, attempt, challenge, len(answered) + 1, total)
+        state = await self._state(store, assessment, attempts)
+        return self._served(state, assessment, attempt, challenge, attempts)
 
     async def answer(
         self, store: Store, served: Served, value: str, correct: bool, skipped: bool = False
@@ -244,6 +249,8 @@ class Assessments:
     async def _state(
         self, store: Store, assessment: Assessment, attempts: list[Attempt]
     ) -> EngineState:
+        if assessment.engine == REVIEW:  # its competence is no competence: nothing to measure
+            raise ValueError(f"assessment {assessment.id} is a review: no engine measures it")
         answers = [
             (self.bank.challenges[a.challenge_id], bool(a.correct))
             for a in attempts
@@ -290,6 +297,14 @@ class Assessments:
             if known.source is Source.DIRECT and not known.validated
         ]
         return Finished(assessment, result, knowledge, failed)
+
+
+def _waiting_answer(bank: ContentBank, attempts: list[Attempt]) -> Attempt | None:
+    """The attempt served and not answered yet. A challenge removed from the bank since it was
+    served is passed over, not counted."""
+    return next(
+        (a for a in attempts if not a.answered and a.challenge_id in bank.challenges), None
+    )
 
 
 def _option_order(challenge: Challenge, seed: int, salt: int) -> list[int]:
