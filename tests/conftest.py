@@ -25,6 +25,7 @@ from content.loader import load_bank
 from storage.database import create_engine, session_factory, upgrade
 from storage.repository import store_factory
 from tests.telegram import ChatDriver, RecordingSession
+from tests.virtual_time import VirtualTime
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TOKEN = "123456789:AAEhBP0av28yHjs8_Mq6FMh2W4qS6xxXy-Q"
@@ -161,13 +162,21 @@ async def session() -> RecordingSession:
 
 
 @pytest.fixture
+def limits_time() -> VirtualTime:
+    """The time of Telegram's rate limits and of the flood guard: virtual, so the shipped limits
+    hold without the suite spending their seconds (a ChatDriver moves it at a person's pace)."""
+    return VirtualTime()
+
+
+@pytest.fixture
 async def telegram(
-    conversation: Conversation, session: RecordingSession
+    conversation: Conversation, session: RecordingSession, limits_time: VirtualTime
 ) -> AsyncIterator[Callable[..., ChatDriver]]:
     bot = create_bot(TOKEN, session=session)
-    dispatcher = build_dispatcher(conversation)
+    dispatcher = build_dispatcher(conversation, clock=limits_time, sleep=limits_time.sleep)
 
     def driver(**options: Any) -> ChatDriver:
+        options.setdefault("time", limits_time)
         return ChatDriver(dispatcher, bot, session, **options)
 
     yield driver

@@ -31,6 +31,7 @@ from bot.core.chat import (
 )
 from bot.core.checking import check_choice, check_fields, check_text, pretreat
 from bot.core.engines import Engine
+from bot.core.flood import OncePer
 from bot.core.group_screens import GroupScreens
 from bot.core.groups import GroupFlows
 from bot.core.habits import Habits
@@ -80,6 +81,7 @@ class Conversation(Habits, GroupFlows, CampaignFlows, LibraryFlows):
         )
         self.views = Screens(bank, catalogs or Catalogs())
         self.group_views = GroupScreens(bank, self.views.catalogs)
+        self.group_replies = OncePer()
         self._charts = OrderedDict()
         self.prepare_library()  # the tips' search indexes, so no search waits for them
 
@@ -140,6 +142,10 @@ class Conversation(Habits, GroupFlows, CampaignFlows, LibraryFlows):
     def apology(self, person: Person, unavailable: bool = False) -> str:
         """What to say when handling failed; ``unavailable``: the database is out of reach."""
         return self.views.apology(self.language_of(person), unavailable)
+
+    def slow_down(self, person: Person) -> str:
+        """What to tell a person some of whose updates were dropped for flooding."""
+        return self.views.slow_down(self.language_of(person))
 
     # --- routing -------------------------------------------------------------------------
 
@@ -415,6 +421,9 @@ class Conversation(Habits, GroupFlows, CampaignFlows, LibraryFlows):
         if served is None:
             return Outcome([self.views.menu(lang, await self._home(store, user))])
         challenge, attempt = served.challenge, served.attempt
+        if attempt.message_id is None:
+            # Its message never arrived (or was not recorded): show it, score nothing unseen.
+            return Outcome([self.views.challenge(lang, served)])
         if challenge.type in (ChallengeType.SINGLE, ChallengeType.MULTIPLE):
             return Outcome([self.views.use_buttons(lang)])
         if len(text) > ANSWER_LIMIT:

@@ -13,7 +13,10 @@ it (Telegram's own per-chat limits, which the replies keep, hold across processe
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import Enum
 from typing import Final
 
@@ -88,3 +91,25 @@ class FloodGuard:
         ]
         for person_id in idle:
             del self._people[person_id]
+
+
+class OncePer:
+    """``first(key, now)`` is True at most once per ``window`` for a key: a group command from
+    someone who does not administer the group is answered once a minute, not once per member
+    who types it (Telegram allows 20 messages a minute in a group). Kept in this process, like
+    the flood guard: a restart at worst answers once more."""
+
+    def __init__(self, window: timedelta = timedelta(minutes=1), memory: int = MEMORY) -> None:
+        self.window = window
+        self.memory = memory
+        self._last: OrderedDict[Hashable, datetime] = OrderedDict()
+
+    def first(self, key: Hashable, now: datetime) -> bool:
+        last = self._last.get(key)
+        if last is not None and now - last < self.window:
+            return False
+        self._last[key] = now
+        self._last.move_to_end(key)
+        while len(self._last) > self.memory:
+            self._last.popitem(last=False)
+        return True

@@ -26,6 +26,7 @@ from bot.core.chat import (
     PollAnswer,
     Press,
 )
+from bot.core.flood import OncePer
 from bot.core.group_ports import GroupSettings, QuizPoll
 from bot.core.group_screens import AUDIENCES, HOURS, LEVELS, GroupScreens
 from bot.core.ports import Clock, Store, StoreFactory
@@ -57,6 +58,7 @@ class GroupFlows:
     stores: StoreFactory
     views: Screens
     group_views: GroupScreens
+    group_replies: OncePer  # members' group commands answered once a minute per command
     language_of: Callable[[Person], str]  # provided by Conversation
 
     async def _group_event(self, event: Event) -> Outcome:
@@ -105,11 +107,13 @@ class GroupFlows:
                 group = GroupSettings(event.chat_id, title=title[:128], language=language)
             group.active, group.title = True, title[:128] or group.title
             await store.save_group(group, self.clock())
-            await store.record_group_admin(event.chat_id, event.person.id, self.clock())
             await store.commit()
         return Outcome([self.group_views.introduction(group.language, event.bot_username)])
 
     async def _group_command(self, event: Event, language: str, name: str, args: str) -> Outcome:
+        action = (event.chat_id, name, args.strip().lower().partition(" ")[0])
+        if not event.admin and not self.group_replies.first(action, self.clock()):
+            return Outcome()  # a member's same command was answered here less than a minute ago
         if name in ("start", "help"):
             return Outcome([self.views.group_welcome(language, event.bot_username)])
         if name == "leaderboard":

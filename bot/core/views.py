@@ -178,3 +178,11 @@ class Views(ChallengeViews):
         if unavailable:
             return _("pixbot is temporarily unavailable. Please try again in a minute.")
         return _("Sorry, something went wrong on my side. Please try again.")
+
+    def slow_down(self, language: str) -> str:
+        """To a person whose updates come faster than they can be answered (some dropped)."""
+        _ = self.catalogs.get(language).gettext
+        return _(
+            "⏳ Easy! I answer one message at a time: wait for my reply before sending the "
+            "next one."
+        )

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.adapters.telegram import create_bot
 from bot.adapters.telegram.lifecycle import delivery_worker
+from bot.delivery import RateLimiter
 from bot.core.dialogue import Conversation
 from storage.database import session_factory
 from storage.groups import GroupRow
@@ -63,7 +64,7 @@ async def deliver_due(
     await conversation.plan_group_sends()
     bot = create_bot(TOKEN, session=session)
     worker = delivery_worker(
-        bot, conversation, session_factory(database), "test", clock, per_second=1000
+        bot, conversation, session_factory(database), "test", clock, RateLimiter(1000)
     )
     await worker.run_once()
     return session.take()
@@ -177,6 +178,7 @@ async def test_quiz_poll_answers_are_scored_on_the_leaderboard(
     board = pupil.last_text
     assert "1. Léo: 1 of 1" in board and "2. Ms Leroy: 0 of 1" in board
     await pupil.say("/leaderboard hide")
+    clock.now += timedelta(minutes=1)  # a member's same group command: once a minute
     await pupil.say("/leaderboard")
     assert "1. a member: 1 of 1" in pupil.last_text
 
@@ -241,3 +243,21 @@ async def test_group_edits_are_telegram_valid(
         assert any(isinstance(r, EditMessageText) for r in requests)
         if label == "Topics":
             await admin.press("Done")
+
+
+async def test_members_group_commands_are_answered_once_a_minute(
+    telegram: Callable[..., ChatDriver],
+    session: RecordingSession,
+    clock: FakeClock,
+) -> None:
+    admin, _ = await configured_group(telegram, session)
+    pupils = [
+        telegram(user_id=PUPIL + n, chat_id=GROUP, chat_type="supergroup") for n in range(1, 31)
+    ]
+    posted = []
+    for pupil in pupils:  # a whole class types /leaderboard at once
+        posted += of(SendMessage, await pupil.say("/leaderboard"))
+    assert len(posted) == 1
+    assert of(SendMessage, await admin.say("/leaderboard"))  # administrators are always answered
+    clock.now += timedelta(minutes=1)
+    assert len(of(SendMessage, await pupils[0].say("/leaderboard"))) == 1
