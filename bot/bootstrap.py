@@ -6,6 +6,7 @@ import asyncio
 import logging
 import sys
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
@@ -69,10 +70,40 @@ def run_bot() -> int:
     configure_logging(
         settings.log_level, token, log_format=settings.log_format, log_sql=settings.log_sql
     )
+    from aiogram.exceptions import (
+        TelegramAPIError,
+        TelegramNetworkError,
+        TelegramUnauthorizedError,
+    )
+
     from bot.adapters.telegram.server import serve
 
+    # Once polling, aiogram retries a Bot API out of reach by itself (one error and one
+    # warning a try, no traceback): what reaches here failed before, at start.
+    host = api_host(settings.telegram_api_base)
     try:
         asyncio.run(serve(settings, token))
+    except TelegramNetworkError as error:
+        print(
+            f"pixbot: cannot reach the Telegram Bot API at {host} "
+            f"({first_line(error.message, token)}): check the network or TELEGRAM_API_BASE",
+            file=sys.stderr,
+        )
+        return 1
+    except TelegramUnauthorizedError:
+        print(
+            f"pixbot: the Telegram Bot API at {host} refused BOT_TOKEN (Unauthorized): check "
+            "the token from @BotFather",
+            file=sys.stderr,
+        )
+        return 2
+    except TelegramAPIError as error:
+        print(
+            f"pixbot: the Telegram Bot API at {host} failed at start: "
+            f"{error.__class__.__name__}: {first_line(error.message, token)}",
+            file=sys.stderr,
+        )
+        return 1
     except ContentError as error:
         print(f"pixbot: the content bank is invalid:\n{error}", file=sys.stderr)
         return 1
@@ -84,6 +115,21 @@ def run_bot() -> int:
         )
         return 1
     return 0
+
+
+def api_host(base: str | None) -> str:
+    """The Bot API's host (and port) for a message: never a user or password."""
+    if not base:
+        return "api.telegram.org"
+    netloc = urlsplit(base).netloc or base
+    return netloc.rpartition("@")[2]
+
+
+def first_line(text: str, *secrets: str) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    for secret in secrets:
+        line = line.replace(secret, "***")
+    return line.removeprefix("HTTP Client says - ")
 
 
 def shown_url(url: str) -> str:

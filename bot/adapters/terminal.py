@@ -1,7 +1,8 @@
 """`pixbot chat`: the same conversation in a terminal, scriptable through stdin.
 
 Buttons show as numbered choices; type the number to press one. When a challenge waits for
-typed text, whatever you type is the answer and buttons are pressed with `#N`.
+typed text, whatever you type is the answer and buttons are pressed with `#N`. Input is read as
+bytes: a line that is not UTF-8 text is refused with a word and changes nothing.
 """
 
 from __future__ import annotations
@@ -34,6 +35,33 @@ class TerminalChat:
         self.buttons: list[Button] = []
         self.expects_text = False
         self.next_message_id = 1
+
+    async def line(self, raw: bytes, echo: bool = False) -> None:
+        """One line as read from the terminal or a script."""
+        try:
+            line = raw.decode("utf-8")
+            if "\x00" in line:  # not text either (and PostgreSQL refuses it)
+                raise UnicodeDecodeError("utf-8", raw, raw.index(0), raw.index(0) + 1, "NUL")
+        except UnicodeDecodeError:
+            if echo:
+                self.print(f"> {raw.decode('utf-8', 'replace').rstrip()}")
+            self.print(f"  ({await self.unreadable()})")
+            return
+        if echo:  # scripted input, so the transcript reads well
+            self.print(f"> {line.rstrip()}")
+        item = self.parse(line)
+        if item is not None:
+            await self.send(item)
+
+    async def unreadable(self) -> str:
+        """Said in the person's language (the one they chose, if they did)."""
+        language = self.conversation.language_of(self.person)
+        async with self.conversation.stores() as store:
+            user = await store.get_user(self.person.id)
+        if user is not None and user.language_chosen:
+            language = user.language
+        _ = self.conversation.views.catalogs.get(language).gettext
+        return _("I could not read that line (it is not UTF-8 text), so I ignored it.")
 
     async def send(self, item: Input) -> None:
         outcome = await self.conversation.handle(Event(self.person, item))
@@ -98,23 +126,19 @@ class TerminalChat:
 async def chat(
     conversation: Conversation,
     person: Person,
-    read_line: Callable[[], str],
+    read_line: Callable[[], bytes],
     out: TextIO,
+    echo: bool = False,
 ) -> None:
-    """Run until end of input (Ctrl-D, or the end of a piped script)."""
+    """Run until end of input (Ctrl-D, or the end of a piped script). ``read_line`` gives
+    bytes (``sys.stdin.buffer.readline``): what is not UTF-8 is refused, not a crash."""
     terminal = TerminalChat(conversation, person, out)
     await terminal.send(Command("start"))
     while True:
-        line = await asyncio.to_thread(read_line)
-        if line == "":
+        raw = await asyncio.to_thread(read_line)
+        if raw == b"":
             break
-        if out is sys.stdout and not sys.stdin.isatty():
-            terminal.print(
-                f"> {line.rstrip()}"
-            )  # echo scripted input so the transcript reads well
-        item = terminal.parse(line)
-        if item is not None:
-            await terminal.send(item)
+        await terminal.line(raw, echo)
 
 
 def run_chat(language: str | None, db_path: str | None, user_id: int) -> int:
@@ -133,7 +157,8 @@ def run_chat(language: str | None, db_path: str | None, user_id: int) -> int:
         try:
             conversation = await build_conversation(settings, engine)
             person = Person(user_id, "", language or settings.default_language)
-            await chat(conversation, person, sys.stdin.readline, sys.stdout)
+            echo = not sys.stdin.isatty()
+            await chat(conversation, person, sys.stdin.buffer.readline, sys.stdout, echo)
         finally:
             await engine.dispose()
 
