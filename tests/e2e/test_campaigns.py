@@ -8,6 +8,7 @@ import io
 import re
 from collections.abc import Callable
 
+import pytest
 from aiogram.methods import SendDocument, SendMessage
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -65,6 +66,7 @@ def spaced(code: str) -> str:
     return f"{code[:3].lower()} {code[3:6].lower()} {code[6:]}"
 
 
+@pytest.mark.usefixtures("engine")
 async def test_a_whole_campaign_from_creation_to_the_csv_export(
     telegram: Callable[..., ChatDriver], bank: ContentBank
 ) -> None:
@@ -160,6 +162,7 @@ async def test_a_whole_campaign_from_creation_to_the_csv_export(
     assert "5002" not in data.decode("utf-8-sig") and "5003" not in data.decode("utf-8-sig")
 
 
+@pytest.mark.usefixtures("engine")
 async def test_refusals_and_bad_input_get_clear_answers(
     telegram: Callable[..., ChatDriver], bank: ContentBank
 ) -> None:
@@ -242,6 +245,7 @@ async def test_stale_buttons_and_cancel(telegram: Callable[..., ChatDriver]) -> 
     assert "No campaign has the code" in sent_texts(requests)[0]
 
 
+@pytest.mark.usefixtures("engine")
 async def test_erasing_learners_and_educators(
     telegram: Callable[..., ChatDriver], bank: ContentBank, database: AsyncEngine
 ) -> None:

@@ -59,6 +59,7 @@ async def test_odd_text_is_answered_sensibly(learner: ChatDriver, text: str) -> 
     assert len([r for r in requests if isinstance(r, SendMessage)]) == 1
 
 
+@pytest.mark.usefixtures("engine")
 async def test_stickers_get_a_sensible_answer(
     learner: ChatDriver, bank: ContentBank, clock: FakeClock
 ) -> None:
@@ -72,6 +73,7 @@ async def test_stickers_get_a_sensible_answer(
     ]
 
 
+@pytest.mark.usefixtures("engine")
 async def test_typed_answer_with_tolerances_closes_the_challenge_buttons(
     learner: ChatDriver, bank: ContentBank, clock: FakeClock
 ) -> None:
@@ -88,6 +90,7 @@ async def test_typed_answer_with_tolerances_closes_the_challenge_buttons(
     assert "Your answer:" in edit.text
 
 
+@pytest.mark.usefixtures("engine")
 async def test_choice_challenge_asks_to_use_the_buttons(
     learner: ChatDriver, bank: ContentBank
 ) -> None:
@@ -97,6 +100,7 @@ async def test_choice_challenge_asks_to_use_the_buttons(
     ]
 
 
+@pytest.mark.usefixtures("engine")
 async def test_fields_one_line_each_or_one_message_per_field(
     learner: ChatDriver, bank: ContentBank, clock: FakeClock
 ) -> None:
@@ -108,6 +112,7 @@ async def test_fields_one_line_each_or_one_message_per_field(
     assert "✅ Right!" in sent_texts(requests)[0]
 
 
+@pytest.mark.usefixtures("engine")
 async def test_language_is_switched_and_remembered(learner: ChatDriver, bank: ContentBank) -> None:
     await learner.say("/language")
     assert learner.live_buttons() == ["✅ English", "Français", "Svenska"]
@@ -151,6 +156,7 @@ async def test_a_failure_gets_an_apology_and_is_logged(
     assert "database on fire" in caplog.text
 
 
+@pytest.mark.usefixtures("engine")
 async def test_a_redelivered_update_is_handled_once(
     learner: ChatDriver, bank: ContentBank, clock: FakeClock
 ) -> None:

@@ -30,6 +30,7 @@ def photos(requests: list[object]) -> list[bytes]:
     return [r.photo.data for r in requests if isinstance(r, SendPhoto)]  # type: ignore[attr-defined]
 
 
+@pytest.mark.usefixtures("engine")
 async def test_profile_sends_a_radar_chart_that_changes_with_the_profile(
     learner: ChatDriver, bank: ContentBank
 ) -> None:
@@ -46,6 +47,7 @@ async def test_profile_sends_a_radar_chart_that_changes_with_the_profile(
     assert photos(await learner.say("/profile")) == again  # same profile, same picture
 
 
+@pytest.mark.usefixtures("engine")
 async def test_a_failed_skill_comes_back_for_review_by_due_date_and_levels_stay(
     learner: ChatDriver, bank: ContentBank, clock: FakeClock
 ) -> None:
@@ -72,6 +74,7 @@ async def test_a_failed_skill_comes_back_for_review_by_due_date_and_levels_stay(
     assert learner.last_text == profile_before or "level 0" in learner.last_text
 
 
+@pytest.mark.usefixtures("engine")
 async def test_streak_counts_days_in_a_row_in_the_learners_time_zone(
     learner: ChatDriver, bank: ContentBank, clock: FakeClock
 ) -> None:
@@ -163,6 +166,7 @@ async def test_blocking_the_bot_is_noticed_from_my_chat_member(
         assert (await db.get(models.UserRow, learner.user.id)).active is False  # type: ignore[union-attr]
 
 
+@pytest.mark.usefixtures("engine")
 async def test_tutorials_can_be_saved_marked_useful_and_paged(
     learner: ChatDriver, bank: ContentBank
 ) -> None:
@@ -190,6 +194,7 @@ async def test_tip_in_the_learners_language_not_repeated(
     assert learner.live_buttons() == ["💡 Un autre conseil"]
 
 
+@pytest.mark.usefixtures("engine")
 async def test_my_data_and_erasure_leave_no_row_about_the_learner(
     learner: ChatDriver, bank: ContentBank, database: AsyncEngine
 ) -> None:
