@@ -3,6 +3,7 @@ prompt (as `pixbot content export` allows), then press or type the right or a wr
 
 from __future__ import annotations
 
+from bot.core.text import rich
 from content.bank import ContentBank
 from content.models import Challenge, ChallengeType
 from tests.telegram import ChatDriver
@@ -26,7 +27,7 @@ async def answer(
         index = min(challenge.right_indexes)
         if not right:
             index = next(i for i in range(len(text.options)) if i not in challenge.right_indexes)
-        await driver.press(text.options[index])
+        await driver.press(option_button(driver, challenge, index, language))
     elif challenge.type is ChallengeType.MULTIPLE:
         chosen = (
             sorted(challenge.right_indexes)
@@ -34,7 +35,7 @@ async def answer(
             else [i for i in range(len(text.options)) if i not in challenge.right_indexes]
         )
         for index in chosen:
-            await driver.press(text.options[index])
+            await driver.press(option_button(driver, challenge, index, language))
         await driver.press("Submit")
     elif challenge.type is ChallengeType.TEXT:
         await driver.say(text.accept[0] if right else "certainly not this")
@@ -42,6 +43,22 @@ async def answer(
         values = [field.accept[0] for field in text.fields] if right else ["0"] * len(text.fields)
         await driver.say("\n".join(values))
     return challenge
+
+
+def option_button(driver: ChatDriver, challenge: Challenge, index: int, language: str) -> str:
+    """The label of option ``index``'s button: the option itself, or its letter when the
+    options are too long for buttons and listed in the message ("B) ...")."""
+    text = challenge.text(language)
+    shown = next(
+        message["text"]
+        for _, message in sorted(driver.messages.items(), reverse=True)
+        if text.prompt in message["text"]
+    )
+    for line in shown.splitlines():
+        letter, listed, option = line.partition(") ")
+        if listed and option == rich(text.options[index]):
+            return letter
+    return text.options[index]
 
 
 async def finish(learner: ChatDriver, bank: ContentBank, right_below: int) -> list[str]:
