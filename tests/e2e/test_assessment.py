@@ -15,13 +15,14 @@ from aiogram.methods import (
 from bot.adapters.telegram import build_dispatcher
 from bot.core.dialogue import Conversation
 from content.bank import ContentBank
-from tests.e2e.solver import answer, challenge_on_screen
+from tests.e2e.solver import answer, challenge_on_screen, finish
 from tests.telegram import ChatDriver, RecordingSession, answered_notices, sent_texts
 
 # The level of a new test's first challenge on the fixture bank's 1.1 (two tubes of levels 1 to
 # 5): Pix's smart random starts at level 2; IRT asks the most informative skill for its prior
 # (mean level 3), drawn among those within its opening slack.
 OPENING_LEVELS = {"smart-random": {2}, "irt": {3, 4}}
+APOLOGY = "Sorry, something went wrong"
 
 
 async def start_test(learner: ChatDriver, area: str = "1 ·", competence: str = "1.1") -> None:
@@ -238,3 +239,19 @@ async def test_group_start_answers_with_a_deep_link(
     # Nothing is stored about people chatting in a group.
     async with conversation.stores() as store:
         assert await store.get_user(7) is None
+
+
+@pytest.mark.usefixtures("engine")
+async def test_a_competence_without_challenges_ends_at_once(
+    learner: ChatDriver, bank: ContentBank
+) -> None:
+    """1.2 has no challenge in the fixture bank (a content pack may leave one empty): its test
+    ends at once, after a test on another competence too."""
+    await start_test(learner, "4 ·", "4.1")
+    await finish(learner, bank, right_below=9)
+    await learner.press("Another competence")
+    await learner.press("1 ·")
+    requests = await learner.press("1.2")
+    assert not [t for t in sent_texts(requests) + answered_notices(requests) if t and APOLOGY in t]
+    assert "Test finished: 1.2 Managing data" in learner.last_text
+    assert "Level <b>0</b> · <b>0</b> pix" in learner.last_text

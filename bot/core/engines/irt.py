@@ -653,7 +653,8 @@ class IrtEngine:
         candidates = ~settled[data.item_skill]
         candidates[asked] = False
         if state.seen:
-            fresh = candidates & np.array([c.id not in state.seen for c in data.challenges])
+            unseen = [c.id not in state.seen for c in data.challenges]
+            fresh = candidates & np.array(unseen, dtype=np.bool_)  # typed: there may be none
             has_fresh = np.bincount(data.item_skill, weights=fresh, minlength=skills)
             candidates &= fresh | (has_fresh[data.item_skill] == 0)
         return _Progress(
