@@ -21,8 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.adapters.telegram import create_bot
 from bot.adapters.telegram.lifecycle import delivery_worker
-from bot.delivery import RateLimiter
 from bot.core.dialogue import Conversation
+from bot.delivery import RateLimiter
 from storage.database import session_factory
 from storage.groups import GroupRow
 from tests.conftest import TOKEN, FakeClock
