@@ -119,6 +119,19 @@ def _parser() -> argparse.ArgumentParser:
     updates.add_argument("--seed", type=int, default=1)
     updates.add_argument("--json", action="store_true")
     updates.set_defaults(command=_bench_updates)
+    search = bench_sub.add_parser(
+        "search",
+        help="the worst case of a tips library search over queries built to cost",
+        description="Builds the tips' search indexes as the bot does at start, then times "
+        "searches of adversarial queries (as long as a search may be: random words, the tips' "
+        "words, their busiest prefixes, one word repeated, unicode, one-letter tokens; and a "
+        "whole 4 KB message). Prints p50, p99 and the worst case per kind; exits 1 when the "
+        "worst case is not under 5 ms.",
+    )
+    search.add_argument("--queries", type=int, default=200, help="per kind and language")
+    search.add_argument("--seed", type=int, default=1)
+    search.add_argument("--json", action="store_true")
+    search.set_defaults(command=_bench_search)
     return parser
 
 
@@ -237,6 +250,12 @@ def _bench_updates(args: argparse.Namespace) -> int:
         think=args.think,
         seed=args.seed,
     )
+
+
+def _bench_search(args: argparse.Namespace) -> int:
+    from bot.search_bench import run_search
+
+    return run_search(args.queries, args.seed, args.json)
 
 
 def _run(args: argparse.Namespace) -> int:
