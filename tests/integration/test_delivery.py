@@ -451,3 +451,31 @@ async def test_the_worker_through_the_telegram_sender(database: AsyncEngine) -> 
         assert statuses == {-1: "sent", -2: "deactivated", -3: "sent"}
     finally:
         await bot.session.close()
+
+
+async def test_replies_go_before_group_deliveries_on_a_fake_clock() -> None:
+    """Group posts only take the capacity the replies leave: 50 posts queued, then a burst of
+    replies to 10 people is served at the global rate as if the posts were not there."""
+    time = VirtualTime()
+    limiter = RateLimiter(10, clock=time, sleep=time.sleep)
+    sent: list[tuple[str, float]] = []
+
+    async def post(group: int) -> None:
+        await limiter.acquire(group)
+        sent.append(("post", time.now))
+
+    async def reply(person: int) -> None:
+        await limiter.acquire(person, urgent=True)
+        sent.append(("reply", time.now))
+
+    posts = [asyncio.create_task(post(-(100 + i))) for i in range(50)]
+    await asyncio.sleep(0)
+    await time.sleep(0.55)  # the posts have started going out, 10 a second
+    await asyncio.gather(*(reply(person) for person in range(1, 11)))
+    replies = [at for kind, at in sent if kind == "reply"]
+    # 10 replies at 10 a second: the last within about a second, not after the 45 posts left.
+    assert max(replies) - 0.55 <= 1.0 + 1e-9
+    await asyncio.gather(*posts)
+    times = sorted(at for _, at in sent)  # the bot's total rate holds throughout
+    spans = zip(times, times[10:], strict=False)
+    assert all(later - earlier >= 1.0 - 1e-9 for earlier, later in spans)

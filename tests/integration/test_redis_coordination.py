@@ -265,3 +265,22 @@ async def test_pixbot_run_wires_the_shared_limiter_and_cache(
     assert isinstance(worker.limiter, RedisRateLimiter)
     assert worker.limiter.per_second == 20.0
     assert worker.limiter.prefix == "pixbot:{123456789}:limiter:"
+
+
+async def test_replies_of_one_process_go_before_the_posts_of_another(
+    redis: Any, redis_prefix: str
+) -> None:
+    rate = 20.0
+    posting = RedisRateLimiter(redis, rate, prefix=redis_prefix)
+    replying = RedisRateLimiter(redis, rate, prefix=redis_prefix)
+    log: list[tuple[float, str, int]] = []
+    posts = asyncio.create_task(sends(posting, [-(100 + i) for i in range(30)], log))
+    await asyncio.sleep(0.3)  # posts are going out, 20 a second, 1.5 s of them
+    started = time.monotonic()
+    for person in range(1, 6):
+        await replying.acquire(person, urgent=True)
+    waited = time.monotonic() - started
+    await posts
+    # Five replies at 20 a second take about 0.25 s, however many posts were waiting.
+    assert waited < 0.6
+    assert most_in_window([moment for moment, _, _ in log], 0.5) <= rate * 0.5 + 2
