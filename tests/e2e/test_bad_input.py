@@ -175,8 +175,12 @@ BUTTON_KINDS = [
     "save:",
     "erase:",
 ]
-# Digits of every kind (str.isdigit() accepts them all), signs and separators.
-numbers = st.text(alphabet="0123456789²³¹٣۴৫߀𝟘①-.", max_size=25)
+# Digits of every kind (str.isdigit() accepts them all), signs and separators; and numbers too
+# large for a database's integers.
+numbers = st.one_of(
+    st.text(alphabet="0123456789²³¹٣۴৫߀𝟘①-.", max_size=25),
+    st.integers(2**52, 10**25).map(str),
+)
 REFS = [tip_ref(tip_id) for tip_id in ("pw-one", "ph-urgency")] + ["x"]
 button_data = st.one_of(
     st.text(max_size=80),
