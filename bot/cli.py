@@ -117,6 +117,21 @@ def _parser() -> argparse.ArgumentParser:
         "--think", type=float, default=0.0, help="mean pause before each next update, seconds"
     )
     updates.add_argument("--seed", type=int, default=1)
+    updates.add_argument(
+        "--flooders",
+        type=int,
+        default=0,
+        help="instead of the echo comparison: N people each send 400 updates in 4 s while the "
+        "learners answer, every 5th message or edit answered 429; learners' p99, replies lost, "
+        "messages beyond a chat's rate",
+    )
+    updates.add_argument(
+        "--throttle-every",
+        type=int,
+        default=5,
+        metavar="N",
+        help="with --flooders: every Nth message or edit is answered 429 (0: none)",
+    )
     updates.add_argument("--json", action="store_true")
     updates.set_defaults(command=_bench_updates)
     search = bench_sub.add_parser(
@@ -249,6 +264,8 @@ def _bench_updates(args: argparse.Namespace) -> int:
         warmup=args.warmup,
         think=args.think,
         seed=args.seed,
+        flooders=args.flooders,
+        throttle_every=args.throttle_every,
     )
 
 

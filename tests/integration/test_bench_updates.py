@@ -7,17 +7,23 @@ import json
 from pathlib import Path
 
 import pytest
+from aiogram.exceptions import TelegramRetryAfter
 from sqlalchemy import func, select
 
 from bot.adapters.telegram.bench import (
+    TOKEN,
     Database,
     Learner,
+    Ledger,
+    LocalSession,
     Screen,
     _compare,
     bench_updates,
+    beyond_rate,
     format_table,
     run_pixbot,
 )
+from bot.adapters.telegram.dispatcher import create_bot
 from bot.cli import main
 from storage.database import create_engine
 from storage.models import AnswerRow, AssessmentRow
@@ -143,3 +149,72 @@ def test_the_command_prints_json(capsys: pytest.CaptureFixture[str]) -> None:
     result = json.loads(capsys.readouterr().out)
     assert code == 0
     assert [run["bot"] for run in result["runs"]] == ["pixbot", "echo", "echo+db"]
+
+
+async def test_a_flood_run_loses_no_reply_and_keeps_the_flooders_chat_within_its_rate() -> None:
+    result = await bench_updates(
+        learners=5,
+        updates=15,
+        database_urls=["sqlite"],
+        think=0.5,
+        seed=2,
+        flooders=1,
+        flood_updates=40,
+        flood_seconds=0.4,
+    )
+
+    assert result["runs"] == [] and result["comparisons"] == []
+    assert result["flooders"] == 1 and result["throttle_every"] == 5
+    (flood,) = json.loads(json.dumps(result))["floods"]
+    assert (flood["database"], flood["learners"], flood["updates"]) == ("sqlite", 5, 15)
+    assert 0 < flood["p50_ms"] <= flood["p99_ms"] <= flood["max_ms"]
+    assert flood["without_429_p99_ms"] <= flood["p99_ms"] and flood["wait_p99_ms"] >= 0
+    # Every 5th message or edit was answered 429, and each was sent again until it arrived.
+    assert flood["throttled_429"] == flood["sends"] // 5 > 0
+    assert flood["replies_lost"] == 0 and flood["undelivered_logged"] == 0
+    assert flood["replies_delivered"] == flood["replies_attempted"] > 0
+    # The flooder was slowed alone, within its chat's rate; nothing went wrong.
+    assert flood["flooder_handled"] + flood["flooder_dropped"] == 40
+    assert flood["flooder_dropped"] > 0 and flood["learners_dropped"] == 0
+    assert flood["flooder_messages"] > 0 and flood["flooder_beyond_rate"] == 0
+    assert flood["learners_beyond_rate"] == 0
+    assert flood["errors"] == 0 and flood["unanswered"] == 0
+    goals = flood["goals"]
+    assert set(goals) == {
+        "learners_p99_under_250_ms",
+        "no_replies_lost",
+        "flooder_within_chat_rate",
+        "no_errors",
+    }
+    assert goals["no_replies_lost"] and goals["flooder_within_chat_rate"] and goals["no_errors"]
+    table = format_table(result)
+    assert "flooders and replies" in table and table.count("\nsqlite ") == 2
+    assert "no replies lost: met, flooder within chat rate: met, no errors: met" in table
+
+
+async def test_the_local_session_answers_429_through_aiogram() -> None:
+    ledger = Ledger(throttle_every=2)
+    bot = create_bot(TOKEN, session=LocalSession(ledger))
+    try:
+        await bot.send_message(1, "a")
+        with pytest.raises(TelegramRetryAfter) as raised:
+            await bot.send_message(1, "b")
+        assert raised.value.retry_after == 1
+        assert ledger.lost() == 1
+        await bot.send_message(1, "b")  # the retry arrives
+        await bot.answer_callback_query("1")  # not a message: never answered 429
+    finally:
+        await bot.session.close()
+    assert (ledger.sends, ledger.throttled, ledger.lost()) == (3, 1, 0)
+    assert len(ledger.messages[1]) == 2
+
+
+def test_beyond_rate_counts_a_fourth_message_within_three_seconds() -> None:
+    assert beyond_rate([0.0, 1.0, 2.0, 3.0, 4.0]) == 0
+    assert beyond_rate([0.0, 0.1, 0.2, 2.9, 3.05]) == 2
+    assert beyond_rate([0.0, 0.1]) == 0
+
+
+def test_the_command_refuses_negative_flooders(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench", "updates", "--flooders", "-1"]) == 2
+    assert "--flooders" in capsys.readouterr().err
