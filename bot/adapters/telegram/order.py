@@ -26,7 +26,7 @@ from aiogram.types import TelegramObject, Update
 
 from bot.adapters.telegram.concurrency import WAITED
 from bot.adapters.telegram.events import person
-from bot.adapters.telegram.replies import Replies
+from bot.adapters.telegram.replies import RATE_WAITED, Replies
 from bot.core.chat import Message, Outcome
 from bot.core.flood import FloodGuard, Verdict
 
@@ -61,6 +61,7 @@ class ChatOrder(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         WAITED.set(0.0)
+        RATE_WAITED.set(0.0)
         if not isinstance(event, Update):
             return await handler(event, data)
         sender = _sender(event)
