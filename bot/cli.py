@@ -216,7 +216,7 @@ def _content_check_links(args: argparse.Namespace) -> int:
 def _simulate(args: argparse.Namespace) -> int:
     import time
 
-    from bot.simulation import DEFAULT_ENGINES, format_table, simulate
+    from bot.lab.simulation import DEFAULT_ENGINES, format_table, simulate
     from content.bank import ContentBank
 
     bank = _load_or_report(args.path)
@@ -240,13 +240,13 @@ def _simulate(args: argparse.Namespace) -> int:
 
 
 def _calibrate(args: argparse.Namespace) -> int:
-    from bot.calibrate import run_calibrate
+    from bot.lab.calibrate import run_calibrate
 
     return run_calibrate(args.min_answers, args.dry_run, args.json)
 
 
 def _bench_broadcast(args: argparse.Namespace) -> int:
-    from bot.delivery.bench import run_broadcast
+    from bot.lab.bench.broadcast import run_broadcast
 
     return run_broadcast(
         args.groups, args.workers, args.rate, args.database_url, args.json, args.redis_url
@@ -254,7 +254,7 @@ def _bench_broadcast(args: argparse.Namespace) -> int:
 
 
 def _bench_updates(args: argparse.Namespace) -> int:
-    from bot.adapters.telegram.bench import run_updates
+    from bot.lab.bench.updates import run_updates
 
     return run_updates(
         args.learners,
@@ -270,7 +270,7 @@ def _bench_updates(args: argparse.Namespace) -> int:
 
 
 def _bench_search(args: argparse.Namespace) -> int:
-    from bot.search_bench import run_search
+    from bot.lab.bench.search import run_search
 
     return run_search(args.queries, args.seed, args.json)
 

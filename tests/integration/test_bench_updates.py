@@ -10,7 +10,9 @@ import pytest
 from aiogram.exceptions import TelegramRetryAfter
 from sqlalchemy import func, select
 
-from bot.adapters.telegram.bench import (
+from bot.adapters.telegram.dispatcher import create_bot
+from bot.cli import main
+from bot.lab.bench.updates import (
     TOKEN,
     Database,
     Learner,
@@ -23,8 +25,6 @@ from bot.adapters.telegram.bench import (
     format_table,
     run_pixbot,
 )
-from bot.adapters.telegram.dispatcher import create_bot
-from bot.cli import main
 from storage.database import create_engine
 from storage.models import AnswerRow, AssessmentRow
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.calibrate import calibrate_bank
 from bot.core.engines.irt import parameters
 from bot.core.ports import Attempt, User
+from bot.lab.calibrate import calibrate_bank
 from content.bank import ContentBank
 from storage.calibration import load_overrides, load_responses, save_fits
 from storage.database import session_factory

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from bot.cli import main
-from bot.search_bench import KINDS
+from bot.lab.bench.search import KINDS
 
 
 def test_bench_search_prints_the_worst_case_per_kind(capsys: pytest.CaptureFixture[str]) -> None:

@@ -14,7 +14,7 @@ from bot.core.engines import smart_random
 from bot.core.engines.base import EngineState
 from bot.core.engines.smart_random import SmartRandom
 from bot.core.scoring import score, skill_pix
-from bot.simulation import (
+from bot.lab.simulation import (
     MODELS,
     _by_tube,
     _learners,

@@ -3,9 +3,9 @@ TelegramSender and aiogram, against a local fake Bot API server that answers a f
 429 (retry_after 1) and about 2 % of the groups with 403. Reports what was delivered, duplicates
 and the achieved rate against the configured limit.
 
-With ``--workers 2`` two worker processes (``python -m bot.delivery.bench --worker …``) share one
-PostgreSQL database, each at half the rate; with a Redis URL too, they share one limiter in Redis
-(as ``pixbot run`` processes do with REDIS_URL), each free to take the whole rate.
+With ``--workers 2`` two worker processes (``python -m bot.lab.bench.broadcast --worker …``)
+share one PostgreSQL database, each at half the rate; with a Redis URL too, they share one limiter
+in Redis (as ``pixbot run`` processes do with REDIS_URL), each free to take the whole rate.
 """
 
 from __future__ import annotations
@@ -383,7 +383,7 @@ async def _start_processes(
         await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "bot.delivery.bench",
+            "bot.lab.bench.broadcast",
             "--worker",
             "--database-url",
             database_url,
@@ -476,7 +476,7 @@ def run_broadcast(
 
 
 def _worker_main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.delivery.bench")
+    parser = argparse.ArgumentParser(prog="python -m bot.lab.bench.broadcast")
     parser.add_argument("--worker", action="store_true", required=True)
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--api-base", required=True)
