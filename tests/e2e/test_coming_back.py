@@ -125,26 +125,26 @@ async def test_daily_reminder_once_at_local_hour_never_to_blocked_users(
     assert "Daily reminder: on, at 19:00" in learner.last_text
 
     clock.now = datetime(2026, 11, 25, 17, 58, tzinfo=UTC)  # 18:58 in Paris
-    assert await send_reminders(bot, conversation) == 0
+    assert await send_reminders(bot, learner.dispatcher["replies"]) == 0
     clock.now = datetime(2026, 11, 25, 18, 0, 30, tzinfo=UTC)  # 19:00 in Paris
-    assert await send_reminders(bot, conversation) == 1
+    assert await send_reminders(bot, learner.dispatcher["replies"]) == 1
     [reminder] = [r for r in session.take() if isinstance(r, SendMessage)]
     assert reminder.chat_id == learner.user.id and "daily moment" in reminder.text
-    assert await send_reminders(bot, conversation) == 0  # at most one a day
+    assert await send_reminders(bot, learner.dispatcher["replies"]) == 0  # at most one a day
 
     # Blocked: the 403 marks the learner inactive; nothing more is sent.
     clock.now += timedelta(days=1)
     session.blocked.add(learner.user.id)
-    assert await send_reminders(bot, conversation) == 0
+    assert await send_reminders(bot, learner.dispatcher["replies"]) == 0
     assert len(session.take()) == 1  # the attempt that Telegram refused with 403
     clock.now += timedelta(days=1)
-    assert await send_reminders(bot, conversation) == 0
+    assert await send_reminders(bot, learner.dispatcher["replies"]) == 0
     assert session.take() == []  # not even tried: the learner is inactive
     # Writing to the bot again reactivates the reminders.
     session.blocked.clear()
     await learner.say("/start")
     clock.now += timedelta(days=1)
-    assert await send_reminders(bot, conversation) == 1
+    assert await send_reminders(bot, learner.dispatcher["replies"]) == 1
 
 
 async def test_blocking_the_bot_is_noticed_from_my_chat_member(
