@@ -170,10 +170,19 @@ def limits_time() -> VirtualTime:
 
 @pytest.fixture
 async def telegram(
-    conversation: Conversation, session: RecordingSession, limits_time: VirtualTime
+    conversation: Conversation,
+    session: RecordingSession,
+    limits_time: VirtualTime,
+    settings: Settings,
 ) -> AsyncIterator[Callable[..., ChatDriver]]:
     bot = create_bot(TOKEN, session=session)
-    dispatcher = build_dispatcher(conversation, clock=limits_time, sleep=limits_time.sleep)
+    dispatcher = build_dispatcher(
+        conversation,
+        delivery_rate=settings.delivery_rate,
+        max_concurrent_updates=settings.concurrent_updates(),  # 1 on SQLite, as shipped
+        clock=limits_time,
+        sleep=limits_time.sleep,
+    )
 
     def driver(**options: Any) -> ChatDriver:
         options.setdefault("time", limits_time)
