@@ -12,19 +12,12 @@ from sqlalchemy import func, select
 
 from bot.adapters.telegram.dispatcher import create_bot
 from bot.cli import main
-from bot.lab.bench.updates import (
-    TOKEN,
-    Database,
-    Learner,
-    Ledger,
-    LocalSession,
-    Screen,
-    _compare,
-    bench_updates,
-    beyond_rate,
-    format_table,
-    run_pixbot,
-)
+from bot.lab.bench.updates.bots import Database
+from bot.lab.bench.updates.learners import Learner
+from bot.lab.bench.updates.main import bench_updates
+from bot.lab.bench.updates.report import compare, format_table
+from bot.lab.bench.updates.runs import run_pixbot
+from bot.lab.bench.updates.session import TOKEN, Ledger, LocalSession, Screen, beyond_rate
 from storage.database import create_engine
 from storage.models import AnswerRow, AssessmentRow
 
@@ -126,15 +119,15 @@ def test_throughput_is_compared_only_without_think_time() -> None:
     }
     echo = {**pixbot, "updates_per_s": 40.0}
     durable = {**pixbot, "updates_per_s": 35.0}
-    compared = _compare(pixbot, echo, durable, think=0.0)
+    compared = compare(pixbot, echo, durable, think=0.0)
     assert compared["goals"]["throughput_half_of_echo"] is True
     assert compared["durable_echo_share"] == 0.875
-    paced = _compare(pixbot, echo, durable, think=5.0)["goals"]
+    paced = compare(pixbot, echo, durable, think=5.0)["goals"]
     assert paced["throughput_half_of_echo"] is None and paced["p99_under_50_ms"] is True
     assert compared["goals"]["memory_flat"] is True  # 1 MB over 100,000 updates
-    grown = _compare({**pixbot, "rss_growth_mb": 30.0}, echo, durable, think=0.0)["goals"]
+    grown = compare({**pixbot, "rss_growth_mb": 30.0}, echo, durable, think=0.0)["goals"]
     assert grown["memory_flat"] is False
-    short = _compare({**pixbot, "updates": 20_000}, echo, durable, think=0.0)["goals"]
+    short = compare({**pixbot, "updates": 20_000}, echo, durable, think=0.0)["goals"]
     assert short["memory_flat"] is None
 
 

@@ -1,0 +1,169 @@
+"""The goals a run is judged by, and the tables ``pixbot bench updates`` prints."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from bot.lab.bench.updates.session import CHAT_BURST, CHAT_WINDOW, RETRY_AFTER
+
+GOAL_SHARE: Final = 0.5  # of the echo ceiling's throughput
+GOAL_P99_MS: Final = 50.0
+GOAL_GROWTH_MB: Final = 10.0  # RSS growth from the first to the last tenth of the run
+GOAL_MEMORY_UPDATES: Final = 100_000  # memory is judged flat over a run this long or longer
+GOAL_FLOOD_P99_MS: Final = 250.0  # learners' handling plus wait while someone floods
+UNMEASURED: Final = {  # why a goal is not judged by a run
+    "throughput_half_of_echo": "not measured (paced)",
+    "memory_flat": f"not measured (under {GOAL_MEMORY_UPDATES:,} updates)",
+}
+
+
+def flood_goals(flood: dict[str, Any]) -> dict[str, bool | None]:
+    """Issue #14's goals for the flood scenario."""
+    return {
+        "learners_p99_under_250_ms": flood["p99_ms"] < GOAL_FLOOD_P99_MS,
+        "no_replies_lost": flood["replies_lost"] == 0 and flood["undelivered_logged"] == 0,
+        "flooder_within_chat_rate": flood["flooder_beyond_rate"] == 0,
+        "no_errors": flood["errors"] == 0 and flood["unanswered"] == 0,
+    }
+
+
+def compare(
+    pixbot: dict[str, Any], echo: dict[str, Any], durable: dict[str, Any], think: float
+) -> dict[str, Any]:
+    """The goals; throughput is compared only without think time (with it, both bots handle
+    what the learners send, and the share says nothing), memory only over a run as long as
+    the goal's (a short one ends while bounded caches are still filling)."""
+
+    def share(run: dict[str, Any]) -> float:
+        return run["updates_per_s"] / echo["updates_per_s"] if echo["updates_per_s"] else 0.0
+
+    return {
+        "database": pixbot["database"],
+        "throughput_share": round(share(pixbot), 4),
+        "durable_echo_share": round(share(durable), 4),
+        "goals": {
+            "throughput_half_of_echo": share(pixbot) >= GOAL_SHARE if think == 0 else None,
+            "p99_under_50_ms": pixbot["p99_ms"] < GOAL_P99_MS,
+            "memory_flat": (
+                pixbot["rss_growth_mb"] <= GOAL_GROWTH_MB
+                if pixbot["updates"] >= GOAL_MEMORY_UPDATES
+                else None
+            ),
+            "no_errors": pixbot["errors"] == 0 and pixbot["unanswered"] == 0,
+        },
+    }
+
+
+def _marks(goals: dict[str, bool | None]) -> str:
+    return ", ".join(
+        f"{name.replace('_', ' ')}: "
+        + (UNMEASURED[name] if met is None else "met" if met else "NOT met")
+        for name, met in goals.items()
+    )
+
+
+def format_flood_table(result: dict[str, Any]) -> str:
+    think = f"think {result['think_s']:g} s" if result["think_s"] else "no think time"
+    floods = result["floods"]
+    every = result["throttle_every"]
+    throttled = (
+        f"every {every}th message or edit answered 429 (retry after {RETRY_AFTER} s)"
+        if every
+        else "no 429"
+    )
+    lines = [
+        f"flood: {result['flooders']} flooder(s) × {result['flood_updates']} updates in "
+        f"{result['flood_seconds']:g} s while {result['learners']} learners answer ({think}); "
+        f"{result['updates']} learner updates measured (after {result['warmup']} warm-up); "
+        f"{throttled}; load "
+        + " ".join(f"{value:.2f}" for value in result["load_before"])
+        + f" on {result['cpus']} CPUs",
+        "learners (ms)",
+        f"{'database':<11}{'learners':>9}{'updates':>9}{'upd/s':>7}{'p50':>8}{'p99':>8}"
+        f"{'flood p99':>11}{'no-429 p99':>12}{'handling p99':>14}{'turn p99':>10}"
+        f"{'rate wait p99':>15}{'met 429':>9}",
+    ]
+    for flood in floods:
+        lines.append(
+            f"{flood['database']:<11}{flood['learners']:>9}{flood['updates']:>9}"
+            f"{flood['updates_per_s']:>7.1f}{flood['p50_ms']:>8.1f}{flood['p99_ms']:>8.1f}"
+            f"{flood['during_flood_p99_ms']:>11.1f}{flood['without_429_p99_ms']:>12.1f}"
+            f"{flood['handling_p99_ms']:>14.1f}{flood['wait_p99_ms']:>10.1f}"
+            f"{flood['rate_wait_p99_ms']:>15.1f}{flood['met_429']:>9}"
+        )
+    lines += [
+        "flooders and replies",
+        f"{'database':<11}{'sent':>6}{'handled':>9}{'dropped':>9}{'msgs':>6}{'beyond rate':>13}"
+        f"{'tightest 4':>12}{'sends/s':>9}{'429s':>6}{'lost':>6}{'errors':>8}",
+    ]
+    for flood in floods:
+        span = flood["flooder_tightest_span_s"]
+        tightest = "-" if span is None else f"{span:.2f} s"
+        lines.append(
+            f"{flood['database']:<11}{flood['flooders'] * flood['flood_updates_each']:>6}"
+            f"{flood['flooder_handled']:>9}{flood['flooder_dropped']:>9}"
+            f"{flood['flooder_messages']:>6}{flood['flooder_beyond_rate']:>13}{tightest:>12}"
+            f"{flood['sends_per_s']:>9.1f}{flood['throttled_429']:>6}{flood['replies_lost']:>6}"
+            f"{flood['errors']:>8}"
+        )
+    lines.append(
+        "p50/p99: a learner's update from its arrival to its last reply (feed_update: handling "
+        "plus every wait); flood p99: those that arrived while the flood was on; no-429 p99: "
+        "less the time from each 429 to its retry; handling p99: less every wait (turn, limiter, "
+        "429); turn p99, rate wait p99: the wait for a turn, the sleep in the limiter (global "
+        "schedule, the chat's rate, a 429's pause); met 429: learner updates with a request "
+        "answered 429; msgs: messages delivered to the flooders' chats, beyond rate: of them, "
+        f"those after {CHAT_BURST} within less than {CHAT_WINDOW:g} s, tightest 4: the shortest "
+        f"time {CHAT_BURST + 1} of them took; sends/s: messages and edits requested, 429s "
+        "included; lost: messages and edits never delivered, in any chat"
+    )
+    for flood in floods:
+        lines.append(
+            f"{flood['database']}: flood sent in {flood['flood_sent_s']:.2f} s, over after "
+            f"{flood['flood_elapsed_s']:.2f} s ({flood['during_flood_updates']} learner updates "
+            f"meanwhile); learners dropped {flood['learners_dropped']}, their messages beyond "
+            f"rate {flood['learners_beyond_rate']}; " + _marks(flood["goals"])
+        )
+    return "\n".join(lines)
+
+
+def format_table(result: dict[str, Any]) -> str:
+    if result.get("floods"):
+        return format_flood_table(result)
+    think = f", think {result['think_s']:g} s" if result["think_s"] else ", no think time"
+    lines = [
+        f"updates: {result['learners']} learners, {result['updates']} updates measured "
+        f"(after {result['warmup']} warm-up){think}; load "
+        + " ".join(f"{value:.2f}" for value in result["load_before"])
+        + f" on {result['cpus']} CPUs",
+        f"{'database':<11}{'bot':<7}{'learners':>9}{'updates':>9}{'updates/s':>11}"
+        f"{'p50 ms':>9}{'p99 ms':>9}{'queued p99':>11}{'errors':>8}{'no reply':>9}"
+        f"{'CPU ms/upd':>11}"
+        f"{'RSS MB start→end':>18}",
+    ]
+    for run in result["runs"]:
+        rss = f"{run['rss_start_mb']:.0f} → {run['rss_end_mb']:.0f}"
+        lines.append(
+            f"{run['database']:<11}{run['bot']:<7}{run['learners']:>9}{run['updates']:>9}"
+            f"{run['updates_per_s']:>11.1f}{run['p50_ms']:>9.1f}{run['p99_ms']:>9.1f}"
+            f"{run['wait_p99_ms']:>11.1f}{run['errors']:>8}{run['unanswered']:>9}"
+            f"{run['cpu_ms_per_update']:>11.2f}"
+            f"{rss:>18}"
+        )
+    for comparison in result["comparisons"]:
+        marks = _marks(comparison["goals"])
+        lines.append(
+            f"{comparison['database']}: pixbot/echo throughput = "
+            f"{100 * comparison['throughput_share']:.1f} % (durable echo/echo "
+            f"{100 * comparison['durable_echo_share']:.1f} %); {marks}"
+        )
+    if not result["think_s"]:
+        lines.append(
+            "no think time: each learner always has one update in flight, so updates queue "
+            "(for their turn, or in the event loop for bots without a limit) about learners ÷ "
+            "updates/s (Little's law); p50/p99 are the handling, queued p99 the waits for a "
+            "turn and for Telegram's rates; Telegram's rates and the flood guard are lifted "
+            "(each learner is a stream, not a person: they would measure Telegram); --think S "
+            "measures them at a pace, with every limit as shipped"
+        )
+    return "\n".join(lines)
