@@ -254,7 +254,7 @@ def _bench_broadcast(args: argparse.Namespace) -> int:
 
 
 def _bench_updates(args: argparse.Namespace) -> int:
-    from bot.lab.bench.updates import run_updates
+    from bot.lab.bench.updates.main import run_updates
 
     return run_updates(
         args.learners,
