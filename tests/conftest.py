@@ -27,6 +27,8 @@ from storage.repository import store_factory
 from tests.telegram import ChatDriver, RecordingSession
 from tests.virtual_time import VirtualTime
 
+# Fixtures shared from their own modules.
+pytest_plugins = ["tests.logging_state"]
 FIXTURES = Path(__file__).parent / "fixtures"
 TOKEN = "123456789:AAEhBP0av28yHjs8_Mq6FMh2W4qS6xxXy-Q"
 # The suite runs on SQLite, PostgreSQL and Redis, on 127.0.0.1 as on this project's machines

@@ -46,6 +46,20 @@ async def pixbot(
     return process.returncode or 0, out.decode(), err.decode()
 
 
+async def start_run(tmp_path: Path, **extra: str) -> asyncio.subprocess.Process:
+    """`pixbot run` with the test token (``extra``: more environment), its output piped."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=tmp_path,
+        env=env(tmp_path, BOT_TOKEN=TOKEN, **extra),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
 async def fresh_database(kind: str, tmp_path: Path) -> str:
     """The URL of an empty database of ``kind`` that several processes can share."""
     if kind == "sqlite":

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import io
 import signal
-import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,7 @@ from tests.conftest import TOKEN, FakeClock
 from tests.e2e.test_assessment import start_test
 from tests.e2e.test_chat_input import walk_to
 from tests.fake_telegram import bot_api_server, free_port
-from tests.processes import env, pixbot
+from tests.processes import env, pixbot, start_run
 from tests.telegram import ChatDriver
 
 UNREADABLE = b"\xff\xfe\n"
@@ -178,16 +177,7 @@ async def test_polling_rides_out_a_network_drop_without_tracebacks(
     tmp_path: Path, flaky_api: tuple[FlakyBotApi, str]
 ) -> None:
     api, base = flaky_api
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        cwd=tmp_path,
-        env=env(tmp_path, BOT_TOKEN=TOKEN, TELEGRAM_API_BASE=base, POLLING_TIMEOUT="1"),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await start_run(tmp_path, TELEGRAM_API_BASE=base, POLLING_TIMEOUT="1")
     try:
         await asyncio.wait_for(api.got_reply.wait(), timeout=45)
     finally:

@@ -7,7 +7,6 @@ import asyncio
 import json
 import re
 import signal
-import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +22,7 @@ from bot.adapters.telegram.server import webhook_app, webhook_secret
 from bot.core.dialogue import Conversation
 from tests.conftest import TOKEN
 from tests.fake_telegram import bot_api_server
-from tests.processes import env, pixbot
+from tests.processes import env, pixbot, start_run
 from tests.telegram import RecordingSession
 
 
@@ -131,16 +130,7 @@ async def test_run_serves_a_learner_through_a_local_bot_api_and_stops_on_sigterm
     tmp_path: Path, fake_api: tuple[FakeBotApi, str]
 ) -> None:
     api, base = fake_api
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        cwd=tmp_path,
-        env=env(tmp_path, BOT_TOKEN=TOKEN, TELEGRAM_API_BASE=base, POLLING_TIMEOUT="25"),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await start_run(tmp_path, TELEGRAM_API_BASE=base, POLLING_TIMEOUT="25")
     try:
         await asyncio.wait_for(api.got_reply.wait(), timeout=30)
     finally:

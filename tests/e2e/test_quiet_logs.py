@@ -4,11 +4,11 @@ typed answers reach it only when the operator opts in (LOG_SQL=true)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
-from bot.logs import SQL_LOGGERS, configure_logging
+from bot.logs import configure_logging
 from content.bank import ContentBank
 from content.models import ChallengeType
 from tests.conftest import TOKEN, FakeClock
@@ -20,17 +20,6 @@ NAME = "Zéphyrine"
 TYPED = "my-typed-answer-4711"
 
 
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    names = (*SQL_LOGGERS, "aiogram.event", "aiohttp.access")
-    levels = {name: logging.getLogger(name).level for name in names}
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    for name, saved in levels.items():
-        logging.getLogger(name).setLevel(saved)
 
 
 async def converse(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,24 +13,12 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import logs
 from bot.bootstrap import open_database
-from bot.logs import SQL_LOGGERS, Redact, configure_logging
+from bot.logs import Redact, configure_logging
 from bot.settings import Settings
 
 TOKEN = "123456789:AAEhBP0av28yHjs8_Mq6FMh2W4qS6xxXy-Q"
 
 
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    names = (*SQL_LOGGERS, "aiogram.event", "aiohttp.access")
-    levels = {name: logging.getLogger(name).level for name in names}
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    for name, saved in levels.items():
-        logging.getLogger(name).setLevel(saved)
-    logs._sql_opted_in = False
 
 
 def _fail(logger: logging.Logger) -> None:
