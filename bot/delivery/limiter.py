@@ -48,7 +48,9 @@ class Limiter(Protocol):
 
 
 @dataclass
-class _Chat:
+class ChatState:
+    """One chat's state in a limiter: what a subclass's ``_wait`` and ``_record`` receive."""
+
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     sent: deque[float] = field(default_factory=deque)  # recent send times, oldest first
     waiting: int = 0
@@ -88,7 +90,7 @@ class RateLimiter:
         self.sleep = sleep
         self._next_slot = float("-inf")
         self._paused_until = float("-inf")
-        self._chats: dict[int, _Chat] = {}
+        self._chats: dict[int, ChatState] = {}
         self._since_prune = 0
 
     def pause(self, seconds: float, chat_id: int | None = None) -> None:
@@ -98,13 +100,13 @@ class RateLimiter:
         if chat_id is not None:
             chat = self._chats.get(chat_id)
             if chat is None:
-                chat = self._chats[chat_id] = _Chat()
+                chat = self._chats[chat_id] = ChatState()
             chat.paused_until = max(chat.paused_until, until)
             return
         self._paused_until = max(self._paused_until, until)
         self._next_slot = max(self._next_slot, self._paused_until)
 
-    def _ready_at(self, chat_id: int, chat: _Chat, sent: list[float] | None = None) -> float:
+    def _ready_at(self, chat_id: int, chat: ChatState, sent: list[float] | None = None) -> float:
         """When the chat's own limits next allow a send."""
         times = list(chat.sent) if sent is None else sent
         ready = chat.paused_until
@@ -138,11 +140,11 @@ class RateLimiter:
         ``urgent`` sends (replies to people) go before the others. ``chat_id`` 0: a global
         slot only."""
         if chat_id == 0:
-            await self._wait(0, _Chat(), urgent)
+            await self._wait(0, ChatState(), urgent)
             return
         chat = self._chats.get(chat_id)
         if chat is None:
-            chat = self._chats[chat_id] = _Chat()
+            chat = self._chats[chat_id] = ChatState()
         chat.waiting += 1
         try:
             async with chat.lock:
@@ -153,7 +155,7 @@ class RateLimiter:
         if self._since_prune >= 1024:
             self._prune()
 
-    async def _wait(self, chat_id: int, chat: _Chat, urgent: bool) -> None:
+    async def _wait(self, chat_id: int, chat: ChatState, urgent: bool) -> None:
         """Wait for this process's schedule and windows, then count the send (called with the
         chat's lock held; a shared limiter overrides it)."""
         while True:
@@ -174,7 +176,7 @@ class RateLimiter:
                 break
         self._record(chat_id, chat, now)
 
-    def _record(self, chat_id: int, chat: _Chat, now: float) -> None:
+    def _record(self, chat_id: int, chat: ChatState, now: float) -> None:
         if chat_id == 0:
             return
         chat.sent.append(now)

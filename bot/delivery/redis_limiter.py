@@ -35,7 +35,7 @@ from typing import Any, Final
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from bot.delivery.limiter import CHAT_BURST, Clock, RateLimiter, Sleep, _Chat
+from bot.delivery.limiter import CHAT_BURST, ChatState, Clock, RateLimiter, Sleep
 
 log = logging.getLogger(__name__)
 
@@ -224,7 +224,7 @@ class RedisRateLimiter(RateLimiter):
         except UNAVAILABLE as error:
             self._unavailable(error)
 
-    async def _wait(self, chat_id: int, chat: _Chat, urgent: bool) -> None:
+    async def _wait(self, chat_id: int, chat: ChatState, urgent: bool) -> None:
         if self.clock() >= self._local_until:
             try:
                 await self._wait_shared(chat_id, urgent)
