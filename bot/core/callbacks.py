@@ -1,128 +1,40 @@
-"""Button references: short, opaque for challenges (a random token), parsed defensively."""
+"""Typed button data: one frozen dataclass per kind of button, packed as its prefix and its
+fields (``area:1``, ``opt:<token>:2``, ``lib:v.3pb.4``) and parsed defensively.
+
+Each slice declares its kinds (``bot/core/<slice>/callbacks.py``); declaring a subclass
+registers its prefix, and ``parse`` turns data back into the kind that made it, or None for
+anything we did not make: garbled, forged, too long or from a version that is gone.
+
+The wire formats are those of the buttons already sent (people press buttons of messages
+sent days ago): ``menu``, ``test``, ``profile``, ``settings``, ``language``, ``resume``,
+``again``, ``review``, ``tutorials``, ``tip``, ``zones``, ``reminder``; ``area:``, ``comp:``,
+``improve:``, ``reset:``, ``lang:``, ``save:``, ``useful:``, ``page:``, ``tz:``, ``remind:``,
+``hour:`` and ``erase:yes``; ``opt:<token>:<position>``, ``sub:<token>``, ``skip:<token>``;
+the groups' ``grp:<action>[.<value>]``, the campaigns' ``cmp:<action>[.<argument>]`` and the
+library's ``lib:<action>[.<arguments>]``. A kind whose format changes must keep parsing the
+old one (or let it parse to None: the person is told the button is closed).
+"""
 
 from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass
-from typing import Final
+from collections.abc import Callable
+from dataclasses import field, fields
+from typing import Any, ClassVar, Final, Self, TypeVar
 
-MAX_BYTES: Final = 64
-_TOKEN: Final = re.compile(r"[A-Za-z0-9_-]{8,16}")
-
-MENU: Final = "menu"
-TEST: Final = "test"
-PROFILE: Final = "profile"
-SETTINGS: Final = "settings"
-LANGUAGE: Final = "language"
-RESUME: Final = "resume"
-AGAIN: Final = "again"  # a test from a result or profile message, which keeps its text
-REVIEW: Final = "review"
-TUTORIALS: Final = "tutorials"
-TIP: Final = "tip"
-TIMEZONE: Final = "zones"
-REMINDER: Final = "reminder"
-ERASE: Final = "erase"
-SIMPLE: Final = frozenset(
-    {
-        MENU,
-        TEST,
-        PROFILE,
-        SETTINGS,
-        LANGUAGE,
-        RESUME,
-        AGAIN,
-        REVIEW,
-        TUTORIALS,
-        TIP,
-        TIMEZONE,
-        REMINDER,
-        ERASE,
-    }
-)
-# Features that parse their own argument (letters, digits, . _ -): campaigns, groups.
-FEATURES: Final = frozenset({"cmp", "grp", "lib"})
-# Kinds that carry one short argument: a code, a page, an hour, a tutorial reference...
-WITH_ARGUMENT: Final = frozenset(
-    {
-        "area",
-        "comp",
-        "lang",
-        "improve",
-        "reset",
-        "save",
-        "useful",
-        "page",
-        "tz",
-        "remind",
-        "hour",
-        "erase",
-    }
-)
+MAX_BYTES: Final = 64  # Telegram's limit for callback data, in UTF-8 bytes
+ATTEMPT_REF: Final = r"[A-Za-z0-9_-]{8,16}"  # an attempt's opaque reference
+CODE: Final = r"[0-9a-z.]{1,12}"  # a competence, area, language or tutorial reference
+LONGEST_CODE: Final = "z" * 12
+# What may follow a feature's prefix (``lib:``, ``cmp:``): a slice answers its own stale data.
+FEATURE_REST: Final = re.compile(r"[0-9A-Za-z._-]{1,48}")
+# Telegram's chat ids have at most 52 significant bits; a group's is negative.
+CHAT_ID_LIMIT: Final = 2**52
 
 
 def new_token() -> str:
     return secrets.token_urlsafe(8)  # 11 characters, 64 random bits
-
-
-def area(code: str) -> str:
-    return f"area:{code}"
-
-
-def competence(code: str) -> str:
-    return f"comp:{code}"
-
-
-def improve(code: str) -> str:
-    return f"improve:{code}"
-
-
-def reset(code: str) -> str:
-    return f"reset:{code}"
-
-
-def set_language(code: str) -> str:
-    return f"lang:{code}"
-
-
-def option(token: str, position: int) -> str:
-    return f"opt:{token}:{position}"
-
-
-def save(ref: str) -> str:
-    return f"save:{ref}"
-
-
-def useful(ref: str) -> str:
-    return f"useful:{ref}"
-
-
-def page(number: int) -> str:
-    return f"page:{number}"
-
-
-def timezone(index: int) -> str:
-    return f"tz:{index}"
-
-
-def reminder(choice: str) -> str:
-    return f"remind:{choice}"
-
-
-def hour(value: int) -> str:
-    return f"hour:{value}"
-
-
-def submit(token: str) -> str:
-    return f"sub:{token}"
-
-
-def skip(token: str) -> str:
-    return f"skip:{token}"
-
-
-# Telegram's chat ids have at most 52 significant bits; a group's is negative.
-CHAT_ID_LIMIT: Final = 2**52
 
 
 def number(text: str, limit: int) -> int | None:
@@ -143,29 +55,116 @@ def group_id(text: str) -> int | None:
     return -value if value else None
 
 
-@dataclass(frozen=True)
-class Parsed:
-    kind: str
-    arg: str = ""
-    token: str = ""
-    position: int = -1
+# --- field declarations --------------------------------------------------------------------
 
 
-def parse(data: str) -> Parsed | None:
-    """None for anything we did not make: garbled, forged or from an older version."""
+def text(pattern: str, largest: str) -> Any:
+    """A text field matching ``pattern`` (whole); ``largest``: its longest value, for the
+    test that every kind fits in 64 bytes."""
+    return field(metadata={"read": _matching(re.compile(pattern)), "largest": largest})
+
+
+def whole(limit: int) -> Any:
+    """A whole number from 0 to ``limit`` - 1, written in ASCII digits."""
+    return field(metadata={"read": lambda value: number(value, limit), "largest": limit - 1})
+
+
+def chat() -> Any:
+    """A group's chat id (negative)."""
+    return field(metadata={"read": group_id, "largest": -(CHAT_ID_LIMIT - 1)})
+
+
+def custom(
+    read: Callable[[str], object | None], write: Callable[[Any], str], largest: object
+) -> Any:
+    """A field read and written by the kind's own functions (None: not ours)."""
+    return field(metadata={"read": read, "write": write, "largest": largest})
+
+
+def _matching(pattern: re.Pattern[str]) -> Callable[[str], str | None]:
+    return lambda value: value if pattern.fullmatch(value) else None
+
+
+# --- the kinds -----------------------------------------------------------------------------
+
+
+class CallbackData:
+    """A kind of button data. Subclasses are frozen dataclasses declared with their prefix:
+    ``@dataclass(frozen=True) class Area(CallbackData, prefix="area"): code: str = text(CODE)``.
+    Fields follow the prefix, each after ``separator`` (the last one takes the rest)."""
+
+    prefix: ClassVar[str]
+    separator: ClassVar[str]
+    _plain: ClassVar[dict[str, type[CallbackData]]] = {}
+    _with_fields: ClassVar[list[type[CallbackData]]] = []
+
+    def __init_subclass__(cls, prefix: str = "", separator: str = ":", **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not prefix:
+            raise TypeError(f"{cls.__name__} needs a prefix")
+        cls.prefix, cls.separator = prefix, separator
+
+    @classmethod
+    def register(cls, kind: type[CallbackData]) -> None:
+        """Called once the dataclass is built (``@kind``): its fields are known then."""
+        if fields(kind):  # type: ignore[arg-type]
+            if any(k.prefix == kind.prefix for k in cls._with_fields):
+                raise TypeError(f"two kinds of button data use the prefix {kind.prefix!r}")
+            cls._with_fields.append(kind)
+            cls._with_fields.sort(key=lambda k: -len(k.prefix))
+        else:
+            if kind.prefix in cls._plain:
+                raise TypeError(f"two kinds of button data are {kind.prefix!r}")
+            cls._plain[kind.prefix] = kind
+
+    @classmethod
+    def kinds(cls) -> tuple[type[CallbackData], ...]:
+        return (*cls._plain.values(), *cls._with_fields)
+
+    def pack(self) -> str:
+        values = [
+            f.metadata.get("write", str)(getattr(self, f.name))
+            for f in fields(self)  # type: ignore[arg-type]
+        ]
+        data = self.separator.join([self.prefix, *values]) if values else self.prefix
+        if len(data.encode()) > MAX_BYTES:
+            raise ValueError(f"button data longer than {MAX_BYTES} bytes: {data!r}")
+        return data
+
+    @classmethod
+    def unpack(cls, rest: str) -> Self | None:
+        """The kind from what follows its prefix and separator, or None."""
+        declared = fields(cls)  # type: ignore[arg-type]
+        parts = rest.split(cls.separator, len(declared) - 1)
+        if len(parts) != len(declared):
+            return None
+        values = []
+        for declaration, part in zip(declared, parts, strict=True):
+            value = declaration.metadata["read"](part)
+            if value is None:
+                return None
+            values.append(value)
+        return cls(*values)
+
+
+K = TypeVar("K", bound=type[CallbackData])
+
+
+def kind(cls: K) -> K:
+    """Register a kind of button data (applied above ``@dataclass(frozen=True)``)."""
+    CallbackData.register(cls)
+    return cls
+
+
+def parse(data: str) -> CallbackData | None:
+    """The button data's kind, or None for anything we did not make."""
     if not data or len(data.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         return None
-    if data in SIMPLE:
-        return Parsed(data)
-    kind, _, rest = data.partition(":")
-    if kind in WITH_ARGUMENT and re.fullmatch(r"[0-9a-z.]{1,12}", rest):
-        return Parsed(kind, arg=rest)
-    if kind in FEATURES and re.fullmatch(r"[0-9A-Za-z._-]{1,48}", rest):
-        return Parsed(kind, arg=rest)
-    if kind in ("sub", "skip") and _TOKEN.fullmatch(rest):
-        return Parsed(kind, token=rest)
-    if kind == "opt":
-        token, _, position = rest.partition(":")
-        if _TOKEN.fullmatch(token) and re.fullmatch(r"[0-9]{1,2}", position):
-            return Parsed(kind, token=token, position=int(position))
+    plain = CallbackData._plain.get(data)
+    if plain is not None:
+        return plain()
+    for candidate in CallbackData._with_fields:
+        head = candidate.prefix + candidate.separator
+        if data.startswith(head):
+            return candidate.unpack(data[len(head) :])
     return None

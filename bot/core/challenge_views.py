@@ -7,11 +7,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 from typing import Final
 
-from bot.core import callbacks
+from bot.core.assessment.callbacks import Again, Option, Skip, Submit
 from bot.core.assessments import REVIEW, Corrected, Finished, Served
 from bot.core.chat import Button, Keyboard, Message
+from bot.core.habits.callbacks import SaveTutorial
 from bot.core.i18n import Catalogs
 from bot.core.ports import Attempt, CompetenceResult
+from bot.core.profile.callbacks import Profile
 from bot.core.text import ANSWER_LIMIT, FORMAT_NAMES, echo, progress_bar, rich
 from content.bank import ContentBank, content_language
 from content.models import Challenge, ChallengeType, Tutorial
@@ -84,15 +86,15 @@ class ChallengeViews:
             if challenge.type is ChallengeType.MULTIPLE:
                 chosen = attempt.option_order[position] in attempt.selection
                 label = ("☑️ " if chosen else "⬜ ") + label
-            choice_buttons.append(Button(label, callbacks.option(attempt.token, position)))
+            choice_buttons.append(Button(label, Option(attempt.token, position).pack()))
         if short:
             rows.extend((button,) for button in choice_buttons)
         elif choice_buttons:
             rows.extend(tuple(choice_buttons[i : i + 5]) for i in range(0, len(choice_buttons), 5))
         last: list[Button] = []
         if challenge.type is ChallengeType.MULTIPLE:
-            last.append(Button(_("✅ Submit"), callbacks.submit(attempt.token)))
-        last.append(Button(_("⏭ Skip"), callbacks.skip(attempt.token)))
+            last.append(Button(_("✅ Submit"), Submit(attempt.token).pack()))
+        last.append(Button(_("⏭ Skip"), Skip(attempt.token).pack()))
         rows.append(tuple(last))
         return tuple(rows)
 
@@ -154,11 +156,13 @@ class ChallengeViews:
     def save_buttons(self, language: str, tutorials: Sequence[Tutorial]) -> tuple[Button, ...]:
         _ = self.catalogs.get(language).gettext
         if len(tutorials) == 1:
-            return (Button(_("💾 Save"), callbacks.save(self.bank.tutorial_ref(tutorials[0].id))),)
+            return (
+                Button(_("💾 Save"), SaveTutorial(self.bank.tutorial_ref(tutorials[0].id)).pack()),
+            )
         return tuple(
             Button(
                 _("💾 Save {number}").format(number=number),
-                callbacks.save(self.bank.tutorial_ref(t.id)),
+                SaveTutorial(self.bank.tutorial_ref(t.id)).pack(),
             )
             for number, t in enumerate(tutorials, 1)
         )
@@ -240,8 +244,8 @@ class ChallengeViews:
             listed = self.tutorial_list(language, recommended, numbered=len(recommended) > 1)
             parts.append("📚 <b>" + _("Recommended tutorials:") + "</b>\n" + listed)
             rows.append(self.save_buttons(language, recommended))
-        rows.append((Button(_("🎯 Another competence"), callbacks.AGAIN),))
-        rows.append((Button(_("📊 My profile"), callbacks.PROFILE),))
+        rows.append((Button(_("🎯 Another competence"), Again().pack()),))
+        rows.append((Button(_("📊 My profile"), Profile().pack()),))
         return Message("\n\n".join(parts), tuple(rows))
 
     def _mastered_tubes(self, language: str, finished: Finished) -> list[tuple[str, int]]:
@@ -281,7 +285,7 @@ class ChallengeViews:
         )
         if streak:
             parts.append(self.streak(language, streak))
-        return Message("\n\n".join(parts), ((Button(_("🎯 Take a test"), callbacks.AGAIN),),))
+        return Message("\n\n".join(parts), ((Button(_("🎯 Take a test"), Again().pack()),),))
 
     def profile_title(self, language: str, results: Mapping[str, CompetenceResult]) -> str:
         total = sum(result.pix for result in results.values())

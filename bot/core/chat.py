@@ -196,3 +196,8 @@ class Outcome:
     edits: list[Edit] = field(default_factory=list)
     notice: str | None = None  # the short answer to a button press (a toast)
     inline: InlineAnswer | None = None  # the answer to an inline query
+
+
+def replacing(message: Message) -> Outcome:
+    """A navigation screen in place of the message whose button was pressed."""
+    return Outcome(edits=[Edit(None, message.text, message.buttons)])

@@ -12,13 +12,31 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from bot.core.campaign_ports import CampaignStore
-from bot.core.group_ports import GroupStore
-from bot.core.library import LibraryStore
+from bot.core.campaigns.ports import CampaignStore
+from bot.core.groups.ports import GroupStore
+from bot.core.library.ports import LibraryStore
 from bot.core.review import ReviewCard
 from bot.core.scoring import Knowledge
 
 Clock = Callable[[], datetime]
+
+
+class Awaiting(StrEnum):
+    """The typed input expected next from a person (stored as its value)."""
+
+    TIMEZONE = "timezone"
+    LIBRARY_SEARCH = "library_search"
+    CAMPAIGN_NAME = "campaign_name"
+
+    @classmethod
+    def read(cls, value: object) -> Awaiting | None:
+        """The stored value as a member; None for nothing or a value no version awaits now."""
+        if value is None or isinstance(value, cls):
+            return value
+        try:
+            return cls(str(value))
+        except ValueError:
+            return None
 
 
 class AssessmentStatus(StrEnum):
@@ -40,7 +58,10 @@ class User:
     active: bool = True
     streak_days: int = 0
     streak_last_day: date | None = None
-    awaiting: str | None = None  # the typed input expected next ("timezone")
+    awaiting: Awaiting | None = None  # the typed input expected next
+
+    def __post_init__(self) -> None:
+        self.awaiting = Awaiting.read(self.awaiting)  # storage hands back the stored text
 
 
 @dataclass

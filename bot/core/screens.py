@@ -8,9 +8,21 @@ from datetime import datetime
 from html import escape
 from typing import Any, Final
 
-from bot.core import callbacks
+from bot.core.account.callbacks import (
+    EraseConfirmed,
+    Languages,
+    Remind,
+    ReminderHour,
+    ReminderScreen,
+    Settings,
+    TimeZone,
+    TimeZones,
+)
+from bot.core.assessment.callbacks import Again, Resume
 from bot.core.assessments import ReviewFinished
 from bot.core.chat import Attachment, Button, Message
+from bot.core.habits.callbacks import Review, SaveTutorial, ShowTip, TutorialsPage, UsefulTutorial
+from bot.core.home.callbacks import Menu
 from bot.core.i18n import LANGUAGE_NAMES
 from bot.core.ports import User
 from bot.core.text import N_
@@ -46,13 +58,13 @@ class Screens(Views):
         text = _("No review is due. Missed skills come back here when it is time to review them.")
         if next_due is not None:
             text += "\n" + _("Next review: {date}.").format(date=self.date(language, next_due))
-        return Message(text, ((Button(_("🎯 Take a test"), callbacks.AGAIN),),))
+        return Message(text, ((Button(_("🎯 Take a test"), Again().pack()),),))
 
     def finish_test_first(self, language: str) -> Message:
         _ = self.catalogs.get(language).gettext
         return Message(
             _("You have a test in progress: finish it first, then review."),
-            ((Button(_("▶️ Continue the test"), callbacks.RESUME),),),
+            ((Button(_("▶️ Continue the test"), Resume().pack()),),),
         )
 
     def review_done(self, language: str, done: ReviewFinished) -> Message:
@@ -65,7 +77,7 @@ class Screens(Views):
         ]
         if done.next_due is not None:
             lines.append(_("Next review: {date}.").format(date=self.date(language, done.next_due)))
-        buttons = ((Button(_("🎯 Take a test"), callbacks.AGAIN),),)
+        buttons = ((Button(_("🎯 Take a test"), Again().pack()),),)
         return Message("\n".join(lines), buttons)
 
     # --- tutorials ---------------------------------------------------------------------
@@ -84,7 +96,7 @@ class Screens(Views):
         if not entries:
             return Message(
                 _("No tutorial yet: save one after a mistake, or take a test."),
-                ((Button(_("🎯 Take a test"), callbacks.AGAIN),),),
+                ((Button(_("🎯 Take a test"), Again().pack()),),),
             )
         pages = (len(entries) + PAGE_SIZE - 1) // PAGE_SIZE
         page = min(max(page, 0), pages - 1)
@@ -102,20 +114,22 @@ class Screens(Views):
             ref = self.bank.tutorial_ref(tutorial.id)
             if is_saved and not useful:
                 buttons.append(
-                    Button(_("👍 {number}").format(number=number), callbacks.useful(ref))
+                    Button(_("👍 {number}").format(number=number), UsefulTutorial(ref).pack())
                 )
             elif not is_saved:
-                buttons.append(Button(_("💾 {number}").format(number=number), callbacks.save(ref)))
+                buttons.append(
+                    Button(_("💾 {number}").format(number=number), SaveTutorial(ref).pack())
+                )
         rows: list[tuple[Button, ...]] = []
         if buttons:
             rows.append(tuple(buttons))
         if pages > 1:
             navigation = []
             if page > 0:
-                navigation.append(Button("◀️", callbacks.page(page - 1)))
-            navigation.append(Button(f"{page + 1}/{pages}", callbacks.page(page)))
+                navigation.append(Button("◀️", TutorialsPage(page - 1).pack()))
+            navigation.append(Button(f"{page + 1}/{pages}", TutorialsPage(page).pack()))
             if page < pages - 1:
-                navigation.append(Button("▶️", callbacks.page(page + 1)))
+                navigation.append(Button("▶️", TutorialsPage(page + 1).pack()))
             rows.append(tuple(navigation))
         footer = _("👍 marks a saved tutorial as useful; 💾 saves a recommended one.")
         return Message("\n\n".join([*parts, f"<i>{footer}</i>"]), tuple(rows))
@@ -131,7 +145,7 @@ class Screens(Views):
         body = f"💡 <b>{escape(text.title)}</b>\n\n{escape(text.text)}\n\n" + _(
             "Source: {source}"
         ).format(source=source)
-        return Message(body, ((Button(_("💡 Another tip"), callbacks.TIP),),))
+        return Message(body, ((Button(_("💡 Another tip"), ShowTip().pack()),),))
 
     # --- settings ----------------------------------------------------------------------
 
@@ -153,11 +167,11 @@ class Screens(Views):
             lines.append(self.reminder_state(language, user))
         buttons = (
             (
-                Button(_("🌐 Language"), callbacks.LANGUAGE),
-                Button(_("🕒 Time zone"), callbacks.TIMEZONE),
+                Button(_("🌐 Language"), Languages().pack()),
+                Button(_("🕒 Time zone"), TimeZones().pack()),
             ),
-            (Button(_("⏰ Daily reminder"), callbacks.REMINDER),),
-            (Button(_("⬅️ Back"), callbacks.MENU),),
+            (Button(_("⏰ Daily reminder"), ReminderScreen().pack()),),
+            (Button(_("⬅️ Back"), Menu().pack()),),
         )
         return Message("\n".join(lines), buttons)
 
@@ -169,9 +183,9 @@ class Screens(Views):
 
     def timezones(self, language: str) -> Message:
         _ = self.catalogs.get(language).gettext
-        buttons = [Button(name, callbacks.timezone(index)) for index, name in enumerate(COMMON)]
+        buttons = [Button(name, TimeZone(index).pack()) for index, name in enumerate(COMMON)]
         rows = [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
-        rows.append((Button(_("⬅️ Back"), callbacks.SETTINGS),))
+        rows.append((Button(_("⬅️ Back"), Settings().pack()),))
         text = _(
             "Choose your time zone, or type a UTC offset (like UTC+2) or a city (like Paris)."
         )
@@ -181,7 +195,7 @@ class Screens(Views):
         _ = self.catalogs.get(language).gettext
         return Message(
             _("I don't know that time zone. Type a UTC offset like UTC+2, or a city like Paris."),
-            ((Button(_("⬅️ Back"), callbacks.SETTINGS),),),
+            ((Button(_("⬅️ Back"), Settings().pack()),),),
         )
 
     def reminder(self, language: str, user: User) -> Message:
@@ -194,15 +208,15 @@ class Screens(Views):
             ]
         )
         toggle = (
-            Button(_("🔕 Turn off"), callbacks.reminder("off"))
+            Button(_("🔕 Turn off"), Remind("off").pack())
             if user.reminders
-            else Button(_("🔔 Turn on"), callbacks.reminder("on"))
+            else Button(_("🔔 Turn on"), Remind("on").pack())
         )
         hours = [
             Button(
                 ("✅ " if user.reminders and hour == user.reminder_hour else "")
                 + f"{hour:02d}:00",
-                callbacks.hour(hour),
+                ReminderHour(hour).pack(),
             )
             for hour in REMINDER_HOURS
         ]
@@ -210,7 +224,7 @@ class Screens(Views):
             (toggle,),
             tuple(hours[:4]),
             tuple(hours[4:]),
-            (Button(_("⬅️ Back"), callbacks.SETTINGS),),
+            (Button(_("⬅️ Back"), Settings().pack()),),
         ]
         return Message(text, tuple(rows))
 
@@ -232,9 +246,9 @@ class Screens(Views):
         if streak:
             lines.append(self.streak(language, streak))
         button = (
-            Button(_("🔁 Review ({count})").format(count=due), callbacks.REVIEW)
+            Button(_("🔁 Review ({count})").format(count=due), Review().pack())
             if due
-            else Button(_("🎯 Take a test"), callbacks.AGAIN)
+            else Button(_("🎯 Take a test"), Again().pack())
         )
         return Message("\n".join(lines), ((button,),))
 
@@ -253,8 +267,8 @@ class Screens(Views):
         return Message(
             _("This erases your profile, results, reviews and settings for good. Continue?"),
             (
-                (Button(_("🗑 Yes, erase everything"), callbacks.ERASE + ":yes"),),
-                (Button(_("Cancel"), callbacks.MENU),),
+                (Button(_("🗑 Yes, erase everything"), EraseConfirmed().pack()),),
+                (Button(_("Cancel"), Menu().pack()),),
             ),
         )
 

@@ -10,12 +10,16 @@ from html import escape
 
 from babel.dates import format_date
 
-from bot.core import callbacks
+from bot.core.account.callbacks import SetLanguage, Settings
+from bot.core.assessment.callbacks import Area, Competence, Improve, Reset, Resume, Test
 from bot.core.assessments import REVIEW, Served
 from bot.core.challenge_views import ChallengeViews
 from bot.core.chat import Button, Keyboard, Message
+from bot.core.habits.callbacks import Review, ShowTip, Tutorials
+from bot.core.home.callbacks import Menu
 from bot.core.i18n import LANGUAGE_NAMES
 from bot.core.ports import CompetenceResult
+from bot.core.profile.callbacks import Profile
 from bot.core.retesting import Retest
 from bot.core.text import shown
 
@@ -63,29 +67,29 @@ class Views(ChallengeViews):
             label = _("▶️ Continue: {competence} ({index}/{total})").format(
                 competence=what, index=resume.index, total=resume.expected_total
             )
-            rows.append((Button(label, callbacks.RESUME),))
-        rows.append((Button(_("🎯 Take a test"), callbacks.TEST),))
+            rows.append((Button(label, Resume().pack()),))
+        rows.append((Button(_("🎯 Take a test"), Test().pack()),))
         if home.due_reviews and (resume is None or resume.assessment.competence != REVIEW):
             label = _("🔁 Review ({count})").format(count=home.due_reviews)
-            rows.append((Button(label, callbacks.REVIEW),))
+            rows.append((Button(label, Review().pack()),))
         rows.append(
             (
-                Button(_("📊 My profile"), callbacks.PROFILE),
-                Button(_("📚 Tutorials"), callbacks.TUTORIALS),
+                Button(_("📊 My profile"), Profile().pack()),
+                Button(_("📚 Tutorials"), Tutorials().pack()),
             )
         )
         rows.append(
-            (Button(_("💡 A tip"), callbacks.TIP), Button(_("⚙️ Settings"), callbacks.SETTINGS))
+            (Button(_("💡 A tip"), ShowTip().pack()), Button(_("⚙️ Settings"), Settings().pack()))
         )
         return tuple(rows)
 
     def areas(self, language: str) -> Message:
         _ = self.catalogs.get(language).gettext
         rows = [
-            (Button(f"{area.code} · {area.name.get(language)}", callbacks.area(area.code)),)
+            (Button(f"{area.code} · {area.name.get(language)}", Area(area.code).pack()),)
             for area in self.bank.framework.areas
         ]
-        rows.append((Button(_("⬅️ Back"), callbacks.MENU),))
+        rows.append((Button(_("⬅️ Back"), Menu().pack()),))
         return Message(_("Choose an area:"), tuple(rows))
 
     def competences(
@@ -98,8 +102,8 @@ class Views(ChallengeViews):
             label = f"{competence.code} {competence.name.get(language)}"
             if competence.code in results:
                 label += " · " + _("level {level}").format(level=results[competence.code].level)
-            rows.append((Button(label, callbacks.competence(competence.code)),))
-        rows.append((Button(_("⬅️ Back"), callbacks.TEST),))
+            rows.append((Button(label, Competence(competence.code).pack()),))
+        rows.append((Button(_("⬅️ Back"), Test().pack()),))
         title = f"<b>{area.code} · {escape(area.name.get(language))}</b>"
         return Message(title + "\n" + _("Choose a competence:"), tuple(rows))
 
@@ -119,14 +123,14 @@ class Views(ChallengeViews):
             lines.append(
                 _("Improve it: the skills you validated are kept, the others are asked again.")
             )
-            rows.append((Button(_("📈 Improve my result"), callbacks.improve(result.competence)),))
+            rows.append((Button(_("📈 Improve my result"), Improve(result.competence).pack()),))
         else:
             wait = _("You can improve it from {date}; your validated skills will be kept.")
             lines.append(wait.format(date=self.date(language, rules.improve_from)))
         if rules.can_reset(now):
             lines.append(_("Or start this competence again from zero."))
-            rows.append((Button(_("🔄 Start from zero"), callbacks.reset(result.competence)),))
-        rows.append((Button(_("⬅️ Back"), callbacks.area(area)),))
+            rows.append((Button(_("🔄 Start from zero"), Reset(result.competence).pack()),))
+        rows.append((Button(_("⬅️ Back"), Area(area).pack()),))
         return Message("\n".join(lines), tuple(rows))
 
     @staticmethod
@@ -136,7 +140,7 @@ class Views(ChallengeViews):
     def languages(self, language: str) -> Message:
         _ = self.catalogs.get(language).gettext
         rows = [
-            (Button(("✅ " if code == language else "") + name, callbacks.set_language(code)),)
+            (Button(("✅ " if code == language else "") + name, SetLanguage(code).pack()),)
             for code, name in LANGUAGE_NAMES.items()
         ]
         return Message(_("Choose your language:"), tuple(rows))

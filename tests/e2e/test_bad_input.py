@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.adapters.telegram import build_dispatcher, create_bot
 from bot.core.dialogue import Conversation
-from bot.core.library import tip_ref
+from bot.core.library.shelves import tip_ref
 from bot.core.text import FSI, PDI
 from content.bank import ContentBank
 from content.models import ChallengeType

@@ -20,7 +20,7 @@ from bot.adapters.telegram.admins import AdminCache
 from bot.core.dialogue import Conversation
 from bot.core.engines import get_engine
 from bot.core.i18n import Catalogs
-from bot.core.library import deep_link, tip_ref
+from bot.core.library.shelves import deep_link, tip_ref
 from content.loader import load_bank
 from storage.database import session_factory
 from storage.delivery import DeliveryRow
@@ -279,7 +279,7 @@ async def test_send_to_my_group_for_administrators_only(
     clock: FakeClock,
 ) -> None:
     bot = create_bot(TOKEN, session=session)
-    conversation.admin_check = partial(AdminCache(ttl=0).is_admin, bot)
+    conversation.admins.connect(partial(AdminCache(ttl=0).is_admin, bot))
     in_group = telegram(user_id=ADMIN, chat_id=GROUP, chat_type="supergroup")
     session.admins.add((GROUP, ADMIN))
     await in_group.feed(membership(in_group, joined=True))  # the admin adds the bot

@@ -65,7 +65,7 @@ def test_every_poll_eligible_challenge_makes_a_valid_quiz_poll(
     import html
     import re
 
-    from bot.core.group_screens import GroupScreens
+    from bot.core.groups.screens import GroupScreens
 
     screens = GroupScreens(shipped, Catalogs())
     polls = [c for c in shipped.challenges.values() if c.poll_eligible]

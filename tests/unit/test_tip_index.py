@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core.i18n import Catalogs
-from bot.core.library import tip_documents
-from bot.core.library_screens import LibraryScreens
+from bot.core.library.screens import LibraryScreens
+from bot.core.library.shelves import tip_documents
 from bot.core.tip_search import (
     MAX_REPEATS,
     MAX_TERMS,

@@ -125,9 +125,10 @@ async def on_poll_answer(answer: PollAnswerUpdate, replies: Replies) -> None:
     await replies.handle(event)
 
 
-async def on_inline_query(query: TelegramInlineQuery, replies: Replies) -> None:
+async def on_inline_query(query: TelegramInlineQuery, bot: Bot, replies: Replies) -> None:
     """``@bot words`` in any chat: matching tips to insert (needs inline mode in BotFather)."""
-    event = Event(person(query.from_user), InlineQuery(query.query[:256], query.offset))
+    inline = InlineQuery(query.query[:256], query.offset)
+    event = Event(person(query.from_user), inline, bot_username=await bot_username(bot))
     answer = (await replies.handle(event)).inline
     if answer is None:
         await query.answer([], cache_time=5)

@@ -134,7 +134,7 @@ def attach(
 
     async def on_startup(bot: Bot) -> None:
         admins: AdminCache = dispatcher["admins"]
-        conversation.admin_check = partial(admins.is_admin, bot)
+        conversation.admins.connect(partial(admins.is_admin, bot))
         try:
             await set_commands(bot, conversation)
         except TelegramAPIError as error:

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from bot.core.i18n import Catalogs
-from bot.core.library import tip_documents
-from bot.core.library_screens import LibraryScreens
+from bot.core.library.screens import LibraryScreens
+from bot.core.library.shelves import tip_documents
 from bot.core.text import SEARCH_LIMIT
 from bot.core.tip_search import PREFIX_MIN, QUERY_LIMIT, TipIndex, words
 from content.bank import ContentBank

@@ -11,18 +11,22 @@ from typing import Any, Final
 from urllib.parse import quote
 
 from bot.core.chat import Button, InlineResult, Keyboard, Message
-from bot.core.group_ports import GroupSettings
-from bot.core.group_screens import LABELS, TOPIC_NAMES
+from bot.core.groups.ports import GroupSettings
 from bot.core.i18n import Catalogs
-from bot.core.library import (
-    AUDIENCE_CODES,
-    LEVEL_CODES,
-    TOPICS,
-    Shelf,
-    deep_link,
-    tip_ref,
+from bot.core.library.callbacks import (
+    AskSearch,
+    Audiences,
+    Browse,
+    ChooseGroup,
+    Levels,
+    OpenTip,
+    SendToGroup,
+    TopicsAnew,
+    TopicsHere,
 )
+from bot.core.library.shelves import AUDIENCE_CODES, LEVEL_CODES, TOPICS, Shelf, deep_link, tip_ref
 from bot.core.text import SEARCH_LIMIT, isolated, shown
+from bot.core.tip_labels import LABELS, TOPIC_NAMES
 from content.bank import ContentBank, content_language
 from content.models import Tip, TipTopic
 
@@ -33,10 +37,6 @@ LABEL_LIMIT: Final = 48
 def _esc(text: str) -> str:
     """Text for Telegram HTML: quotes and apostrophes stay as they are outside attributes."""
     return escape(text, quote=False)
-
-
-def lib(action: str) -> str:
-    return f"lib:{action}"
 
 
 def _rows(buttons: Sequence[Button], width: int = 2) -> list[tuple[Button, ...]]:
@@ -81,7 +81,7 @@ class LibraryScreens:
         topics = [
             Button(
                 f"{self.topic_name(language, topic)} ({counts[topic]})",
-                lib("f." + Shelf(topic).code),
+                Audiences(Shelf(topic)).pack(),
             )
             for topic in TOPICS
             if counts[topic]
@@ -89,8 +89,8 @@ class LibraryScreens:
         rows = _rows(topics)
         rows.append(
             (
-                Button("📚 " + _("All topics") + f" ({total})", lib("f." + Shelf().code)),
-                Button("🔎 " + _("Search"), lib("q")),
+                Button("📚 " + _("All topics") + f" ({total})", Audiences(Shelf()).pack()),
+                Button("🔎 " + _("Search"), AskSearch().pack()),
             )
         )
         return tuple(rows)
@@ -107,42 +107,42 @@ class LibraryScreens:
     def audiences(self, language: str, shelf: Shelf, tips: Sequence[Tip]) -> Message:
         _ = self.catalogs.get(language).gettext
         counts = Counter(tip.audience for tip in tips)
-        buttons = [Button(_("Any audience") + f" ({len(tips)})", lib("l." + shelf.code))]
+        buttons = [Button(_("Any audience") + f" ({len(tips)})", Levels(shelf).pack())]
         buttons += [
             Button(
                 _(LABELS[audience.value]) + f" ({counts[audience]})",
-                lib("l." + replace(shelf, audience=audience).code),
+                Levels(replace(shelf, audience=audience)).pack(),
             )
             for audience in AUDIENCE_CODES.values()
             if counts[audience]
         ]
         rows = _rows(buttons)
-        rows.append((Button(_("⬅️ Back"), lib("h")),))
+        rows.append((Button(_("⬅️ Back"), TopicsHere().pack()),))
         text = self._heading(language, shelf) + "\n" + _("Who is it for?")
         return Message(text, tuple(rows))
 
     def levels(self, language: str, shelf: Shelf, tips: Sequence[Tip]) -> Message:
         _ = self.catalogs.get(language).gettext
         counts = Counter(tip.level for tip in tips)
-        buttons = [Button(_("Any level") + f" ({len(tips)})", lib(f"v.{shelf.code}.0"))]
+        buttons = [Button(_("Any level") + f" ({len(tips)})", Browse(shelf, 0).pack())]
         buttons += [
             Button(
                 _(LABELS[level.value]) + f" ({counts[level]})",
-                lib(f"v.{replace(shelf, level=level).code}.0"),
+                Browse(replace(shelf, level=level), 0).pack(),
             )
             for level in LEVEL_CODES.values()
             if counts[level]
         ]
         rows = _rows(buttons)
         back = replace(shelf, audience=None, level=None)
-        rows.append((Button(_("⬅️ Back"), lib("f." + back.code)),))
+        rows.append((Button(_("⬅️ Back"), Audiences(back).pack()),))
         text = self._heading(language, shelf) + "\n" + _("Which level?")
         return Message(text, tuple(rows))
 
     def empty_shelf(self, language: str, shelf: Shelf) -> Message:
         _ = self.catalogs.get(language).gettext
         text = self._heading(language, shelf) + "\n" + _("No tip matches these filters.")
-        return Message(text, ((Button("📚 " + _("Topics"), lib("h")),),))
+        return Message(text, ((Button("📚 " + _("Topics"), TopicsHere().pack()),),))
 
     # --- one tip -----------------------------------------------------------------------
 
@@ -188,16 +188,18 @@ class LibraryScreens:
         if shelf is not None and total > 1:
             moves = []
             if position > 0:
-                moves.append(Button(_("◀️ Previous"), lib(f"v.{shelf.code}.{position - 1}")))
+                moves.append(Button(_("◀️ Previous"), Browse(shelf, position - 1).pack()))
             if position < total - 1:
-                moves.append(Button(_("Next ▶️"), lib(f"v.{shelf.code}.{position + 1}")))
+                moves.append(Button(_("Next ▶️"), Browse(shelf, position + 1).pack()))
             rows.append(tuple(moves))
         share = self.share_url(language, tip, bot_username)
         actions = [Button("📤 " + _("Share"), url=share)] if share else []
-        actions.append(Button("👥 " + _("Send to my group"), lib(f"g.{tip.id}")))
+        actions.append(Button("👥 " + _("Send to my group"), ChooseGroup(tip.id).pack()))
         rows.append(tuple(actions))
-        back = lib("h") if shelf is not None else lib("n")
-        rows.append((Button("📚 " + _("Topics"), back), Button("🔎 " + _("Search"), lib("q"))))
+        back = TopicsHere().pack() if shelf is not None else TopicsAnew().pack()
+        rows.append(
+            (Button("📚 " + _("Topics"), back), Button("🔎 " + _("Search"), AskSearch().pack()))
+        )
         return Message(text, tuple(rows))
 
     def share_url(self, language: str, tip: Tip, bot_username: str) -> str | None:
@@ -212,7 +214,7 @@ class LibraryScreens:
         _ = self.catalogs.get(language).gettext
         return Message(
             _("This tip is no longer in the library."),
-            ((Button("📚 " + _("Topics"), lib("n")),),),
+            ((Button("📚 " + _("Topics"), TopicsAnew().pack()),),),
         )
 
     # --- search ------------------------------------------------------------------------
@@ -248,7 +250,7 @@ class LibraryScreens:
             title = tip.text(lang).title
             labels = _esc(self._labels(language, tip))
             lines.append(f"{number}. {_esc(title)} <i>({labels})</i>")
-            buttons.append((Button(_short(f"{number}. {title}"), lib(f"o.{tip.id}")),))
+            buttons.append((Button(_short(f"{number}. {title}"), OpenTip(tip.id).pack()),))
         if total > len(tips):
             lines.append(
                 "<i>"
@@ -258,7 +260,10 @@ class LibraryScreens:
                 + "</i>"
             )
         buttons.append(
-            (Button("🔎 " + _("New search"), lib("q")), Button("📚 " + _("Topics"), lib("n")))
+            (
+                Button("🔎 " + _("New search"), AskSearch().pack()),
+                Button("📚 " + _("Topics"), TopicsAnew().pack()),
+            )
         )
         return Message("\n".join(lines), tuple(buttons))
 
@@ -280,7 +285,7 @@ class LibraryScreens:
                 Button(
                     "👥 "
                     + isolated(_short(group.title or _("Group {id}").format(id=group.chat_id))),
-                    lib(f"s.{group.chat_id}.{tip_ref(tip.id)}"),
+                    SendToGroup(group.chat_id, tip_ref(tip.id)).pack(),
                 ),
             )
             for group in groups

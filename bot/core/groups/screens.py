@@ -8,51 +8,39 @@ from html import escape
 from typing import Any, Final
 
 from bot.core.chat import Button, Keyboard, Message
-from bot.core.group_ports import GroupSettings, LeaderboardRow
+from bot.core.groups.callbacks import (
+    GroupTimeZone,
+    GroupTimeZones,
+    NextAudience,
+    NextLanguage,
+    NextLevel,
+    QuizHour,
+    QuizHours,
+    ShowSettings,
+    TipHour,
+    TipHours,
+    ToggleQuiz,
+    ToggleTip,
+    ToggleTopic,
+    Topics,
+)
+from bot.core.groups.ports import GroupSettings, LeaderboardRow
 from bot.core.i18n import LANGUAGE_NAMES, Catalogs
 from bot.core.text import N_, shown
 from bot.core.timezones import COMMON
+from bot.core.tip_labels import LABELS, TOPIC_NAMES
 from content.bank import ContentBank, content_language
 from content.models import Challenge, Tip, TipTopic
 
 HOURS: Final = (7, 8, 9, 10, 12, 14, 16, 18)
 AUDIENCES: Final = ("everyone", "pupils", "educators")
 LEVELS: Final = ("basic", "intermediate", "advanced", "expert")
-LABELS: Final = {
-    "everyone": N_("everyone"),
-    "pupils": N_("pupils"),
-    "educators": N_("educators"),
-    "basic": N_("basic"),
-    "intermediate": N_("intermediate"),
-    "advanced": N_("advanced"),
-    "expert": N_("expert"),
-}
-TOPIC_NAMES: Final = {
-    "passwords": N_("passwords"),
-    "two-factor": N_("two-factor"),
-    "phishing": N_("phishing"),
-    "scams": N_("scams"),
-    "updates": N_("updates"),
-    "backups": N_("backups"),
-    "public-wifi": N_("public Wi-Fi"),
-    "social-networks": N_("social networks"),
-    "privacy": N_("privacy"),
-    "devices": N_("devices"),
-    "children-online": N_("children online"),
-    "well-being": N_("well-being"),
-    "harassment": N_("harassment"),
-    "teaching": N_("teaching"),
-}
 POLL_EXPLANATION: Final = 200
 GROUP_COMMANDS: Final = (("leaderboard", N_("This week's quiz leaderboard")),)
 ADMIN_COMMANDS: Final = (
     ("groupsettings", N_("Daily tip and quiz for this group")),
     ("leaderboard", N_("This week's quiz leaderboard")),
 )
-
-
-def grp(action: str) -> str:
-    return f"grp:{action}"
 
 
 class GroupScreens:
@@ -107,37 +95,47 @@ class GroupScreens:
         ]
         rows = (
             (
-                Button(("🔕 " if group.tip_enabled else "🔔 ") + _("Tip"), grp("tip")),
-                Button("🕗 " + _("Tip time"), grp("tiph")),
+                Button(("🔕 " if group.tip_enabled else "🔔 ") + _("Tip"), ToggleTip().pack()),
+                Button("🕗 " + _("Tip time"), TipHours().pack()),
             ),
             (
-                Button(("🔕 " if group.quiz_enabled else "🔔 ") + _("Quiz"), grp("quiz")),
-                Button("🕗 " + _("Quiz time"), grp("quizh")),
+                Button(("🔕 " if group.quiz_enabled else "🔔 ") + _("Quiz"), ToggleQuiz().pack()),
+                Button("🕗 " + _("Quiz time"), QuizHours().pack()),
             ),
             (
-                Button("🌐 " + _("Language"), grp("lang")),
-                Button("🕒 " + _("Time zone"), grp("tz")),
+                Button("🌐 " + _("Language"), NextLanguage().pack()),
+                Button("🕒 " + _("Time zone"), GroupTimeZones().pack()),
             ),
-            (Button("🏷 " + _("Topics"), grp("topics")), Button("👥 " + _("Audience"), grp("aud"))),
-            (Button("📶 " + _("Level"), grp("lvl")),),
+            (
+                Button("🏷 " + _("Topics"), Topics().pack()),
+                Button("👥 " + _("Audience"), NextAudience().pack()),
+            ),
+            (Button("📶 " + _("Level"), NextLevel().pack()),),
         )
         return Message("\n".join(lines), rows)
 
-    def hours(self, group: GroupSettings, what: str) -> Message:
+    def hours(self, group: GroupSettings, quiz: bool) -> Message:
         _ = self.catalogs.get(group.language).gettext
-        current = group.tip_hour if what == "tiph" else group.quiz_hour
+        current = group.quiz_hour if quiz else group.tip_hour
         buttons = [
-            Button(("✅ " if hour == current else "") + f"{hour:02d}:00", grp(f"{what}.{hour}"))
+            Button(
+                ("✅ " if hour == current else "") + f"{hour:02d}:00",
+                (QuizHour(hour) if quiz else TipHour(hour)).pack(),
+            )
             for hour in HOURS
         ]
-        rows = (tuple(buttons[:4]), tuple(buttons[4:]), (Button(_("⬅️ Back"), grp("show")),))
+        rows = (
+            tuple(buttons[:4]),
+            tuple(buttons[4:]),
+            (Button(_("⬅️ Back"), ShowSettings().pack()),),
+        )
         return Message(_("At what time, in the group's time zone?"), rows)
 
     def timezones(self, group: GroupSettings) -> Message:
         _ = self.catalogs.get(group.language).gettext
-        buttons = [Button(name, grp(f"tz.{index}")) for index, name in enumerate(COMMON)]
+        buttons = [Button(name, GroupTimeZone(index).pack()) for index, name in enumerate(COMMON)]
         rows = [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
-        rows.append((Button(_("⬅️ Back"), grp("show")),))
+        rows.append((Button(_("⬅️ Back"), ShowSettings().pack()),))
         return Message(_("The group's time zone:"), tuple(rows))
 
     def topics(self, group: GroupSettings) -> Message:
@@ -145,12 +143,12 @@ class GroupScreens:
         buttons = [
             Button(
                 ("☑️ " if topic.value in group.topics else "⬜ ") + _(TOPIC_NAMES[topic.value]),
-                grp(f"topic.{index}"),
+                ToggleTopic(index).pack(),
             )
             for index, topic in enumerate(TipTopic)
         ]
         rows = [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
-        rows.append((Button(_("✅ Done"), grp("show")),))
+        rows.append((Button(_("✅ Done"), ShowSettings().pack()),))
         return Message(_("Topics of the daily tip (none ticked: all topics):"), tuple(rows))
 
     def tip(self, language: str, tip: Tip) -> dict[str, Any]:

@@ -11,8 +11,17 @@ from typing import Final
 
 from babel.numbers import format_decimal
 
-from bot.core import callbacks
-from bot.core.campaign_ports import (
+from bot.core.campaigns.callbacks import (
+    CancelDraft,
+    Consent,
+    CreateCampaign,
+    DontShare,
+    GoOn,
+    RegisterEducator,
+    Share,
+    ToggleCompetence,
+)
+from bot.core.campaigns.ports import (
     Campaign,
     CampaignDraft,
     CompetenceScore,
@@ -20,20 +29,14 @@ from bot.core.campaign_ports import (
     Participation,
 )
 from bot.core.chat import Attachment, Button, Message
+from bot.core.home.callbacks import Menu
 from bot.core.i18n import Catalogs
 from bot.core.text import isolated, shown, without_bidi
 from content.bank import ContentBank
 
-CMP: Final = "cmp"
 PER_ROW: Final = 4  # competence toggles per keyboard row
 MAX_LISTED: Final = 30  # campaigns shown by /campaign list
 CSV_UNSAFE: Final = ("=", "+", "-", "@", "\t", "\r")  # would start a spreadsheet formula
-
-
-def button_data(action: str, arg: str = "") -> str:
-    """``cmp:<action>`` or ``cmp:<action>.<arg>`` (letters, digits, dots: within the kind's
-    alphabet and 64 bytes)."""
-    return f"{CMP}:{action}.{arg}" if arg else f"{CMP}:{action}"
 
 
 def _cell(value: str) -> str:
@@ -80,8 +83,8 @@ class CampaignScreens:
             ]
         )
         buttons = (
-            (Button(_("✅ Register as an educator"), button_data("edu")),),
-            (Button(_("Cancel"), callbacks.MENU),),
+            (Button(_("✅ Register as an educator"), RegisterEducator().pack()),),
+            (Button(_("Cancel"), Menu().pack()),),
         )
         return Message(text, buttons)
 
@@ -127,7 +130,7 @@ class CampaignScreens:
             _("What is the campaign's name? Type it (up to {count} characters).").format(
                 count=100
             ),
-            ((Button(_("Cancel"), button_data("x")),),),
+            ((Button(_("Cancel"), CancelDraft().pack()),),),
             expects_text=True,
         )
 
@@ -135,7 +138,7 @@ class CampaignScreens:
         _ = self.catalogs.get(language).gettext
         return Message(
             _("A campaign name has 1 to {count} characters. Type it again.").format(count=100),
-            ((Button(_("Cancel"), button_data("x")),),),
+            ((Button(_("Cancel"), CancelDraft().pack()),),),
             expects_text=True,
         )
 
@@ -154,10 +157,12 @@ class CampaignScreens:
                 mark = "✅" if competence.code in chosen else "▫️"
                 lines.append(f"{mark} {self._competence(language, competence.code)}")
                 label = f"✅ {competence.code}" if competence.code in chosen else competence.code
-                toggles.append(Button(label, button_data("t", competence.code)))
+                toggles.append(Button(label, ToggleCompetence(competence.code).pack()))
         rows = [tuple(toggles[i : i + PER_ROW]) for i in range(0, len(toggles), PER_ROW)]
         create = _("🚀 Create ({count})").format(count=len(chosen))
-        rows.append((Button(create, button_data("mk")), Button(_("Cancel"), button_data("x"))))
+        rows.append(
+            (Button(create, CreateCampaign().pack()), Button(_("Cancel"), CancelDraft().pack()))
+        )
         return Message("\n".join(lines), tuple(rows))
 
     def select_one(self, language: str) -> str:
@@ -240,8 +245,8 @@ class CampaignScreens:
             ]
         )
         buttons = (
-            (Button(_("✅ I agree, let's start"), button_data("ok", campaign.code)),),
-            (Button(_("Cancel"), callbacks.MENU),),
+            (Button(_("✅ I agree, let's start"), Consent(campaign.code).pack()),),
+            (Button(_("Cancel"), Menu().pack()),),
         )
         return Message(text, buttons)
 
@@ -255,7 +260,7 @@ class CampaignScreens:
             (
                 Button(
                     _("▶️ Continue: {name}").format(name=isolated(campaign.name[:40])),
-                    button_data("go", campaign.code),
+                    GoOn(campaign.code).pack(),
                 ),
             )
             for campaign, _participation in open_campaigns[:10]
@@ -288,7 +293,7 @@ class CampaignScreens:
             ]
         )
         label = _("▶️ Start {competence}").format(competence=competence)
-        return Message(text, ((Button(label, button_data("go", campaign.code)),),))
+        return Message(text, ((Button(label, GoOn(campaign.code).pack()),),))
 
     def share_prompt(
         self, language: str, campaign: Campaign, scores: Mapping[str, CompetenceScore]
@@ -315,8 +320,8 @@ class CampaignScreens:
         ]
         buttons = (
             (
-                Button(_("📤 Share"), button_data("sh", campaign.code)),
-                Button(_("Not now"), button_data("no", campaign.code)),
+                Button(_("📤 Share"), Share(campaign.code).pack()),
+                Button(_("Not now"), DontShare(campaign.code).pack()),
             ),
         )
         return Message("\n".join(lines), buttons)

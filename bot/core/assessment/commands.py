@@ -1,0 +1,264 @@
+"""Taking a test: choosing an area and a competence, improving or restarting a result,
+answering challenges by button or typed text, and the result at the end."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+
+from bot.core.assessment.callbacks import (
+    Again,
+    Area,
+    Competence,
+    Improve,
+    Option,
+    Reset,
+    Resume,
+    Skip,
+    Submit,
+    Test,
+)
+from bot.core.assessments import Assessments, Finished, ReviewFinished, Served
+from bot.core.chat import Edit, Message, Outcome, replacing
+from bot.core.checking import check_choice, check_fields, check_text, pretreat
+from bot.core.ports import AssessmentStatus, Attempt, Clock
+from bot.core.progress import Progress
+from bot.core.registry import Registry, Turn
+from bot.core.retesting import retest
+from bot.core.screens import Screens
+from bot.core.streaks import after_answer, local_day
+from bot.core.text import ANSWER_LIMIT
+from content.bank import ContentBank
+from content.models import ChallengeType
+
+# What follows a finished test besides its result (a campaign's next step): given when built.
+AfterTest = Callable[[Turn, Finished], Awaitable[list[Message]]]
+CHOICES = (ChallengeType.SINGLE, ChallengeType.MULTIPLE)
+
+
+class AssessmentSlice:
+    def __init__(
+        self,
+        bank: ContentBank,
+        views: Screens,
+        assessments: Assessments,
+        progress: Progress,
+        clock: Clock,
+        after_test: Sequence[AfterTest] = (),
+    ) -> None:
+        self.bank = bank
+        self.views = views
+        self.assessments = assessments
+        self.progress = progress
+        self.clock = clock
+        self.after_test = tuple(after_test)
+
+    def register(self, registry: Registry) -> None:
+        registry.command("test", self.areas)
+        registry.press(Test, self.areas_in_place)
+        registry.press(Again, self.areas_anew)
+        registry.press(Area, self.area)
+        registry.press(Competence, self.competence)
+        registry.press(Improve, self.improve)
+        registry.press(Reset, self.reset)
+        registry.press(Resume, self.resume)
+        for kind in (Option, Submit, Skip):  # answering keeps a search or a name awaited
+            registry.press(kind, self.challenge_press, keeps_awaiting=True)
+
+    # --- choosing what to test -----------------------------------------------------------
+
+    async def areas(self, turn: Turn, args: str) -> Outcome:
+        return Outcome([self.views.areas(turn.language)])
+
+    async def areas_in_place(self, turn: Turn, data: Test) -> Outcome:
+        return replacing(self.views.areas(turn.language))
+
+    async def areas_anew(self, turn: Turn, data: Again) -> Outcome:
+        return Outcome([self.views.areas(turn.language)], [Edit(None, None)])
+
+    async def area(self, turn: Turn, data: Area) -> Outcome:
+        if data.code not in self.bank.areas:
+            return self.closed(turn)
+        results = await turn.store.latest_results(turn.user.id)
+        return replacing(self.views.competences(turn.language, data.code, results))
+
+    async def competence(self, turn: Turn, data: Competence) -> Outcome:
+        if data.code not in self.bank.competences:
+            return self.closed(turn)
+        result = (await turn.store.latest_results(turn.user.id)).get(data.code)
+        if result is None:
+            return await self.start_test(turn, data.code)
+        area = self.bank.area_of[data.code]
+        return replacing(self.views.retest(turn.language, retest(result), self.clock(), area))
+
+    async def improve(self, turn: Turn, data: Improve) -> Outcome:
+        return await self._retest(turn, data.competence, improve=True)
+
+    async def reset(self, turn: Turn, data: Reset) -> Outcome:
+        return await self._retest(turn, data.competence, improve=False)
+
+    async def _retest(self, turn: Turn, competence: str, improve: bool) -> Outcome:
+        if competence not in self.bank.competences:
+            return self.closed(turn)
+        result = (await turn.store.latest_results(turn.user.id)).get(competence)
+        if result is None:
+            return await self.start_test(turn, competence)
+        rules, now = retest(result), self.clock()
+        if improve and rules.can_improve(now):
+            return await self.start_test(turn, competence, result.assessment_id)
+        if not improve and rules.can_reset(now):
+            return await self.start_test(turn, competence)
+        return self.closed(turn)
+
+    async def resume(self, turn: Turn, data: Resume) -> Outcome:
+        served = await self.progress.resume(turn.store, turn.user)
+        if served is None:
+            return self.closed(turn)
+        edits = [Edit(None, None)]
+        if served.attempt.message_id is not None:  # the same challenge shown earlier
+            edits.append(Edit(served.attempt.message_id, None))
+        return Outcome([self.views.challenge(turn.language, served)], edits)
+
+    async def start_test(
+        self, turn: Turn, competence: str, based_on: int | None = None
+    ) -> Outcome:
+        store, user = turn.store, turn.user
+        edits = [Edit(None, self.views.test_intro(user.language, competence))]
+        active = await store.active_assessment(user.id)
+        if active is not None:
+            pending = await self.assessments.pending(store, active)
+            if pending is not None and pending.attempt.message_id is not None:
+                edits.append(Edit(pending.attempt.message_id, None))
+        then = await self.assessments.start(store, user.id, competence, user.language, based_on)
+        return Outcome([self.after(user.language, then)], edits)
+
+    # --- answering -----------------------------------------------------------------------
+
+    async def challenge_press(self, turn: Turn, data: Option | Submit | Skip) -> Outcome:
+        lang = turn.language
+        attempt = await turn.store.attempt_by_token(data.token)
+        served = await self._open(turn, attempt)
+        if served is None:
+            return self.closed(turn)
+        challenge, attempt = served.challenge, served.attempt
+        if isinstance(data, Skip):
+            return await self.answer(turn, served, "", correct=False, skipped=True)
+        if isinstance(data, Option):
+            if challenge.type not in CHOICES or data.position >= len(attempt.option_order):
+                return self.closed(turn)
+            index = attempt.option_order[data.position]
+            if challenge.type is ChallengeType.SINGLE:
+                correct = check_choice(challenge, [index])
+                return await self.answer(turn, served, str(index), correct=correct)
+            attempt.selection = sorted(set(attempt.selection) ^ {index})
+            await turn.store.save_attempt_progress(attempt)
+            buttons = self.views.challenge_buttons(lang, challenge, attempt)
+            return Outcome(edits=[Edit(None, None, buttons)])
+        if challenge.type is not ChallengeType.MULTIPLE:
+            return self.closed(turn)
+        if not attempt.selection:
+            return Outcome(notice=self.views.select_first(lang))
+        value = ",".join(map(str, attempt.selection))
+        correct = check_choice(challenge, attempt.selection)
+        return await self.answer(turn, served, value, correct=correct)
+
+    async def _open(self, turn: Turn, attempt: Attempt | None) -> Served | None:
+        """The attempt's Served view if this user may still answer it, else None."""
+        store = turn.store
+        if attempt is None or attempt.user_id != turn.user.id or attempt.answered:
+            return None
+        assessment = await store.get_assessment(attempt.assessment_id)
+        if assessment is None or assessment.status is not AssessmentStatus.STARTED:
+            return None
+        served = await self.assessments.pending(store, assessment)
+        if served is None or served.attempt.id != attempt.id:
+            return None
+        return served
+
+    async def typed(self, turn: Turn, text: str) -> Outcome:
+        """Typed text with no other input awaited: an answer to the challenge waiting."""
+        lang = turn.language
+        served = await self.progress.pending(turn.store, turn.user)
+        if served is None:
+            menu = self.views.menu(lang, await self.progress.home(turn.store, turn.user))
+            return Outcome([menu])
+        challenge, attempt = served.challenge, served.attempt
+        if attempt.message_id is None:
+            # Its message never arrived (or was not recorded): show it, score nothing unseen.
+            return Outcome([self.views.challenge(lang, served)])
+        if challenge.type in CHOICES:
+            return Outcome([self.views.use_buttons(lang)])
+        if len(text) > ANSWER_LIMIT:
+            return Outcome([self.views.answer_too_long(lang)])
+        answer = pretreat(text).strip()
+        if not answer:
+            return Outcome([self.views.text_only(lang)])
+        if challenge.type is ChallengeType.TEXT:
+            correct = check_text(challenge, attempt.language, answer)
+            return await self.answer(turn, served, answer, correct, pressed=False)
+        count = len(challenge.text(attempt.language).fields)
+        attempt.fields = [
+            *attempt.fields,
+            *(line.strip() for line in answer.splitlines() if line.strip()),
+        ]
+        if len(attempt.fields) < count:
+            await turn.store.save_attempt_progress(attempt)
+            return Outcome([self.views.next_field(lang, challenge, attempt)])
+        values = attempt.fields[:count]
+        correct = check_fields(challenge, attempt.language, values)
+        return await self.answer(turn, served, "\n".join(values), correct, pressed=False)
+
+    async def unsupported(self, turn: Turn) -> Outcome:
+        """A photo, a sticker…: what the challenge waiting takes, or the menu."""
+        served = await self.progress.pending(turn.store, turn.user)
+        if served is not None and served.challenge.type in (
+            ChallengeType.TEXT,
+            ChallengeType.FIELDS,
+        ):
+            return Outcome([self.views.text_only(turn.language)])
+        if served is not None:
+            return Outcome([self.views.use_buttons(turn.language)])
+        home = await self.progress.home(turn.store, turn.user)
+        return Outcome([self.views.not_understood(turn.language, home)])
+
+    async def answer(
+        self,
+        turn: Turn,
+        served: Served,
+        value: str,
+        correct: bool,
+        skipped: bool = False,
+        pressed: bool = True,
+    ) -> Outcome:
+        """Record the answer; the challenge message loses its buttons and shows the answer."""
+        lang = turn.language
+        corrected = await self.assessments.answer(turn.store, served, value, correct, skipped)
+        shown = self.views.shown_answer(lang, corrected.attempt, corrected.challenge)
+        text = self.views.answered_text(lang, served, shown)
+        target = None if pressed else served.attempt.message_id
+        edits = [Edit(target, text)] if pressed or target is not None else []
+        streak = await self._count_in_streak(turn)
+        correction = self.views.correction(lang, corrected, streak)
+        messages = [correction, self.after(lang, corrected.then)]
+        if isinstance(corrected.then, Finished):
+            for after_test in self.after_test:
+                messages += await after_test(turn, corrected.then)
+        return Outcome(messages, edits)
+
+    async def _count_in_streak(self, turn: Turn) -> int:
+        user, now = turn.user, self.clock()
+        today = local_day(user.timezone, now)
+        days, last = after_answer(user.streak_days, user.streak_last_day, today)
+        if (days, last) != (user.streak_days, user.streak_last_day):
+            user.streak_days, user.streak_last_day = days, last
+            await turn.store.save_user(user, now)
+        return days
+
+    def after(self, language: str, then: Served | Finished | ReviewFinished) -> Message:
+        if isinstance(then, Finished):
+            return self.views.result(language, then)
+        if isinstance(then, ReviewFinished):
+            return self.views.review_done(language, then)
+        return self.views.challenge(language, then)
+
+    def closed(self, turn: Turn) -> Outcome:
+        return Outcome(notice=self.views.closed(turn.language))

@@ -1,0 +1,245 @@
+"""Group chats: the introduction, the settings only administrators change, quiz answers and
+the weekly leaderboard. The learner flow stays private: nothing is stored about people
+chatting in a group, except the quiz answers they choose to give (and who administers it,
+for the tips library's "send to my group")."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Final
+
+from bot.core import callbacks
+from bot.core.chat import (
+    Command,
+    Edit,
+    Event,
+    GroupJoined,
+    GroupLeft,
+    GroupMigrated,
+    Message,
+    Outcome,
+    Person,
+    PollAnswer,
+    Press,
+)
+from bot.core.flood import OncePer
+from bot.core.groups.callbacks import (
+    GROUP_KINDS,
+    PREFIX,
+    GroupPress,
+    GroupTimeZone,
+    GroupTimeZones,
+    NextAudience,
+    NextLanguage,
+    NextLevel,
+    QuizHour,
+    QuizHours,
+    ShowSettings,
+    TipHour,
+    TipHours,
+    ToggleQuiz,
+    ToggleTip,
+    ToggleTopic,
+    Topics,
+)
+from bot.core.groups.ports import GroupSettings
+from bot.core.groups.screens import AUDIENCES, HOURS, LEVELS, GroupScreens
+from bot.core.groups.sends import GroupSends
+from bot.core.groups.use_cases import week_start
+from bot.core.ports import Clock, Store
+from bot.core.reminders import next_reminder
+from bot.core.screens import Screens
+from bot.core.timezones import COMMON
+from content.models import INTERFACE_LANGUAGES, TipTopic
+
+log = logging.getLogger(__name__)
+
+LEADERBOARD_SIZE: Final = 10
+GroupCommand = Callable[[Event, str, str], Awaitable[Outcome]]
+
+
+class GroupSlice:
+    def __init__(
+        self,
+        views: Screens,
+        screens: GroupScreens,
+        sends: GroupSends,
+        clock: Clock,
+        language_of: Callable[[Person], str],
+        replies: OncePer,
+    ) -> None:
+        self.views = views
+        self.screens = screens
+        self.sends = sends
+        self.clock = clock
+        self.language_of = language_of
+        self.replies = replies  # members' group commands answered once a minute per command
+        self.commands: dict[str, GroupCommand] = {
+            "start": self.welcome,
+            "help": self.welcome,
+            "leaderboard": self.leaderboard,
+            "groupsettings": self.settings,
+        }
+
+    async def handle(self, event: Event) -> Outcome:
+        outcome = await self._route(event)
+        if event.admin:  # who administers the group, for the library's "send to my group"
+            who, now = event.person.id, self.clock()
+            await self.sends.in_store(
+                lambda store: store.record_group_admin(event.chat_id, who, now)
+            )
+        return outcome
+
+    async def _route(self, event: Event) -> Outcome:
+        language = self.language_of(event.person)
+        in_store = self.sends.in_store
+        match event.input:
+            case PollAnswer(poll_id=poll_id, option_ids=options):
+                await self._poll_answer(event.person, poll_id, options)
+                return Outcome()
+            case GroupJoined(title=title):
+                return await self._joined(event, language, title)
+            case GroupLeft():
+                await in_store(lambda store: store.set_group_active(event.chat_id, False))
+                return Outcome()
+            case GroupMigrated(new_chat_id=new_id):
+                await in_store(lambda store: store.migrate_group(event.chat_id, new_id))
+                return Outcome()
+            case Command(name=name, args=args):
+                return await self._command(event, language, name, args)
+            case Press(data=data):
+                return await self._press(event, language, data)
+        return Outcome()
+
+    async def _group(self, store: Store, event: Event, language: str) -> GroupSettings:
+        group = await store.get_group(event.chat_id)
+        if group is None:  # a group that added the bot before it tracked groups
+            group = GroupSettings(event.chat_id, language=language)
+            await store.save_group(group, self.clock())
+        return group
+
+    async def _joined(self, event: Event, language: str, title: str) -> Outcome:
+        async with self.sends.stores() as store:
+            group = await store.get_group(event.chat_id)
+            if group is None:
+                group = GroupSettings(event.chat_id, title=title[:128], language=language)
+            group.active, group.title = True, title[:128] or group.title
+            await store.save_group(group, self.clock())
+            await store.commit()
+        return Outcome([self.screens.introduction(group.language, event.bot_username)])
+
+    # --- commands ------------------------------------------------------------------------
+
+    async def _command(self, event: Event, language: str, name: str, args: str) -> Outcome:
+        action = (event.chat_id, name, args.strip().lower().partition(" ")[0])
+        if not event.admin and not self.replies.first(action, self.clock()):
+            return Outcome()  # a member's same command was answered here less than a minute ago
+        command = self.commands.get(name)
+        return Outcome() if command is None else await command(event, language, args)
+
+    async def welcome(self, event: Event, language: str, args: str) -> Outcome:
+        return Outcome([self.views.group_welcome(language, event.bot_username)])
+
+    async def settings(self, event: Event, language: str, args: str) -> Outcome:
+        if not event.admin:
+            return Outcome([Message(self.screens.admins_only(language))])
+        async with self.sends.stores() as store:
+            group = await self._group(store, event, language)
+            await store.commit()
+        return Outcome([self.screens.settings(group)])
+
+    async def leaderboard(self, event: Event, language: str, args: str) -> Outcome:
+        args = args.strip().lower()
+        if args in ("hide", "show"):
+            hidden, who = args == "hide", event.person.id
+            await self.sends.in_store(
+                lambda store: store.set_leaderboard_hidden(who, hidden, self.clock())
+            )
+            return Outcome([Message(self.screens.hidden_set(language, hidden))])
+        async with self.sends.stores() as store:
+            group = await self._group(store, event, language)
+            since = week_start(group.timezone, self.clock())
+            rows = await store.leaderboard(event.chat_id, since, LEADERBOARD_SIZE)
+            await store.commit()
+        return Outcome([self.screens.leaderboard(group.language, rows)])
+
+    async def _poll_answer(self, person: Person, poll_id: str, options: tuple[int, ...]) -> None:
+        if not options:  # a retracted vote: the first answer stands
+            return
+        async with self.sends.stores() as store:
+            poll = await store.get_poll(poll_id)
+            if poll is None:
+                return
+            correct = options[0] == poll.correct_option
+            await store.record_poll_answer(
+                poll_id, person.id, person.first_name, correct, self.clock()
+            )
+            await store.commit()
+
+    # --- the settings' buttons -----------------------------------------------------------
+
+    async def _press(self, event: Event, language: str, data: str) -> Outcome:
+        if not data.startswith(PREFIX):
+            log.info("button not ours in group %s: %r", event.chat_id, data[:80])
+            return Outcome(notice=self.views.closed(language))
+        if not event.admin:
+            return Outcome(notice=self.screens.admins_only(language))
+        parsed = callbacks.parse(data)
+        async with self.sends.stores() as store:
+            group = await self._group(store, event, language)
+            screen = self.apply(group, parsed) if isinstance(parsed, GROUP_KINDS) else None
+            if screen is None:
+                log.info("group button not ours from user %s: %r", event.person.id, data[:80])
+                return Outcome(notice=self.views.closed(language))
+            self._reschedule(group)
+            await store.save_group(group, self.clock())
+            await store.commit()
+        return Outcome(edits=[Edit(None, screen.text, screen.buttons)])
+
+    def apply(self, group: GroupSettings, data: GroupPress) -> Message | None:
+        """Change one setting; the screen to show next, or None for a value not offered."""
+        screens = self.screens
+        match data:
+            case ShowSettings():
+                pass
+            case ToggleTip():
+                group.tip_enabled = not group.tip_enabled
+            case ToggleQuiz():
+                group.quiz_enabled = not group.quiz_enabled
+            case TipHours() | QuizHours():
+                return screens.hours(group, quiz=isinstance(data, QuizHours))
+            case TipHour(hour=hour) if hour in HOURS:
+                group.tip_hour, group.tip_enabled = hour, True
+            case QuizHour(hour=hour) if hour in HOURS:
+                group.quiz_hour, group.quiz_enabled = hour, True
+            case NextLanguage():
+                languages = list(INTERFACE_LANGUAGES)
+                group.language = languages[(languages.index(group.language) + 1) % len(languages)]
+            case NextAudience():
+                index = (AUDIENCES.index(group.audience) + 1) % len(AUDIENCES)
+                group.audience = AUDIENCES[index]
+            case NextLevel():
+                group.level = LEVELS[(LEVELS.index(group.level) + 1) % len(LEVELS)]
+            case GroupTimeZones():
+                return screens.timezones(group)
+            case GroupTimeZone(index=index):
+                group.timezone = COMMON[index]
+            case Topics():
+                return screens.topics(group)
+            case ToggleTopic(index=index):
+                topic = list(TipTopic)[index].value
+                group.topics = sorted(set(group.topics) ^ {topic})
+                return screens.topics(group)
+            case _:
+                return None
+        return screens.settings(group)
+
+    def _reschedule(self, group: GroupSettings) -> None:
+        now = self.clock()
+        group.next_tip_at = (
+            next_reminder(group.timezone, group.tip_hour, now) if group.tip_enabled else None
+        )
+        group.next_quiz_at = (
+            next_reminder(group.timezone, group.quiz_hour, now) if group.quiz_enabled else None
+        )

@@ -1,0 +1,81 @@
+"""The groups' daily sends and leaderboard rules: which tip or quiz a group gets next, and
+the week the leaderboard counts."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, time, timedelta
+from typing import Final
+
+from bot.core.groups.ports import GroupSettings
+from bot.core.groups.screens import LEVELS
+from bot.core.timezones import zone
+from content.bank import ContentBank
+from content.models import Audience, Challenge, ChallengeType, Tip
+
+QUIZ_LEVELS: Final = {
+    "basic": (1, 2),
+    "intermediate": (3, 4),
+    "advanced": (5, 6),
+    "expert": (6, 8),
+}
+AUDIENCE_TIPS: Final = {
+    "everyone": {Audience.EVERYONE},
+    "pupils": {Audience.EVERYONE, Audience.PUPILS},
+    "educators": {Audience.EVERYONE, Audience.EDUCATORS},
+}
+
+
+def week_start(timezone: str, now: datetime) -> datetime:
+    """Monday 00:00 of this week in the group's time zone."""
+    local = now.astimezone(zone(timezone))
+    monday = local.date() - timedelta(days=local.weekday())
+    return datetime.combine(monday, time(0), zone(timezone))
+
+
+def choose_group_tip(
+    tips: list[Tip], group: GroupSettings, posted: dict[str, datetime]
+) -> Tip | None:
+    """A tip for the group's topics, audience and level not yet posted there; when every
+    one has been, the one posted longest ago (the library cycles)."""
+    audiences = AUDIENCE_TIPS.get(group.audience, {Audience.EVERYONE})
+    candidates = [
+        tip
+        for tip in tips
+        if tip.audience in audiences and (not group.topics or str(tip.topic) in group.topics)
+    ]
+    if not candidates:
+        return None
+    order = list(LEVELS)
+
+    def rank(tip: Tip) -> tuple[int, datetime | None, str]:
+        distance = abs(order.index(str(tip.level)) - order.index(group.level))
+        return (distance, posted.get(tip.id), tip.id)
+
+    fresh = [tip for tip in candidates if tip.id not in posted]
+    if fresh:
+        return min(fresh, key=lambda tip: rank(tip)[0::2])
+    return min(candidates, key=lambda tip: (posted[tip.id], tip.id))
+
+
+def choose_quiz(
+    bank: ContentBank, level: str, used: set[str], rng: random.Random
+) -> Challenge | None:
+    """A poll-eligible challenge of the protection-and-security area when there is one, at
+    the group's level, not used in the group yet (then any, cycling)."""
+    eligible = [
+        c
+        for c in bank.challenges.values()
+        if c.poll_eligible and c.type is ChallengeType.SINGLE and c.skill in bank.skills
+    ]
+    security = [c for c in eligible if bank.tube_competence[c.tube].startswith("4.")]
+    pool = security or eligible
+    low, high = QUIZ_LEVELS.get(level, (1, 8))
+    for candidates in (
+        [c for c in pool if low <= c.level <= high and c.id not in used],
+        [c for c in pool if c.id not in used],
+        pool,
+    ):
+        if candidates:
+            return rng.choice(sorted(candidates, key=lambda c: c.id))
+    return None

@@ -1,0 +1,34 @@
+"""The welcome and the menu: /start, /help, any command we do not know, the menu button."""
+
+from __future__ import annotations
+
+from bot.core.chat import Message, Outcome, replacing
+from bot.core.home.callbacks import Menu
+from bot.core.progress import Progress
+from bot.core.registry import Registry, Turn
+from bot.core.screens import Screens
+
+
+class HomeSlice:
+    def __init__(self, views: Screens, progress: Progress) -> None:
+        self.views = views
+        self.progress = progress
+
+    def register(self, registry: Registry) -> None:
+        registry.command("start", self.welcome)
+        registry.command("help", self.welcome)
+        registry.press(Menu, self.menu_in_place)
+
+    async def welcome(self, turn: Turn, args: str) -> Outcome:
+        home = await self.progress.home(turn.store, turn.user)
+        return Outcome([self.views.welcome(turn.language, turn.user.first_name, home)])
+
+    async def menu(self, turn: Turn, args: str = "") -> Outcome:
+        """Any other command: the menu."""
+        return Outcome([await self.menu_message(turn)])
+
+    async def menu_message(self, turn: Turn) -> Message:
+        return self.views.menu(turn.language, await self.progress.home(turn.store, turn.user))
+
+    async def menu_in_place(self, turn: Turn, data: Menu) -> Outcome:
+        return replacing(await self.menu_message(turn))

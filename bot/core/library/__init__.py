@@ -1,0 +1,1 @@
+"""The cybersecurity tips library for educators: browse, search, share, send to a group."""

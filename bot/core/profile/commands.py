@@ -1,0 +1,83 @@
+"""The learner's profile: levels and pix per competence, the radar chart, the streak."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections import OrderedDict
+from collections.abc import Mapping
+from functools import partial
+from typing import Final
+
+from bot.core.chart import ChartCompetence, profile_chart
+from bot.core.chat import Edit, Message, Outcome
+from bot.core.ports import Clock, CompetenceResult
+from bot.core.profile.callbacks import Profile
+from bot.core.registry import Registry, Turn
+from bot.core.screens import Screens
+from bot.core.streaks import current, local_day
+from content.bank import ContentBank
+
+CHART_CACHE: Final = 256
+
+
+class ProfileSlice:
+    def __init__(self, bank: ContentBank, views: Screens, clock: Clock) -> None:
+        self.bank = bank
+        self.views = views
+        self.clock = clock
+        self.charts: OrderedDict[str, bytes] = OrderedDict()  # a cache of drawings, not state
+
+    def register(self, registry: Registry) -> None:
+        registry.command("profile", self.profile)
+        registry.press(Profile, self.profile_anew)
+
+    async def profile(self, turn: Turn, args: str) -> Outcome:
+        return Outcome(await self._profile(turn))
+
+    async def profile_anew(self, turn: Turn, data: Profile) -> Outcome:
+        return Outcome(await self._profile(turn), [Edit(None, None)])
+
+    async def _profile(self, turn: Turn) -> list[Message]:
+        user, lang = turn.user, turn.language
+        results = await turn.store.latest_results(user.id)
+        today = local_day(user.timezone, self.clock())
+        streak = current(user.streak_days, user.streak_last_day, today)
+        chart = await self.chart(lang, results)
+        title = self.views.profile_title(lang, results)
+        caption = title if not streak else f"{title} · {self.views.streak(lang, streak)}"
+        return [Message(caption, image=chart), self.views.profile(lang, results, streak)]
+
+    async def chart(self, language: str, results: Mapping[str, CompetenceResult]) -> bytes:
+        """The radar chart, drawn off the event loop and cached until the profile changes."""
+        competences = [
+            ChartCompetence(
+                code=competence.code,
+                area=area.code,
+                area_name=area.name.get(language),
+                level=results[competence.code].level if competence.code in results else None,
+            )
+            for area in self.bank.framework.areas
+            for competence in area.competences
+        ]
+        total = sum(result.pix for result in results.values())
+        title = self.views.profile_title(language, results)
+        level_label = self.views.catalogs.get(language).gettext("level")
+        key = hashlib.sha1(
+            repr((competences, total, title, level_label)).encode(), usedforsecurity=False
+        ).hexdigest()
+        cached = self.charts.get(key)
+        if cached is None:
+            untested = self.views.catalogs.get(language).gettext("not tested")
+            cached = await asyncio.to_thread(
+                partial(profile_chart, untested_label=untested),
+                competences,
+                total,
+                title,
+                level_label,
+            )
+            self.charts[key] = cached
+            while len(self.charts) > CHART_CACHE:
+                self.charts.popitem(last=False)
+        self.charts.move_to_end(key)
+        return cached
