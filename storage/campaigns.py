@@ -1,4 +1,4 @@
-"""Tables and queries of the campaigns feature (registered on storage.models.Base).
+"""Tables and queries of the campaigns feature (on storage.base.Base).
 
 Erasure (storage.retention) deletes the rows of every table with a ``user_id`` column, dependent
 tables first, then the user: ``participation_assessments`` depends on ``participations`` and
@@ -37,8 +37,9 @@ from bot.core.campaign_ports import (
     ParticipantResult,
     Participation,
 )
+from storage.base import Base, Id
 from storage.mapping import aware
-from storage.models import AssessmentRow, Base, Id, UserRow
+from storage.models import AssessmentRow, UserRow
 
 NAME_LENGTH = 100
 

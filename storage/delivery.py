@@ -1,4 +1,4 @@
-"""Tables and queries of the delivery feature (registered on storage.models.Base).
+"""Tables and queries of the delivery feature (on storage.base.Base).
 
 Every scheduled send (a daily tip, a quiz, a reminder, a one-off message) is a row of
 ``deliveries``. Planning the same send twice is harmless: ``dedupe_key`` is unique, so
@@ -36,7 +36,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models import Base, Id
+from storage.base import Base, Id
 
 PENDING: Final = "pending"
 SENDING: Final = "sending"

@@ -1,5 +1,6 @@
-"""Tables and queries of the group features: groups and their settings, tips posted, quiz
-polls and their answers, leaderboard preferences. Mixed into SqlStore as GroupQueries."""
+"""Tables and queries of the group features: groups and their settings, their administrators
+seen (the tips library offers them their groups), tips posted, quiz polls and their answers,
+leaderboard preferences. Mixed into SqlStore as GroupQueries."""
 
 from __future__ import annotations
 
@@ -26,8 +27,8 @@ from sqlalchemy.orm import Mapped, aliased, mapped_column
 
 from bot.core.group_ports import GroupSettings, LeaderboardRow, QuizPoll, merge_migrated
 from storage import delivery
+from storage.base import Base
 from storage.mapping import aware
-from storage.models import Base
 
 
 class GroupRow(Base):
@@ -49,6 +50,23 @@ class GroupRow(Base):
     next_quiz_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
     added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class GroupAdminRow(Base):
+    """Someone seen administering a group (they added the bot, or used an admin feature).
+    Telegram is asked again before anything is posted: this only narrows the list."""
+
+    __tablename__ = "group_admins"
+
+    chat_id: Mapped[int] = mapped_column(
+        BigInteger,
+        ForeignKey("groups.chat_id", ondelete="CASCADE", onupdate="CASCADE"),
+        primary_key=True,
+    )
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, primary_key=True, autoincrement=False, index=True
+    )
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class GroupTipRow(Base):
@@ -119,7 +137,7 @@ _FIELDS = (
 )
 
 
-def _settings(row: GroupRow) -> GroupSettings:
+def group_settings(row: GroupRow) -> GroupSettings:
     values: dict[str, Any] = {name: getattr(row, name) for name in _FIELDS}
     values["topics"] = list(values["topics"] or [])
     for moment in ("next_tip_at", "next_quiz_at"):
@@ -168,7 +186,7 @@ class GroupQueries:
 
     async def get_group(self, chat_id: int) -> GroupSettings | None:
         row = await self.session.get(GroupRow, chat_id)
-        return _settings(row) if row else None
+        return group_settings(row) if row else None
 
     async def save_group(self, group: GroupSettings, now: datetime) -> None:
         values = {name: getattr(group, name) for name in _FIELDS}
@@ -216,7 +234,7 @@ class GroupQueries:
                 old, new = await self._locked_groups(old_chat_id, new_chat_id)
                 if old is None or new is None:  # pragma: no cover - the other one migrated it
                     return
-        merged = merge_migrated(_settings(old), _settings(new))
+        merged = merge_migrated(group_settings(old), group_settings(new))
         values = {name: getattr(merged, name) for name in _FIELDS}
         await self.session.execute(
             update(GroupRow)
@@ -233,8 +251,6 @@ class GroupQueries:
             .values(chat_id=new_chat_id)
             .execution_options(synchronize_session=False)
         )
-        from storage.library import GroupAdminRow  # storage.library imports this module
-
         await _move_keyed(
             self.session, GroupAdminRow, "user_id", "seen_at", old_chat_id, new_chat_id
         )
@@ -276,7 +292,7 @@ class GroupQueries:
             )
             .limit(limit)
         )
-        return [_settings(row) for row in rows]
+        return [group_settings(row) for row in rows]
 
     async def claim_group_send(
         self, chat_id: int, kind: str, due: datetime, following: datetime

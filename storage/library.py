@@ -1,35 +1,17 @@
-"""Tables and queries of the tips library: the group administrators seen, so "send to my
-group" can offer the groups a learner administers. Mixed into SqlStore as LibraryQueries."""
+"""Queries of the tips library: the group administrators seen (``storage.groups``'s
+``group_admins``), so "send to my group" can offer the groups a learner administers. Mixed into
+SqlStore as LibraryQueries."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, delete, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.core.group_ports import GroupSettings
-from storage.groups import GroupRow, _settings
-from storage.models import Base
-
-
-class GroupAdminRow(Base):
-    """Someone seen administering a group (they added the bot, or used an admin feature).
-    Telegram is asked again before anything is posted: this only narrows the list."""
-
-    __tablename__ = "group_admins"
-
-    chat_id: Mapped[int] = mapped_column(
-        BigInteger,
-        ForeignKey("groups.chat_id", ondelete="CASCADE", onupdate="CASCADE"),
-        primary_key=True,
-    )
-    user_id: Mapped[int] = mapped_column(
-        BigInteger, primary_key=True, autoincrement=False, index=True
-    )
-    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+from storage.groups import GroupAdminRow, GroupRow, group_settings
 
 
 class LibraryQueries:
@@ -69,4 +51,4 @@ class LibraryQueries:
             .order_by(GroupRow.title, GroupRow.chat_id)
             .limit(limit)
         )
-        return [_settings(row) for row in rows]
+        return [group_settings(row) for row in rows]

@@ -1,4 +1,7 @@
-"""SQLAlchemy 2 tables. Telegram ids need 52 bits: BIGINT everywhere an id comes from outside."""
+"""SQLAlchemy 2 tables shared by the features: people, assessments and their answers, knowledge,
+review cards, saved tutorials, tips seen, updates handled, item calibrations. A feature's own
+tables live in its module (campaigns, delivery, groups, library); ``storage.tables`` lists them
+all. Telegram ids need 52 bits: BIGINT everywhere an id comes from outside."""
 
 from __future__ import annotations
 
@@ -14,30 +17,15 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
     Text,
     UniqueConstraint,
     false,
     true,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-# 64-bit ids on PostgreSQL; SQLite only auto-increments an INTEGER PRIMARY KEY.
-Id = BigInteger().with_variant(Integer, "sqlite")
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
+from storage.base import Base, Id
 
 
 class UserRow(Base):
@@ -196,8 +184,3 @@ class ItemCalibrationRow(Base):
     right_share: Mapped[float] = mapped_column(Float)
     flags: Mapped[str] = mapped_column(String(200), default="")
     calibrated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-# Feature modules define their tables on Base; importing them here registers every table in
-# one metadata (migrations, the erasure of a learner's rows, tests).
-from storage import campaigns, delivery, groups, library  # noqa: E402, F401

@@ -23,6 +23,7 @@ from storage.models import (
     TipViewRow,
     UserRow,
 )
+from storage.tables import metadata
 from storage.upsert import insert_new, upsert
 
 _CARD: Final = select(ReviewCardRow).where(
@@ -240,7 +241,7 @@ def _person_tables() -> list[tuple[Table, list[Column[Any]]]]:
     ``users.id``, or a ``user_id`` column: the group features keep members who never opened
     a private chat), in dependency order (referenced tables first)."""
     found = []
-    for table in UserRow.metadata.sorted_tables:
+    for table in metadata.sorted_tables:  # every table module's, storage.tables sees to it
         columns = [
             column
             for column in table.columns

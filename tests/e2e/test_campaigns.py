@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from content.bank import ContentBank
 from storage import campaigns as tables
+from storage.base import Base
 from storage.database import session_factory
-from storage.models import Base
 from tests.e2e.solver import answer, challenge_on_screen
 from tests.telegram import BOT_USERNAME, ChatDriver, sent_texts
 

@@ -20,6 +20,7 @@ from bot.core.dialogue import Conversation
 from content.bank import ContentBank
 from storage import models
 from storage.database import session_factory
+from storage.tables import metadata
 from tests.conftest import TOKEN, FakeClock
 from tests.e2e.solver import answer, challenge_on_screen, finish
 from tests.e2e.test_assessment import start_test
@@ -212,7 +213,7 @@ async def test_my_data_and_erasure_leave_no_row_about_the_learner(
     requests = await learner.press("Yes, erase everything")
     assert "has been erased" in next(r.text for r in requests if isinstance(r, EditMessageText))
     async with session_factory(database)() as db:
-        for table in models.Base.metadata.sorted_tables:
+        for table in metadata.sorted_tables:
             if "user_id" in table.c:
                 rows = await db.execute(select(table).where(table.c.user_id == learner.user.id))
                 assert rows.first() is None, table.name

@@ -18,8 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.core.dialogue import Conversation
 from bot.core.group_ports import GroupSettings, merge_migrated
 from storage.database import session_factory
-from storage.groups import GroupRow, GroupTipRow
-from storage.library import GroupAdminRow
+from storage.groups import GroupAdminRow, GroupRow, GroupTipRow
 from storage.repository import store_factory
 from tests.conftest import FakeClock
 from tests.e2e.test_groups import ADMIN, PUPIL, deliver_due, membership, next_id, of

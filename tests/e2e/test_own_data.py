@@ -18,6 +18,7 @@ from content.bank import ContentBank
 from storage import campaigns as tables
 from storage import models
 from storage.database import session_factory
+from storage.tables import metadata
 from tests.e2e.solver import answer
 from tests.e2e.test_campaigns import create, register
 from tests.e2e.test_groups import membership, next_id
@@ -30,7 +31,7 @@ GROUP = -1009001
 def person_columns() -> Iterator[tuple[Any, Column[Any]]]:
     """Every column of the schema that holds a person's id."""
     users = models.UserRow.__table__.c.id
-    for table in models.Base.metadata.sorted_tables:
+    for table in metadata.sorted_tables:
         for column in table.columns:
             if column.key == "user_id" or any(k.column is users for k in column.foreign_keys):
                 yield table, column
