@@ -24,7 +24,7 @@ from bot.core.library.shelves import deep_link, tip_ref
 from content.loader import load_bank
 from storage.database import session_factory
 from storage.delivery import DeliveryRow
-from storage.library import GroupAdminRow
+from storage.groups import GroupAdminRow
 from storage.repository import store_factory
 from tests.conftest import TOKEN, FakeClock
 from tests.e2e.test_groups import deliver_due, membership
