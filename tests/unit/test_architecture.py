@@ -1,13 +1,21 @@
-"""The learning core stays free of Telegram and database libraries (the adapters' business)."""
+"""The learning core stays free of Telegram and database libraries (the adapters' business);
+the tools (bot/lab) stay off the serving path; storage modules import each other without
+circles; no module borrows another's private names."""
 
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-CORE = Path(__file__).resolve().parents[2] / "bot" / "core"
+ROOT = Path(__file__).resolve().parents[2]
+CORE = ROOT / "bot" / "core"
+LAB = ROOT / "bot" / "lab"
+STORAGE = ROOT / "storage"
 FORBIDDEN = (
     "aiogram",
     "telegram",
@@ -38,6 +46,178 @@ def test_the_core_imports_no_telegram_or_database_library(path: Path) -> None:
         if any(name == f or name.startswith(f + ".") for f in FORBIDDEN)
     }
     assert not bad, f"{path.name} imports {sorted(bad)}"
+
+
+def python_files(*folders: Path) -> list[Path]:
+    return sorted(
+        path
+        for folder in folders
+        for path in folder.rglob("*.py")
+        if "versions" not in path.relative_to(ROOT).parts  # Alembic's migration scripts
+    )
+
+
+def relative(path: Path) -> str:
+    return str(path.relative_to(ROOT))
+
+
+# --- the tools stay off the serving path ------------------------------------------------------
+
+# Everything `pixbot run` may load: bot/ but the lab and the command line (which imports the
+# lab's commands lazily, inside the functions that run them), storage/ and content/.
+SERVING = [
+    path
+    for path in python_files(ROOT / "bot", STORAGE, ROOT / "content")
+    if not path.is_relative_to(LAB) and path != ROOT / "bot" / "cli.py"
+]
+
+
+def lab_imports(tree: ast.AST) -> Iterator[ast.stmt]:
+    """The import statements of ``tree`` that load bot.lab (``from bot import lab`` too)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [f"{node.module}.{alias.name}" for alias in node.names]
+        else:
+            continue
+        if any(name == "bot.lab" or name.startswith("bot.lab.") for name in names):
+            yield node
+
+
+@pytest.mark.parametrize("path", SERVING, ids=relative)
+def test_nothing_on_the_serving_path_imports_the_lab(path: Path) -> None:
+    found = [node.lineno for node in lab_imports(ast.parse(path.read_text(encoding="utf-8")))]
+    assert not found, f"{relative(path)} imports bot.lab (lines {found})"
+
+
+def test_the_command_line_imports_the_lab_only_in_the_commands_that_use_it() -> None:
+    tree = ast.parse((ROOT / "bot" / "cli.py").read_text(encoding="utf-8"))
+    top_level = [node.lineno for node in tree.body if node in set(lab_imports(tree))]
+    assert not top_level, f"bot/cli.py imports bot.lab at module level (lines {top_level})"
+
+
+def test_pixbot_run_loads_no_tool() -> None:
+    code = (
+        "import sys, bot.cli, bot.bootstrap\n"
+        "print(sorted(m for m in sys.modules if m == 'bot.lab' or m.startswith('bot.lab.')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
+# --- storage modules: no circles, each importable first --------------------------------------
+
+STORAGE_MODULES = sorted(path.stem for path in STORAGE.glob("*.py") if path.stem != "__init__")
+
+
+def storage_imports(path: Path) -> set[str]:
+    """The storage modules ``path`` imports, wherever the import is (a function's included)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+        else:
+            continue
+        for name in names:
+            parts = name.split(".")
+            if len(parts) >= 2 and parts[0] == "storage" and parts[1] in STORAGE_MODULES:
+                found.add(parts[1])
+    return found
+
+
+def test_storage_modules_import_each_other_without_circles() -> None:
+    graph = {name: storage_imports(STORAGE / f"{name}.py") - {name} for name in STORAGE_MODULES}
+    found = core_cycle(graph)  # the core's cycle finder, below
+    assert found is None, "storage modules import each other in a circle: " + " → ".join(found)
+
+
+@pytest.mark.parametrize("name", STORAGE_MODULES)
+def test_each_storage_module_imports_first(name: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", f"import storage.{name}"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_every_table_module_is_listed_in_storage_tables() -> None:
+    from storage.tables import TABLE_MODULES, metadata
+
+    defining: dict[str, set[str]] = {}  # module: the tables it defines
+    for name in STORAGE_MODULES:
+        for node in ast.parse((STORAGE / f"{name}.py").read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ClassDef) and any(
+                isinstance(base, ast.Name) and base.id == "Base" for base in node.bases
+            ):
+                for statement in node.body:
+                    if (
+                        isinstance(statement, ast.Assign)
+                        and ast.unparse(statement.targets[0]) == "__tablename__"
+                        and isinstance(statement.value, ast.Constant)
+                    ):
+                        defining.setdefault(name, set()).add(statement.value.value)
+    listed = {module.__name__.removeprefix("storage.") for module in TABLE_MODULES}
+    assert set(defining) == listed
+    assert set(metadata.tables) == set().union(*defining.values())
+
+
+# --- no private names borrowed across modules (bot/core has its own check) ---------------------
+
+BORROWING = [
+    path
+    for path in python_files(ROOT / "bot", STORAGE, ROOT / "content")
+    if not path.is_relative_to(CORE)
+]
+
+
+def private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def borrowed_names(tree: ast.AST) -> list[str]:
+    """``from x import _name``, and ``imported._name`` where ``imported`` is a name an import
+    bound (a module, or a class or function of another module)."""
+    found = []
+    imported: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                if private(alias.name):
+                    found.append(f"line {node.lineno}: from {node.module} import {alias.name}")
+                imported.add(alias.asname or alias.name)
+        elif isinstance(node, ast.Import):
+            imported.update(alias.asname or alias.name.split(".")[0] for alias in node.names)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and private(node.attr):
+            owner = node.value
+            while isinstance(owner, ast.Attribute):
+                owner = owner.value
+            if isinstance(owner, ast.Name) and owner.id in imported:
+                found.append(f"line {node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+def test_the_borrowing_check_sees_both_forms() -> None:
+    tree = ast.parse(
+        "from a.b import _c, d\nimport e.f\nimport g as h\n"
+        "d._x\ne.f._y\nh._z\nself._fine\nd.__name__\n"
+    )
+    assert borrowed_names(tree) == [
+        "line 1: from a.b import _c",
+        "line 4: d._x",
+        "line 5: e.f._y",
+        "line 6: h._z",
+    ]
+
+
+@pytest.mark.parametrize("path", BORROWING, ids=relative)
+def test_no_private_name_is_borrowed_from_another_module(path: Path) -> None:
+    found = borrowed_names(ast.parse(path.read_text(encoding="utf-8")))
+    assert not found, f"{relative(path)} borrows private names: {found}"
 
 
 # --- bot/core: no circles among its modules, no private names borrowed across them -------------
