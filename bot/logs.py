@@ -62,10 +62,12 @@ def configure_logging(
     handler.setFormatter(formatter(log_format))
     handler.addFilter(Redact(*secrets))
     logging.basicConfig(level=level, handlers=[handler], force=True)
-    # aiogram logs every update and aiohttp every webhook request at INFO: keep the operator's
-    # log readable (a reverse proxy's access log covers the requests).
+    # aiogram logs every update and aiohttp every webhook request at INFO, python-telegram-bot
+    # and httpx every request (its parameters: names, typed answers) at DEBUG and INFO: keep the
+    # operator's log readable and free of personal data (a reverse proxy's access log covers the
+    # requests).
     quiet = max(logging.WARNING, logging.getLevelName(level))
-    for noisy in ("aiogram.event", "aiohttp.access"):
+    for noisy in ("aiogram.event", "aiohttp.access", "telegram", "httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(quiet)
     # With LOG_SQL, at ``level`` itself: SQLAlchemy keeps its own loggers at WARNING otherwise.
     for name in SQL_LOGGERS:

@@ -45,6 +45,11 @@ DATABASES = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 SHIPPED = Settings.model_construct()
 # The engines a conversation that takes a test runs with: the `engine` fixture.
 ENGINES = ("irt", "smart-random")
+# The Telegram runtimes the conversations run on (TELEGRAM_LIBRARY): the `runtime` fixture. The
+# python-telegram-bot runtime takes every conversation test on SQLite, and those of the modules
+# below on PostgreSQL too (the whole product twice on both databases would outgrow CI's time).
+RUNTIMES = ("aiogram", "ptb")
+PTB_ON_POSTGRESQL = ("test_replies.py", "test_assessment.py", "test_groups.py")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -54,6 +59,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     }
     keep, out = [], []
     for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if (
+            params.get("runtime") == "ptb"
+            and params.get("database") == "postgresql"
+            and item.path.name not in PTB_ON_POSTGRESQL
+        ):
+            out.append(item)
+            continue
         needs = {name for name in left_out if item.get_closest_marker(name)}
         if "redis" in getattr(item, "fixturenames", ()):
             needs.add("redis")
@@ -170,27 +183,55 @@ def limits_time() -> VirtualTime:
     return VirtualTime()
 
 
+@pytest.fixture(params=RUNTIMES)
+def runtime(request: pytest.FixtureRequest) -> str:
+    """The Telegram runtime, each in turn."""
+    return str(request.param)
+
+
 @pytest.fixture
 async def telegram(
     conversation: Conversation,
     session: RecordingSession,
     limits_time: VirtualTime,
     settings: Settings,
+    runtime: str,
 ) -> AsyncIterator[Callable[..., ChatDriver]]:
+    """People in chats with the real runtime (aiogram's dispatcher, or python-telegram-bot's
+    application), on the recording session."""
     bot = create_bot(TOKEN, session=session)
-    dispatcher = build_dispatcher(
-        conversation,
-        delivery_rate=settings.delivery_rate,
-        max_concurrent_updates=settings.concurrent_updates(),  # 1 on SQLite, as shipped
-        clock=limits_time,
-        sleep=limits_time.sleep,
-    )
+    dispatcher: Any
+    if runtime == "ptb":
+        from bot.adapters.ptb import build_application
+        from bot.serving.wiring import serving
+        from tests.telegram import PtbDispatcher, RecordingRequest
+
+        wired = serving(
+            conversation,
+            delivery_rate=settings.delivery_rate,
+            max_concurrent_updates=settings.concurrent_updates(),  # 1 on SQLite, as shipped
+            clock=limits_time,
+            sleep=limits_time.sleep,
+        )
+        ptb = build_application(TOKEN, wired, request=RecordingRequest(session, bot))
+        await ptb.application.initialize()
+        dispatcher = PtbDispatcher(ptb)
+    else:
+        dispatcher = build_dispatcher(
+            conversation,
+            delivery_rate=settings.delivery_rate,
+            max_concurrent_updates=settings.concurrent_updates(),  # 1 on SQLite, as shipped
+            clock=limits_time,
+            sleep=limits_time.sleep,
+        )
 
     def driver(**options: Any) -> ChatDriver:
         options.setdefault("time", limits_time)
         return ChatDriver(dispatcher, bot, session, **options)
 
     yield driver
+    if runtime == "ptb":
+        await dispatcher.runtime.application.shutdown()
     await bot.session.close()
 
 

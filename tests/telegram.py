@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import itertools
+import json
 import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -12,8 +13,16 @@ from html.parser import HTMLParser
 from typing import Any
 
 from aiogram import Bot, Dispatcher
+from aiogram import methods as aiogram_methods
 from aiogram.client.session.base import BaseSession
-from aiogram.exceptions import TelegramForbiddenError
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramForbiddenError,
+    TelegramMigrateToChat,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
 from aiogram.methods import (
     AnswerCallbackQuery,
     EditMessageReplyMarkup,
@@ -28,6 +37,7 @@ from aiogram.methods import (
     TelegramMethod,
 )
 from aiogram.types import (
+    BufferedInputFile,
     CallbackQuery,
     Chat,
     ChatMemberAdministrator,
@@ -40,6 +50,9 @@ from aiogram.types import (
     Update,
     User,
 )
+from pydantic import BaseModel
+from telegram.error import NetworkError as PtbNetworkError
+from telegram.request import BaseRequest, RequestData
 
 from tests.virtual_time import VirtualTime
 
@@ -387,3 +400,95 @@ def sent_texts(requests: list[TelegramMethod[Any]]) -> list[str]:
 
 def answered_notices(requests: list[TelegramMethod[Any]]) -> list[str | None]:
     return [r.text for r in requests if isinstance(r, AnswerCallbackQuery)]
+
+
+# --- python-telegram-bot: the same recording session behind PTB's request ------------------
+
+
+class RecordingRequest(BaseRequest):
+    """python-telegram-bot's Bot API client on a :class:`RecordingSession`: each call (endpoint
+    and parameters) is parsed into the aiogram method object the session records, checks and
+    answers (faults injected with ``session.fail`` included), and the answer goes back to PTB
+    as the Bot API's JSON (an aiogram error as the HTTP error Telegram would give)."""
+
+    def __init__(self, session: RecordingSession, bot: Bot) -> None:
+        self.session = session
+        self.bot = bot  # the aiogram bot the session's make_request takes
+
+    @property
+    def read_timeout(self) -> float | None:
+        return None
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
+        endpoint = url.rsplit("/", 1)[1]
+        kind = getattr(aiogram_methods, endpoint[0].upper() + endpoint[1:])
+        params: dict[str, Any] = {}
+        if request_data is not None:
+            params = dict(request_data.parameters)
+            for parameter in request_data._parameters:  # files: aiogram's input files
+                for file in parameter.input_files or ():
+                    params[parameter.name] = BufferedInputFile(
+                        file.input_file_content, file.filename or "file"
+                    )
+        if endpoint == "answerInlineQuery":  # the Bot API: no next_offset is an empty one
+            params.setdefault("next_offset", "")
+        request = kind.model_validate(params)
+        try:
+            result = await self.session.make_request(self.bot, request)
+        except TelegramNetworkError as error:
+            raise PtbNetworkError(error.message) from error
+        except TelegramAPIError as error:
+            return _error_answer(error)
+        if isinstance(result, BaseModel):
+            result = result.model_dump(mode="json", exclude_none=True, by_alias=True)
+        return 200, json.dumps({"ok": True, "result": result}).encode()
+
+
+def _error_answer(error: TelegramAPIError) -> tuple[int, bytes]:
+    parameters: dict[str, Any] = {}
+    code = 400
+    if isinstance(error, TelegramRetryAfter):
+        code, parameters = 429, {"retry_after": error.retry_after}
+    elif isinstance(error, TelegramMigrateToChat):
+        parameters = {"migrate_to_chat_id": error.migrate_to_chat_id}
+    elif isinstance(error, TelegramForbiddenError):
+        code = 403
+    elif isinstance(error, TelegramServerError):
+        code = 500
+    answer = {"ok": False, "error_code": code, "description": error.message}
+    if parameters:
+        answer["parameters"] = parameters
+    return code, json.dumps(answer).encode()
+
+
+class PtbDispatcher:
+    """What ChatDriver calls a dispatcher, on the python-telegram-bot runtime: aiogram updates
+    (the drivers build those) go through ``Update.de_json`` and ``Application.process_update``."""
+
+    def __init__(self, runtime: Any) -> None:
+        self.runtime = runtime
+
+    def __getitem__(self, name: str) -> Any:
+        return self.runtime[name]
+
+    async def feed_update(self, bot: Bot, update: Update) -> None:
+        from telegram import Update as PtbUpdate
+
+        application = self.runtime.application
+        data = update.model_dump(mode="json", exclude_none=True, by_alias=True)
+        await application.process_update(PtbUpdate.de_json(data, application.bot))

@@ -14,7 +14,14 @@ Running the worker (``pixbot run`` does it)::
     await worker.run(stop_event)
 """
 
-from bot.delivery.errors import DeliveryError, Forbidden, Migrated, RetryAfter, Transient
+from bot.delivery.errors import (
+    DeliveryError,
+    Forbidden,
+    Migrated,
+    Rejected,
+    RetryAfter,
+    Transient,
+)
 from bot.delivery.limiter import RateLimiter
 from bot.delivery.policy import RetryPolicy
 from bot.delivery.worker import DeliveryWorker, Sender
@@ -25,6 +32,7 @@ __all__ = [
     "Forbidden",
     "Migrated",
     "RateLimiter",
+    "Rejected",
     "RetryAfter",
     "RetryPolicy",
     "Sender",

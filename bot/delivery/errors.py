@@ -29,3 +29,8 @@ class Migrated(DeliveryError):
 
 class Transient(DeliveryError):
     """Anything else (network, 5xx, a bad request): retried with backoff, then failed."""
+
+
+class Rejected(Transient):
+    """Telegram refused the request itself (a 400 that is not "chat gone", a 401, a 409...).
+    A reply drops it; the delivery worker retries it like any transient error, as before."""

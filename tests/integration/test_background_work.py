@@ -8,8 +8,9 @@ from functools import partial
 import pytest
 
 from bot import memory
-from bot.adapters.telegram import build_dispatcher, create_bot, lifecycle
+from bot.adapters.telegram import build_dispatcher, create_bot
 from bot.core.dialogue import Conversation
+from bot.serving import lifecycle
 from tests.conftest import TOKEN
 from tests.telegram import RecordingSession
 

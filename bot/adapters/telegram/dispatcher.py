@@ -16,18 +16,14 @@ from aiogram.methods.base import Response
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.adapters.telegram.admins import AdminCache, RedisAdminCache
-from bot.adapters.telegram.concurrency import Turns
 from bot.adapters.telegram.handlers import build_router
 from bot.adapters.telegram.lifecycle import attach
-from bot.adapters.telegram.metrics import Metrics, MetricsMiddleware
-from bot.adapters.telegram.order import ChatOrder
-from bot.adapters.telegram.reconnect import RetryOnReconnect
-from bot.adapters.telegram.replies import Replies
+from bot.adapters.telegram.order import Serve
 from bot.core.dialogue import Conversation
 from bot.core.flood import FloodGuard
 from bot.delivery.limiter import Clock, RateLimiter, Sleep
-from bot.delivery.redis_limiter import RedisRateLimiter, limiter_prefix
+from bot.serving.metrics import Metrics
+from bot.serving.wiring import Serving, serving
 from bot.settings import MAX_CONCURRENT_UPDATES
 
 DEFAULTS = DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True)
@@ -89,24 +85,33 @@ def build_dispatcher(
     ``max_concurrent_updates`` updates are handled at once, the others wait their turn; a chat's
     updates are handled in order, and a person's flood is dropped (``flood``). ``clock`` and
     ``sleep`` (monotonic seconds) time these limits."""
-    admins = AdminCache() if redis is None else RedisAdminCache(redis)
-    if limiter is None:
-        limiter = (
-            RateLimiter(delivery_rate, clock=clock, sleep=sleep)
-            if redis is None
-            else RedisRateLimiter(
-                redis, delivery_rate, prefix=limiter_prefix(bot_id), clock=clock, sleep=sleep
-            )
-        )
-    replies = Replies(conversation, limiter, Turns(max_concurrent_updates, metrics), sleep)
+    wired = serving(
+        conversation,
+        delivery_rate,
+        metrics,
+        redis,
+        max_concurrent_updates,
+        limiter,
+        flood,
+        bot_id,
+        clock,
+        sleep,
+    )
+    return dispatcher_for(wired, sessions)
+
+
+def dispatcher_for(
+    wired: Serving, sessions: async_sessionmaker[AsyncSession] | None = None
+) -> Dispatcher:
+    """The aiogram dispatcher on the serving path ``wired``."""
     # disable_fsm: no aiogram FSM here (state is in the database); it would keep a record per user.
     dispatcher = Dispatcher(
-        disable_fsm=True, conversation=conversation, admins=admins, replies=replies
+        disable_fsm=True,
+        conversation=wired.replies.conversation,
+        admins=wired.admins,
+        replies=wired.replies,
     )
-    dispatcher.update.outer_middleware(ChatOrder(flood or FloodGuard(), replies, clock))
-    if metrics is not None:
-        dispatcher.update.outer_middleware(MetricsMiddleware(metrics))
-    dispatcher.update.outer_middleware(RetryOnReconnect())
+    dispatcher.update.outer_middleware(Serve(wired.updates))
     dispatcher.include_router(build_router())
-    attach(dispatcher, replies, sessions)
+    attach(dispatcher, wired.replies, sessions)
     return dispatcher

@@ -1,5 +1,6 @@
 """The learner's router: each handler turns an update into an event, asks the core (in a turn),
-and delivers the reply (``replies.py``, outside the turn)."""
+and delivers the reply (``bot.serving.replies``, outside the turn). The chat's order, the flood
+guard, metrics and failures are the serving path's (``order.Serve``)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from aiogram.enums import ChatMemberStatus, ChatType, ParseMode
 from aiogram.types import (
     CallbackQuery,
     ChatMemberUpdated,
-    ErrorEvent,
     InlineQueryResultArticle,
     InlineQueryResultUnion,
     InputTextMessageContent,
@@ -20,12 +20,9 @@ from aiogram.types import (
 from aiogram.types import InlineQuery as TelegramInlineQuery
 from aiogram.types import Message as TelegramMessage
 from aiogram.types import PollAnswer as PollAnswerUpdate
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from bot.adapters.telegram.admins import AdminCache
 from bot.adapters.telegram.events import from_message, from_press, person
-from bot.adapters.telegram.replies import Replies
+from bot.adapters.telegram.transport import AiogramTransport
 from bot.core.chat import (
     Blocked,
     ChatKind,
@@ -34,11 +31,11 @@ from bot.core.chat import (
     GroupJoined,
     GroupLeft,
     InlineQuery,
-    Message,
-    Outcome,
     PollAnswer,
     Press,
 )
+from bot.serving.admins import AdminCache
+from bot.serving.replies import Pressed, Replies
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +48,6 @@ def build_router() -> Router:
     router.my_chat_member.register(on_membership)
     router.poll_answer.register(on_poll_answer)
     router.inline_query.register(on_inline_query)
-    router.errors.register(on_error)
     return router
 
 
@@ -74,12 +70,13 @@ async def on_message(
     replies: Replies,
     admins: AdminCache,
     event_update: Update,
+    transport: AiogramTransport,
 ) -> None:
     event = from_message(message, await bot_username(bot))
     if event is None:
         return
     outcome = await replies.handle(await completed(event, event_update, bot, admins))
-    await replies.deliver(bot, message.chat.id, outcome)
+    await replies.deliver(transport, message.chat.id, outcome)
 
 
 async def on_press(
@@ -88,15 +85,21 @@ async def on_press(
     replies: Replies,
     admins: AdminCache,
     event_update: Update,
+    transport: AiogramTransport,
 ) -> None:
     event = from_press(query, await bot_username(bot))
     outcome = await replies.handle(await completed(event, event_update, bot, admins))
     chat_id = query.message.chat.id if query.message is not None else None
-    await replies.deliver(bot, chat_id, outcome, query=query)
+    pressed = Pressed(query.id, query.message.message_id if query.message is not None else None)
+    await replies.deliver(transport, chat_id, outcome, press=pressed)
 
 
 async def on_membership(
-    update: ChatMemberUpdated, bot: Bot, replies: Replies, admins: AdminCache
+    update: ChatMemberUpdated,
+    bot: Bot,
+    replies: Replies,
+    admins: AdminCache,
+    transport: AiogramTransport,
 ) -> None:
     """The bot added to or removed from a group; blocked or unblocked in a private chat."""
     status = update.new_chat_member.status
@@ -109,7 +112,7 @@ async def on_membership(
         event = Event(who, joined, ChatKind.GROUP, await bot_username(bot), update.chat.id)
         # Whoever added the bot administers the group only if Telegram says so.
         event = replace(event, admin=await admins.is_admin(bot, update.chat.id, who.id))
-        await replies.deliver(bot, update.chat.id, await replies.handle(event))
+        await replies.deliver(transport, update.chat.id, await replies.handle(event))
     elif status in (ChatMemberStatus.LEFT, ChatMemberStatus.KICKED):
         await replies.handle(Event(who, GroupLeft(), ChatKind.GROUP, "", update.chat.id))
 
@@ -147,28 +150,3 @@ async def on_inline_query(query: TelegramInlineQuery, bot: Bot, replies: Replies
     await query.answer(
         results, cache_time=answer.cache_seconds, next_offset=answer.next_offset, is_personal=True
     )
-
-
-async def on_error(event: ErrorEvent, bot: Bot, replies: Replies) -> bool:
-    """Log the failure for the operator; tell the person something went wrong, or that the
-    service is unavailable for a minute when the database is out of reach (the pool
-    reconnects by itself once it is back). Only the core's handling can fail here: replies
-    never raise (``replies.py``), so nobody is told of a failure after their update worked."""
-    update = event.update
-    # PoolTimeout: no connection free within the pool timeout (overloaded, or the database hangs)
-    unavailable = isinstance(event.exception, DBAPIError | PoolTimeout | OSError | TimeoutError)
-    if unavailable:
-        log.error("update %s: database unavailable: %s", update.update_id, event.exception)
-    else:
-        log.error(
-            "update %s failed: %r", update.update_id, event.exception, exc_info=event.exception
-        )
-    conversation = replies.conversation
-    if update.callback_query is not None:
-        query = update.callback_query
-        apology = conversation.apology(person(query.from_user), unavailable)
-        await replies.answer_press(query, apology)
-    elif update.message is not None and update.message.from_user is not None:
-        apology = conversation.apology(person(update.message.from_user), unavailable)
-        await replies.deliver(bot, update.message.chat.id, Outcome([Message(apology)]))
-    return True

@@ -1,58 +1,35 @@
-"""One update at a time per chat, in arrival order, and a person's flood dropped.
-
-A chat's updates are handled one after the other, replies included: the answers to two quick
-messages never cross, and a typed answer is only read once the challenge it answers has been
-shown and recorded. Different chats go on side by side (within the process's turns, see
-``concurrency.py``).
-
-A person who sends faster than anyone reads (``bot.core.flood``) has the extra updates dropped
-before any work is done for them, with one "slow down" notice now and then: a press is answered
-at once (its spinner stops; not a message), a message in a private chat gets the notice as a
-reply within the chat's rate; nothing is posted in a group for it.
-"""
+"""The aiogram runtime's way into the serving path: an outer middleware on updates that runs each
+update through :class:`bot.serving.updates.Updates` (the chat's order and the flood guard,
+metrics, a retry after a lost database connection, failures told to the person)."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot
 from aiogram.enums import ChatType
 from aiogram.types import TelegramObject, Update
 
-from bot.adapters.telegram.concurrency import WAITED
 from bot.adapters.telegram.events import person
-from bot.adapters.telegram.replies import RATE_WAITED, Replies
-from bot.core.chat import Message, Outcome
-from bot.core.flood import FloodGuard, Verdict
-
-log = logging.getLogger(__name__)
+from bot.adapters.telegram.transport import AiogramTransport
+from bot.serving.order import Origin
+from bot.serving.updates import Updates
 
 
-@dataclass
-class _Turn:
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    users: int = 0
+class Serve(BaseMiddleware):
+    """The first outer middleware on updates. Handlers get ``transport`` (the Bot API calls of
+    the bot the update came to)."""
 
+    def __init__(self, updates: Updates) -> None:
+        self.updates = updates
+        self._transports: dict[int, AiogramTransport] = {}
 
-class ChatOrder(BaseMiddleware):
-    """An outer middleware on updates (the first): messages and presses of one chat in order,
-    a flood dropped. Other updates (inline queries, poll answers, membership) pass through."""
-
-    def __init__(
-        self,
-        guard: FloodGuard,
-        replies: Replies,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.guard = guard
-        self.replies = replies
-        self.clock = clock
-        self._chats: dict[int, _Turn] = {}
+    def transport(self, bot: Bot) -> AiogramTransport:
+        transport = self._transports.get(id(bot))
+        if transport is None or transport.bot is not bot:
+            transport = self._transports[id(bot)] = AiogramTransport(bot)
+        return transport
 
     async def __call__(
         self,
@@ -60,52 +37,29 @@ class ChatOrder(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
-        WAITED.set(0.0)
-        RATE_WAITED.set(0.0)
         if not isinstance(event, Update):
             return await handler(event, data)
-        sender = _sender(event)
-        if sender is None:
-            return await handler(event, data)
-        person_id, chat_id = sender
-        verdict = self.guard.admit(person_id, self.clock())
-        if verdict is not Verdict.HANDLE:
-            log.info("update %s from %s dropped: flooding", event.update_id, person_id)
-            await self._dropped(event, data["bot"], verdict is Verdict.DROP_AND_TELL)
-            return None
-        turn = self._chats.get(chat_id)
-        if turn is None:
-            turn = self._chats[chat_id] = _Turn()
-        turn.users += 1
-        try:
-            async with turn.lock:
-                return await handler(event, data)
-        finally:
-            turn.users -= 1
-            if turn.users == 0:
-                del self._chats[chat_id]
-            self.guard.done(person_id)
-
-    async def _dropped(self, update: Update, bot: Bot, tell: bool) -> None:
-        conversation = self.replies.conversation
-        if update.callback_query is not None:
-            query = update.callback_query
-            notice = conversation.slow_down(person(query.from_user)) if tell else None
-            await self.replies.answer_press(query, notice)
-            return
-        message = update.message
-        private = message is not None and message.chat.type == ChatType.PRIVATE
-        if tell and private and message is not None and message.from_user is not None:
-            text = conversation.slow_down(person(message.from_user))
-            await self.replies.deliver(bot, message.chat.id, Outcome([Message(text)]))
+        transport = data["transport"] = self.transport(data["bot"])
+        await self.updates(
+            transport,
+            event.event_type,
+            event.update_id,
+            origin(event),
+            lambda: handler(event, data),
+        )
+        return None
 
 
-def _sender(update: Update) -> tuple[int, int] | None:
-    """(person, chat) of a message or a press: the updates that get replies."""
-    if update.message is not None and update.message.from_user is not None:
-        return update.message.from_user.id, update.message.chat.id
+def origin(update: Update) -> Origin | None:
+    """Who sent a message or a press (the updates that get replies), and where."""
+    message = update.message
+    if message is not None and message.from_user is not None:
+        private = message.chat.type == ChatType.PRIVATE
+        return Origin(person(message.from_user), message.chat.id, private)
     query = update.callback_query
     if query is not None:
-        chat_id = query.message.chat.id if query.message is not None else query.from_user.id
-        return query.from_user.id, chat_id
+        chat = query.message.chat if query.message is not None else None
+        chat_id = chat.id if chat is not None else query.from_user.id
+        private = chat is None or chat.type == ChatType.PRIVATE
+        return Origin(person(query.from_user), chat_id, private, press_id=query.id)
     return None

@@ -1,17 +1,15 @@
 """Core buttons and texts in the Bot API's shapes, within Telegram's limits (sending them is
-``replies.py``'s work)."""
+``bot.serving.replies``' work)."""
 
 from __future__ import annotations
-
-from typing import Final
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.core.chat import Keyboard
+from bot.serving.replies import split_text
+from bot.serving.transport import CAPTION_LIMIT, MESSAGE_LIMIT, NOTICE_LIMIT
 
-MESSAGE_LIMIT: Final = 4096
-CAPTION_LIMIT: Final = 1024
-NOTICE_LIMIT: Final = 200
+__all__ = ["CAPTION_LIMIT", "MESSAGE_LIMIT", "NOTICE_LIMIT", "keyboard", "split_text"]
 
 
 def keyboard(buttons: Keyboard) -> InlineKeyboardMarkup | None:
@@ -28,27 +26,3 @@ def keyboard(buttons: Keyboard) -> InlineKeyboardMarkup | None:
             for row in buttons
         ]
     )
-
-
-def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Split at paragraph breaks (core texts never open a tag across one) to fit the limit."""
-    if len(text) <= limit:
-        return [text]
-    chunks: list[str] = []
-    current = ""
-    for paragraph in text.split("\n\n"):
-        candidate = f"{current}\n\n{paragraph}" if current else paragraph
-        if len(candidate) <= limit:
-            current = candidate
-            continue
-        if current:
-            chunks.append(current)
-        while len(paragraph) > limit:  # a single huge paragraph: cut at a line break
-            cut = paragraph.rfind("\n", 0, limit)
-            cut = cut if cut > 0 else limit
-            chunks.append(paragraph[:cut])
-            paragraph = paragraph[cut:].lstrip("\n")
-        current = paragraph
-    if current:
-        chunks.append(current)
-    return chunks

@@ -1,0 +1,65 @@
+"""The delivery worker's :class:`bot.delivery.worker.Sender` on a :class:`Transport`: a payload
+row to a Bot API call (a text with buttons, or a quiz poll), whatever the runtime."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from bot.core.chat import Button, Keyboard
+from bot.delivery.errors import Transient
+from bot.serving.transport import MESSAGE_LIMIT, Quiz, SentPoll, Transport
+
+log = logging.getLogger(__name__)
+OnPoll = Callable[[int, SentPoll, Mapping[str, Any]], Awaitable[None]]
+
+
+def buttons(rows: Any) -> Keyboard:
+    """``[[{"label", "data"} | {"label", "url"}]]`` to core buttons."""
+    return tuple(
+        tuple(
+            Button(label=str(b["label"]), data=str(b.get("data", "")), url=str(b.get("url", "")))
+            for b in row
+        )
+        for row in rows or ()
+    )
+
+
+def quiz(poll: Mapping[str, Any]) -> Quiz:
+    return Quiz(
+        question=str(poll["question"]),
+        options=tuple(str(option) for option in poll["options"]),
+        correct_option_ids=tuple(int(i) for i in poll["correct_option_ids"]),
+        explanation=poll.get("explanation") or None,
+        explanation_parse_mode=poll.get("explanation_parse_mode"),
+        open_period=poll.get("open_period"),
+    )
+
+
+class TransportSender:
+    """Sends the delivery worker's rows through ``transport`` (its errors are already
+    :mod:`bot.delivery.errors`).
+
+    ``on_poll(chat_id, sent, payload)`` runs after a poll was sent (to remember the poll id
+    for scoring answers); its errors are logged, never turned into a resend.
+    """
+
+    def __init__(self, transport: Transport, *, on_poll: OnPoll | None = None) -> None:
+        self.transport = transport
+        self.on_poll = on_poll
+
+    async def send(self, chat_id: int, kind: str, payload: Mapping[str, Any]) -> int | None:
+        poll = payload.get("poll")
+        if poll is not None:
+            sent = await self.transport.send_quiz(chat_id, quiz(poll))
+            if self.on_poll is not None:
+                try:
+                    await self.on_poll(chat_id, sent, payload)
+                except Exception:
+                    log.exception("after sending a poll to chat %s", chat_id)
+            return sent.message_id
+        text = str(payload["text"])
+        if len(text) > MESSAGE_LIMIT:
+            raise Transient(f"text longer than {MESSAGE_LIMIT} characters")
+        return await self.transport.send_text(chat_id, text, buttons(payload.get("buttons")))
