@@ -26,4 +26,9 @@ pace, and the Bot API answers every ``THROTTLE_EVERY``-th message or edit with a
 its shipped defaults (real time, limiter and flood guard). Reported: the learners' latency
 (``feed_update``'s wall time: handling plus every wait), replies lost, messages to a flooder's
 chat beyond Telegram's per-chat rate, the flooders' updates handled and dropped, 429s, errors.
+
+Modules: ``session`` (the Bot API answered locally, what each learner saw), ``learners`` (the
+people), ``bots`` (pixbot, the echo bots, the database of a run), ``runs`` (one run and its
+measures), ``flood`` (``--flooders``), ``report`` (goals and tables), ``main`` (every database's
+runs; ``run_updates``, the command's entry).
 """
