@@ -7,14 +7,10 @@ from aiogram.types import CallbackQuery, Chat, Message, User
 
 from bot.core.chat import (
     ChatKind,
-    Command,
     Event,
-    GroupMigrated,
     Person,
-    Press,
-    Text,
-    Unsupported,
 )
+from bot.core.incoming import message_event, press_event
 
 
 def person(user: User) -> Person:
@@ -31,32 +27,26 @@ def from_message(message: Message, bot_username: str) -> Event | None:
     """None when the message is not for us (no sender, or a command for another bot)."""
     if message.from_user is None:
         return None
-    who = person(message.from_user)
-    kind, chat_id = chat_kind(message.chat), message.chat.id
-    if message.migrate_to_chat_id is not None:  # the group became a supergroup
-        return Event(who, GroupMigrated(message.migrate_to_chat_id), kind, bot_username, chat_id)
-    if message.migrate_from_chat_id is not None:  # the same, told in the new supergroup
-        old_id = message.migrate_from_chat_id
-        return Event(who, GroupMigrated(chat_id), kind, bot_username, old_id)
-    text = message.text
-    if text is None:
-        return Event(who, Unsupported(str(message.content_type)), kind, bot_username, chat_id)
-    if text.startswith("/"):
-        head, _, args = text.partition(" ")
-        name, _, mention = head[1:].partition("@")
-        if mention and mention.lower() != bot_username.lower():
-            return None
-        return Event(who, Command(name.lower(), args.strip()), kind, bot_username, chat_id)
-    return Event(who, Text(text), kind, bot_username, chat_id)
+    return message_event(
+        person(message.from_user),
+        chat_kind(message.chat),
+        message.chat.id,
+        bot_username,
+        message.text,
+        str(message.content_type) if message.text is None else "text",
+        message.migrate_to_chat_id,
+        message.migrate_from_chat_id,
+    )
 
 
 def from_press(query: CallbackQuery, bot_username: str) -> Event:
-    message_id = query.message.message_id if query.message is not None else None
-    chat = query.message.chat if query.message is not None else None
-    return Event(
+    message = query.message
+    chat = message.chat if message is not None else None
+    return press_event(
         person(query.from_user),
-        Press(query.data or "", message_id),
+        query.data or "",
+        message.message_id if message is not None else None,
         chat_kind(chat),
+        chat.id if chat is not None else None,
         bot_username,
-        chat.id if chat is not None else query.from_user.id,
     )
