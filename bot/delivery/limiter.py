@@ -9,7 +9,7 @@ per-chat and per-group limits are sliding windows of the actual send times: a pr
 
 Replies to people are *urgent*: they queue in the global schedule. Other sends (the delivery
 worker's) only take a slot the schedule has free now, so they give way to anyone waiting for a
-reply. ``chat_id`` 0 asks for a global slot alone (an edit: it is not a new message in the chat).
+reply. Edits are not new messages and do not come here.
 
 Time comes from an injected ``clock`` (monotonic seconds) and ``sleep``, so tests run on a fake
 clock.
@@ -137,11 +137,7 @@ class RateLimiter:
 
     async def acquire(self, chat_id: int, urgent: bool = False) -> None:
         """Wait until a send to ``chat_id`` respects every limit, and count it as sent;
-        ``urgent`` sends (replies to people) go before the others. ``chat_id`` 0: a global
-        slot only."""
-        if chat_id == 0:
-            await self._wait(0, ChatState(), urgent)
-            return
+        ``urgent`` sends (replies to people) go before the others."""
         chat = self._chats.get(chat_id)
         if chat is None:
             chat = self._chats[chat_id] = ChatState()
@@ -177,8 +173,6 @@ class RateLimiter:
         self._record(chat_id, chat, now)
 
     def _record(self, chat_id: int, chat: ChatState, now: float) -> None:
-        if chat_id == 0:
-            return
         chat.sent.append(now)
         keep = self.group_per_minute if chat_id < 0 else self.chat_burst
         while len(chat.sent) > keep:

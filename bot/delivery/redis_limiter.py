@@ -242,13 +242,10 @@ class RedisRateLimiter(RateLimiter):
         """The chat's interval between two sends, window limit and window (seconds)."""
         if chat_id < 0:
             return self.chat_interval, self.group_per_minute, self.group_window
-        if chat_id > 0:
-            return 0.0, self.chat_burst, self.chat_burst * self.chat_interval
-        return 0.0, 0, 0.0  # a global slot alone
+        return 0.0, self.chat_burst, self.chat_burst * self.chat_interval
 
     async def _wait_shared(self, chat_id: int, urgent: bool) -> None:
         chat_interval, limit, window = self._chat_limits(chat_id)
-        windowed = limit > 0
         keys = self._keys(chat_id)
         args: list[int | str] = [
             round(self.interval * US),
@@ -284,7 +281,7 @@ class RedisRateLimiter(RateLimiter):
             left = int(
                 await self._recheck(
                     keys=[keys[1], keys[3]],
-                    args=[member if windowed else "", "1" if paused_here else "0"],
+                    args=[member, "1" if paused_here else "0"],
                 )
             )
             if left > 0:
