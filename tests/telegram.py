@@ -133,6 +133,8 @@ class RecordingSession(BaseSession):
         timeout: int | None = None,  # noqa: ASYNC109 - BaseSession's signature
     ) -> Any:
         self.requests.append(method)
+        # A refused request has no result: forget whatever an earlier object with this id had.
+        self.results.pop(id(method), None)
         if self.clock is not None:
             self.times[id(method)] = self.clock()
         for index, (kind, error) in enumerate(self.faults):
