@@ -12,6 +12,8 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
+from content.units import UNITS
+
 CONTENT_LANGUAGES: Final = ("en", "fr")
 INTERFACE_LANGUAGES: Final = ("en", "fr", "sv")
 MAX_LEVEL: Final = 8
@@ -100,6 +102,7 @@ class AnswerFormat(StrEnum):
 class FieldText(Strict):
     label: str = Field(min_length=1, max_length=OPTION_LIMIT)
     accept: list[str] = Field(min_length=1)
+    unit: str | None = None  # number fields: the unit a learner may type after it (content/units)
 
 
 class ChallengeText(Strict):
@@ -126,6 +129,7 @@ class Challenge(Strict):
     answer: int | list[int] | None = None
     tolerances: list[Tolerance] = [Tolerance.T1, Tolerance.T2, Tolerance.T3]
     format: AnswerFormat = AnswerFormat.TEXT
+    unit: str | None = None  # number items: the unit a learner may type after it (content/units)
     shuffle: bool = True  # options shown in a random order per learner
     poll_eligible: bool = False
     irt: Irt | None = None
@@ -180,9 +184,23 @@ class Challenge(Strict):
         field_counts = {len(text.fields) for text in texts}
         if len(field_counts) > 1:
             raise ValueError("the languages have different numbers of fields")
+        self._check_units(texts)
         if self.poll_eligible:
             self._check_poll()
         return self
+
+    def _check_units(self, texts: list[ChallengeText]) -> None:
+        units = [self.unit] + [field.unit for text in texts for field in text.fields]
+        if any(units) and self.format is not AnswerFormat.NUMBER:
+            raise ValueError("`unit` is for number items (`format: number`)")
+        for unit in units:
+            if unit is not None and unit not in UNITS:
+                raise ValueError(f"unknown unit {unit!r}: one of {', '.join(UNITS)}")
+        if self.unit is not None and self.type is not ChallengeType.TEXT:
+            raise ValueError("a fields challenge names its units per field")
+        per_field = {tuple(field.unit for field in text.fields) for text in texts}
+        if len(per_field) > 1:
+            raise ValueError("the languages name different units for the fields")
 
     def _check_text(self, lang: str, text: ChallengeText) -> None:
         where = f"{lang}: "

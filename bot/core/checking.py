@@ -10,6 +10,7 @@ from typing import Final
 
 from rapidfuzz.distance import Levenshtein
 
+from bot.core.numbers import accepts, readings
 from content.models import AnswerFormat, Challenge, ChallengeType, Tolerance, parse_number
 
 TYPO_RATIO: Final = 0.25
@@ -53,30 +54,25 @@ def text_matches(answer: str, accepted: Sequence[str], tolerances: Iterable[Tole
     return best / len(treated) <= TYPO_RATIO
 
 
-def number_candidates(text: str) -> set[float]:
-    """Readings of a typed number: "1,5" is 1.5; "1,000" may be 1000 or 1.0."""
-    text = pretreat(text).strip()
-    readings = set()
-    plain = parse_number(text)
-    if plain is not None:
-        readings.add(plain)
-    if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", text.replace(" ", "")):
-        readings.add(float(text.replace(" ", "").replace(",", "")))
-    return readings
-
-
-def number_matches(answer: str, accepted: Sequence[str]) -> bool:
+def number_matches(
+    answer: str, accepted: Sequence[str], language: str = "en", unit: str | None = None
+) -> bool:
+    """The typed number equals an accepted one, written in digits or small number words, with
+    the item's ``unit`` in any spelling or no unit (:mod:`bot.core.numbers`)."""
     targets = [value for value in map(parse_number, accepted) if value is not None]
     return any(
-        math.isclose(reading, target, rel_tol=1e-9, abs_tol=1e-9)
-        for reading in number_candidates(answer)
+        math.isclose(reading.value, target, rel_tol=1e-9, abs_tol=1e-9)
+        for reading in readings(pretreat(answer), language)
+        if accepts(reading, unit)
         for target in targets
     )
 
 
-def value_matches(challenge: Challenge, answer: str, accepted: Sequence[str]) -> bool:
+def value_matches(
+    challenge: Challenge, language: str, answer: str, accepted: Sequence[str], unit: str | None
+) -> bool:
     if challenge.format is AnswerFormat.NUMBER:
-        return number_matches(answer, accepted)
+        return number_matches(answer, accepted, language, unit)
     return text_matches(answer, accepted, challenge.tolerances)
 
 
@@ -86,17 +82,23 @@ def check_choice(challenge: Challenge, chosen: Iterable[int]) -> bool:
 
 
 def check_text(challenge: Challenge, language: str, answer: str) -> bool:
-    return value_matches(challenge, answer, challenge.text(language).accept)
+    accepted = challenge.text(language).accept
+    return value_matches(challenge, language, answer, accepted, challenge.unit)
+
+
+def field_results(challenge: Challenge, language: str, answers: Sequence[str]) -> list[bool]:
+    """Each field's answer right or wrong, in the fields' order (a missing answer is wrong)."""
+    fields = challenge.text(language).fields
+    typed = list(answers)[: len(fields)] + [""] * (len(fields) - len(answers))
+    return [
+        bool(answer) and value_matches(challenge, language, answer, field.accept, field.unit)
+        for answer, field in zip(typed, fields, strict=True)
+    ]
 
 
 def check_fields(challenge: Challenge, language: str, answers: Sequence[str]) -> bool:
     fields = challenge.text(language).fields
-    if len(answers) != len(fields):
-        return False
-    return all(
-        value_matches(challenge, answer, field.accept)
-        for answer, field in zip(answers, fields, strict=True)
-    )
+    return len(answers) == len(fields) and all(field_results(challenge, language, answers))
 
 
 def split_fields(text: str, count: int) -> list[str] | None:

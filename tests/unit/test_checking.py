@@ -7,6 +7,7 @@ import pytest
 from bot.core.checking import (
     check_choice,
     check_fields,
+    field_results,
     number_matches,
     split_fields,
     text_matches,
@@ -78,6 +79,62 @@ def test_numbers_are_compared_as_numbers(answer: str, accepted: list[str], ok: b
     assert number_matches(answer, accepted) is ok
 
 
+@pytest.mark.parametrize(
+    ("answer", "language", "unit", "ok"),
+    [
+        # The expected unit in any spelling, attached or not, or no unit at all.
+        ("19", "en", "GB", True),
+        ("19 GB", "en", "GB", True),
+        ("19GB", "en", "GB", True),
+        ("19 Go", "fr", "GB", True),
+        ("19 gigabytes", "en", "GB", True),
+        ("19 MB", "en", "GB", False),  # another unit is another answer
+        ("19 songs", "en", "GB", False),  # an item with a unit takes no other word
+        ("19 months", "en", "month", True),
+        ("19 mois", "fr", "month", True),
+        ("€19", "en", "EUR", True),
+        ("19 €", "fr", "EUR", True),
+        ("19 euros", "fr", "EUR", True),
+        ("19 %", "fr", "percent", True),
+        ("19 Mbit/s", "en", "MB/s", False),  # bits are not bytes
+        ("19 MB/s", "en", "MB/s", True),
+        # Small number words in the item's language.
+        ("nineteen", "en", None, True),
+        ("dix-neuf", "fr", None, True),
+        ("dix-neuf Go", "fr", "GB", True),
+        ("nineteen", "fr", None, False),
+        # No unit expected: a noun that is no unit is fine, a unit is not.
+        ("19 songs", "en", None, True),
+        ("19 photos", "fr", None, True),
+        ("19 times", "en", None, True),
+        ("19 MB", "en", None, False),
+        ("19 or 20", "en", None, False),
+        ("1 9", "en", None, False),  # a space groups thousands, it does not join digits
+    ],
+)
+def test_a_number_is_read_as_a_person_types_it(
+    answer: str, language: str, unit: str | None, ok: bool
+) -> None:
+    assert number_matches(answer, ["19"], language, unit) is ok
+
+
+def test_a_number_item_names_a_known_unit_the_same_in_every_language() -> None:
+    with pytest.raises(ValueError, match="unknown unit"):
+        _challenge(
+            type="text", format="number", unit="parsecs", en={"prompt": "p", "accept": ["1"]}
+        )
+    with pytest.raises(ValueError, match="number items"):
+        _challenge(type="text", unit="GB", en={"prompt": "p", "accept": ["one"]})
+    fields = [{"label": "a", "accept": ["1"], "unit": "GB"}, {"label": "b", "accept": ["2"]}]
+    with pytest.raises(ValueError, match="different units"):
+        _challenge(
+            type="fields",
+            format="number",
+            en={"prompt": "p", "fields": fields},
+            fr={"prompt": "p", "fields": [{**fields[0], "unit": "MB"}, fields[1]]},
+        )
+
+
 def _challenge(**data: object) -> Challenge:
     base: dict[str, object] = {"id": "x-1a", "skill": "@x1"}
     base.update(data)
@@ -105,5 +162,7 @@ def test_fields_are_all_checked() -> None:
     assert check_fields(challenge, "en", ["paris", "LYON"])
     assert not check_fields(challenge, "en", ["paris", "Marseille"])
     assert not check_fields(challenge, "en", ["paris"])
+    assert field_results(challenge, "en", ["paris", "Marseille"]) == [True, False]
+    assert field_results(challenge, "en", ["Lyon"]) == [False, False]
     assert split_fields("paris\n\n lyon ", 2) == ["paris", "lyon"]
     assert split_fields("paris", 2) is None
