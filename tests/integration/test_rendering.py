@@ -3,6 +3,8 @@ escaped HTML, within 4096 characters, buttons within 64 bytes of callback data."
 
 from __future__ import annotations
 
+import collections
+import random
 from datetime import UTC, datetime
 
 import pytest
@@ -58,6 +60,25 @@ def test_every_challenge_renders_valid_telegram_html(shipped: ContentBank, langu
         assert_valid_html(correction.text)
 
 
+def test_quiz_polls_shuffle_their_options_and_the_right_one_follows(shipped: ContentBank) -> None:
+    """Polls sent in the bank's order let "always the first option" win most of them."""
+    from bot.core.groups.screens import GroupScreens
+
+    screens = GroupScreens(shipped, Catalogs())
+    polls = [c for c in shipped.challenges.values() if c.poll_eligible]
+    positions = collections.Counter()
+    for send, challenge in enumerate(polls * 4):
+        poll = screens.quiz("en", challenge, random.Random(send))["poll"]
+        right = challenge.text("en").options[min(challenge.right_indexes)]
+        assert poll["options"][poll["correct_option_ids"][0]] == right
+        assert sorted(poll["options"]) == sorted(challenge.text("en").options)
+        positions[poll["correct_option_ids"][0]] += 1
+    sends = sum(positions.values())
+    # The first option is right about once in as many options as a poll has (3 to 5), not 77 %.
+    assert positions[0] / sends < 0.35, positions
+    assert len(positions) >= 4
+
+
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_every_poll_eligible_challenge_makes_a_valid_quiz_poll(
     shipped: ContentBank, language: str
@@ -71,7 +92,9 @@ def test_every_poll_eligible_challenge_makes_a_valid_quiz_poll(
     polls = [c for c in shipped.challenges.values() if c.poll_eligible]
     assert len(polls) >= 100
     for challenge in polls:
-        poll = screens.quiz(language, challenge)["poll"]
+        poll = screens.quiz(language, challenge, random.Random(challenge.id))["poll"]
+        right = challenge.text(language).options[min(challenge.right_indexes)]
+        assert poll["options"][poll["correct_option_ids"][0]] == right, challenge.id
         assert 1 <= len(poll["question"]) <= 300, challenge.id
         assert 2 <= len(poll["options"]) <= 12 and all(1 <= len(o) <= 100 for o in poll["options"])
         visible = html.unescape(re.sub(r"<[^>]+>", "", poll["explanation"]))

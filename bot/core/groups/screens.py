@@ -3,6 +3,7 @@ and the leaderboard."""
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 from html import escape
 from typing import Any, Final
@@ -165,10 +166,15 @@ class GroupScreens:
         )
         return {"text": body, "tip_id": tip.id}
 
-    def quiz(self, language: str, challenge: Challenge) -> dict[str, Any]:
-        """A delivery payload: a native quiz poll, the explanation pointing to a tutorial."""
+    def quiz(self, language: str, challenge: Challenge, rng: random.Random) -> dict[str, Any]:
+        """A delivery payload: a native quiz poll, its options in an order ``rng`` draws for this
+        send (the bank's order would let "always the first" win), the explanation pointing to a
+        tutorial."""
         text = challenge.text(content_language(language))
-        correct = min(challenge.right_indexes)
+        order = list(range(len(text.options)))
+        if challenge.shuffle:
+            rng.shuffle(order)
+        correct = order.index(min(challenge.right_indexes))
         # The explanation is HTML: a link's address does not count in the 200 characters, so
         # the tutorial always fits as a short "📚 Tutorial" link after the explanation.
         tutorials = self.bank.tutorials_for(challenge.skill, language)
@@ -184,7 +190,7 @@ class GroupScreens:
         return {
             "poll": {
                 "question": text.prompt,
-                "options": list(text.options),
+                "options": [text.options[index] for index in order],
                 "correct_option_ids": [correct],
                 "explanation": explanation,
                 "explanation_parse_mode": "HTML",

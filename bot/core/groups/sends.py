@@ -78,7 +78,7 @@ class GroupSends:
         challenge = choose_quiz(self.bank, group.level, used, rng)
         if challenge is None:
             return None
-        return self.screens.quiz(group.language, challenge)
+        return self.screens.quiz(group.language, challenge, rng)
 
     async def chat_gone(self, chat_id: int) -> None:
         """Telegram refused a send for good (403): a group stops, a person is inactive."""
