@@ -6,25 +6,28 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aiogram import Bot
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.adapters.ptb import build_application
 from bot.adapters.telegram import build_dispatcher, create_bot
-from bot.core.dialogue import Conversation
+from bot.core.conversation import Conversation
 from bot.core.engines import get_engine
 from bot.core.i18n import Catalogs
+from bot.serving.wiring import serving
 from bot.settings import Settings
 from content.bank import ContentBank
 from content.loader import load_bank
 from storage.database import create_engine, session_factory, upgrade
 from storage.repository import store_factory
-from tests.telegram import ChatDriver, RecordingSession
+from tests.telegram import ChatDriver, PtbDispatcher, RecordingRequest, RecordingSession
 from tests.virtual_time import VirtualTime
 
 # Fixtures shared from their own modules.
@@ -148,15 +151,15 @@ def make_conversation(
     clock: FakeClock,
 ) -> Callable[..., Conversation]:
     """Conversations built as bot/bootstrap.py builds them from the settings, on this test's
-    database, bank, clock and a deterministic source of seeds."""
+    database, bank (unless ``bank`` is given), clock and a deterministic source of seeds."""
     seeds = itertools.count(7)
 
     def make(**options: Any) -> Conversation:
         options.setdefault("new_seed", lambda: next(seeds))
         options.setdefault("default_language", settings.default_language)
         options.setdefault("max_level", settings.max_level)
+        options.setdefault("bank", bank)
         return Conversation(
-            bank=bank,
             stores=store_factory(session_factory(database)),
             engine=get_engine(options.pop("engine", settings.engine)),
             clock=clock,
@@ -191,49 +194,67 @@ def runtime(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-async def telegram(
-    conversation: Conversation,
+async def bot(session: RecordingSession) -> AsyncIterator[Bot]:
+    """The aiogram bot on the recording session: what a ChatDriver feeds updates with (on the
+    python-telegram-bot runtime too, where it only carries the session)."""
+    bot = create_bot(TOKEN, session=session)
+    yield bot
+    await bot.session.close()
+
+
+@pytest.fixture
+async def make_runtime(
     session: RecordingSession,
+    bot: Bot,
     limits_time: VirtualTime,
     settings: Settings,
     runtime: str,
-) -> AsyncIterator[Callable[..., ChatDriver]]:
+) -> AsyncIterator[Callable[..., Awaitable[Any]]]:
+    """``await make_runtime(conversation, **options)``: the runtime under test on the recording
+    session, aiogram's dispatcher or python-telegram-bot's application (behind a
+    :class:`tests.telegram.PtbDispatcher`: ``feed_update``, ``feed_raw_update``,
+    ``["replies"]``, ``["admins"]`` as a dispatcher's). ``options`` are those of the serving
+    path (:func:`bot.serving.wiring.serving`: ``metrics``, ``redis``, ``limiter``, ...); unless
+    given, the shipped delivery rate and concurrency (1 update at a time on SQLite) on the
+    limits' virtual time."""
+    built: list[Any] = []
+
+    async def make(conversation: Conversation, **options: Any) -> Any:
+        options.setdefault("delivery_rate", settings.delivery_rate)
+        options.setdefault("max_concurrent_updates", settings.concurrent_updates())
+        options.setdefault("clock", limits_time)
+        options.setdefault("sleep", limits_time.sleep)
+        if runtime == "aiogram":
+            return build_dispatcher(conversation, **options)
+        ptb = build_application(
+            TOKEN, serving(conversation, **options), request=RecordingRequest(session, bot)
+        )
+        await ptb.application.initialize()
+        built.append(ptb)
+        return PtbDispatcher(ptb)
+
+    yield make
+    for ptb in built:
+        await ptb.application.shutdown()
+
+
+@pytest.fixture
+async def telegram(
+    conversation: Conversation,
+    session: RecordingSession,
+    bot: Bot,
+    limits_time: VirtualTime,
+    make_runtime: Callable[..., Awaitable[Any]],
+) -> Callable[..., ChatDriver]:
     """People in chats with the real runtime (aiogram's dispatcher, or python-telegram-bot's
     application), on the recording session."""
-    bot = create_bot(TOKEN, session=session)
-    dispatcher: Any
-    if runtime == "ptb":
-        from bot.adapters.ptb import build_application
-        from bot.serving.wiring import serving
-        from tests.telegram import PtbDispatcher, RecordingRequest
-
-        wired = serving(
-            conversation,
-            delivery_rate=settings.delivery_rate,
-            max_concurrent_updates=settings.concurrent_updates(),  # 1 on SQLite, as shipped
-            clock=limits_time,
-            sleep=limits_time.sleep,
-        )
-        ptb = build_application(TOKEN, wired, request=RecordingRequest(session, bot))
-        await ptb.application.initialize()
-        dispatcher = PtbDispatcher(ptb)
-    else:
-        dispatcher = build_dispatcher(
-            conversation,
-            delivery_rate=settings.delivery_rate,
-            max_concurrent_updates=settings.concurrent_updates(),  # 1 on SQLite, as shipped
-            clock=limits_time,
-            sleep=limits_time.sleep,
-        )
+    dispatcher = await make_runtime(conversation)
 
     def driver(**options: Any) -> ChatDriver:
         options.setdefault("time", limits_time)
         return ChatDriver(dispatcher, bot, session, **options)
 
-    yield driver
-    if runtime == "ptb":
-        await dispatcher.runtime.application.shutdown()
-    await bot.session.close()
+    return driver
 
 
 @pytest.fixture

@@ -480,7 +480,8 @@ def _error_answer(error: TelegramAPIError) -> tuple[int, bytes]:
 
 class PtbDispatcher:
     """What ChatDriver calls a dispatcher, on the python-telegram-bot runtime: aiogram updates
-    (the drivers build those) go through ``Update.de_json`` and ``Application.process_update``."""
+    (the drivers build those) and raw ones (the Bot API's JSON) go through ``Update.de_json``
+    and ``Application.process_update``, as PTB's polling and webhook hand them over."""
 
     def __init__(self, runtime: Any) -> None:
         self.runtime = runtime
@@ -489,8 +490,19 @@ class PtbDispatcher:
         return self.runtime[name]
 
     async def feed_update(self, bot: Bot, update: Update) -> None:
+        data = update.model_dump(mode="json", exclude_none=True, by_alias=True)
+        await self.feed_raw_update(bot, data)
+
+    async def feed_raw_update(self, bot: Bot, update: dict[str, Any]) -> None:
         from telegram import Update as PtbUpdate
 
         application = self.runtime.application
-        data = update.model_dump(mode="json", exclude_none=True, by_alias=True)
-        await application.process_update(PtbUpdate.de_json(data, application.bot))
+        await application.process_update(PtbUpdate.de_json(update, application.bot))
+
+
+def api_bot(driver: ChatDriver) -> Any:
+    """The bot the driver's runtime calls the Bot API with: aiogram's ``Bot``, or
+    python-telegram-bot's (both ask getChatMember for the group administrators' cache)."""
+    if isinstance(driver.dispatcher, PtbDispatcher):
+        return driver.dispatcher.runtime.application.bot
+    return driver.bot

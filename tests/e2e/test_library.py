@@ -5,34 +5,33 @@ the learner administers, through the delivery engine."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from functools import partial
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+from aiogram import Bot
 from aiogram.methods import AnswerInlineQuery, EditMessageText, SendMessage
 from aiogram.types import InlineQuery, Update
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.adapters.telegram import build_dispatcher, create_bot
-from bot.adapters.telegram.admins import AdminCache
-from bot.core.dialogue import Conversation
-from bot.core.engines import get_engine
-from bot.core.i18n import Catalogs
+from bot.core.conversation import Conversation
 from bot.core.library.shelves import deep_link, tip_ref
+from bot.serving.admins import AdminCache
 from content.loader import load_bank
 from storage.database import session_factory
 from storage.delivery import DeliveryRow
 from storage.groups import GroupAdminRow
-from storage.repository import store_factory
-from tests.conftest import TOKEN, FakeClock
+from tests.conftest import FakeClock
 from tests.e2e.test_groups import deliver_due, membership
 from tests.telegram import (
     BOT_USERNAME,
     ChatDriver,
     RecordingSession,
     answered_notices,
+    api_bot,
     assert_valid_html,
     buttons_of,
     sent_texts,
@@ -221,18 +220,14 @@ async def test_inline_query_answers_matching_tips(telegram: Callable[..., ChatDr
 
 
 async def test_inline_results_page_through_the_shipped_library(
-    database: AsyncEngine, session: RecordingSession, catalogs: Catalogs, clock: FakeClock
+    make_conversation: Callable[..., Conversation],
+    make_runtime: Callable[..., Awaitable[Any]],
+    session: RecordingSession,
+    bot: Bot,
 ) -> None:
     bank = load_bank()
-    conversation = Conversation(
-        bank,
-        store_factory(session_factory(database)),
-        get_engine("smart-random"),
-        clock,
-        catalogs,
-    )
-    bot = create_bot(TOKEN, session=session)
-    learner = ChatDriver(build_dispatcher(conversation), bot, session, user_id=1501)
+    conversation = make_conversation(bank=bank)
+    learner = ChatDriver(await make_runtime(conversation), bot, session, user_id=1501)
     await learner.say("/start")
     seen: list[str] = []
     offset, offsets = "", []
@@ -256,7 +251,6 @@ async def test_inline_results_page_through_the_shipped_library(
         for language in ("en", "fr"):
             result = conversation.library_views.inline_result(language, tip, BOT_USERNAME)
             assert_valid_html(result.text)
-    await bot.session.close()
 
 
 async def test_deep_link_opens_the_tip(telegram: Callable[..., ChatDriver]) -> None:
@@ -278,9 +272,9 @@ async def test_send_to_my_group_for_administrators_only(
     database: AsyncEngine,
     clock: FakeClock,
 ) -> None:
-    bot = create_bot(TOKEN, session=session)
-    conversation.admins.connect(partial(AdminCache(ttl=0).is_admin, bot))
     in_group = telegram(user_id=ADMIN, chat_id=GROUP, chat_type="supergroup")
+    # The admin check as the runtime connects it at start, asking Telegram each time.
+    conversation.admins.connect(partial(AdminCache(ttl=0).is_admin, api_bot(in_group)))
     session.admins.add((GROUP, ADMIN))
     await in_group.feed(membership(in_group, joined=True))  # the admin adds the bot
 
@@ -332,7 +326,6 @@ async def test_send_to_my_group_for_administrators_only(
         count = len((await db.scalars(select(DeliveryRow))).all())
         left = (await db.scalars(select(GroupAdminRow))).all()
     assert count == 1 and left == []  # and the stale record is forgotten
-    await bot.session.close()
 
 
 async def test_admins_seen_in_a_group_are_remembered(
