@@ -5,21 +5,23 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Any
 
+from aiogram import Bot
 from aiogram.methods import SendMessage
 from aiogram.types import Chat, Message, Update, User
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.adapters.telegram.dispatcher import build_dispatcher, create_bot
-from bot.adapters.telegram.metrics import Metrics
-from bot.core.dialogue import Conversation
+from bot.core.conversation import Conversation
 from bot.core.engines import get_engine
 from bot.core.i18n import Catalogs
+from bot.serving.metrics import Metrics
 from content.bank import ContentBank
 from storage.database import create_engine, session_factory
 from storage.repository import store_factory
-from tests.conftest import TOKEN, FakeClock
+from tests.conftest import FakeClock
 from tests.telegram import RecordingSession
 
 PEOPLE = 40
@@ -38,7 +40,12 @@ def _start(update_id: int, user_id: int) -> Update:
 
 
 async def test_a_burst_bigger_than_the_pool_waits_its_turn_instead_of_failing(
-    database: AsyncEngine, bank: ContentBank, catalogs: Catalogs
+    database: AsyncEngine,
+    bank: ContentBank,
+    catalogs: Catalogs,
+    make_runtime: Callable[..., Awaitable[Any]],
+    session: RecordingSession,
+    bot: Bot,
 ) -> None:
     # One connection, and a pool that gives up after 50 ms: 40 people at once, unbounded,
     # would time out waiting for it.
@@ -55,17 +62,14 @@ async def test_a_burst_bigger_than_the_pool_waits_its_turn_instead_of_failing(
         clock=FakeClock(),
         catalogs=catalogs,
     )
-    session = RecordingSession()
-    bot = create_bot(TOKEN, session=session)
     metrics = Metrics()
-    dispatcher = build_dispatcher(conversation, metrics=metrics, max_concurrent_updates=1)
+    dispatcher = await make_runtime(conversation, metrics=metrics, max_concurrent_updates=1)
     ids = itertools.count(1)
     try:
         await asyncio.gather(
             *(dispatcher.feed_update(bot, _start(next(ids), 5000 + n)) for n in range(PEOPLE))
         )
     finally:
-        await bot.session.close()
         await engine.dispose()
 
     texts = {r.chat_id: r.text for r in session.take() if isinstance(r, SendMessage)}
