@@ -506,3 +506,13 @@ def api_bot(driver: ChatDriver) -> Any:
     if isinstance(driver.dispatcher, PtbDispatcher):
         return driver.dispatcher.runtime.application.bot
     return driver.bot
+
+
+def transport_of(dispatcher: Any, bot: Bot) -> Any:
+    """The Bot API calls of the runtime under test (a :class:`bot.serving.transport.Transport`):
+    what its reminders, command menus and delivery worker send through."""
+    if isinstance(dispatcher, PtbDispatcher):
+        return dispatcher.runtime.transport
+    from bot.adapters.telegram.transport import AiogramTransport
+
+    return AiogramTransport(bot)

@@ -13,6 +13,7 @@ import asyncio
 import itertools
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,9 +23,9 @@ from aiogram.enums import ChatMemberStatus
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import GetChatMember
 
-from bot.adapters.telegram.admins import RedisAdminCache
 from bot.adapters.telegram.server import open_redis, shown_redis_url
 from bot.delivery.redis_limiter import RedisRateLimiter
+from bot.serving.admins import RedisAdminCache
 from tests.conftest import REDIS_URL
 from tests.relay import Proxy
 
@@ -245,22 +246,23 @@ async def test_an_unreachable_redis_at_start_is_one_line_without_the_password() 
 
 
 async def test_pixbot_run_wires_the_shared_limiter_and_cache(
-    redis: Any, database: Any, conversation: Any
+    redis: Any,
+    database: Any,
+    conversation: Any,
+    make_runtime: Callable[..., Awaitable[Any]],
+    bot: Any,
 ) -> None:
-    from bot.adapters.telegram import build_dispatcher, create_bot
-    from bot.adapters.telegram.lifecycle import delivery_worker
+    from bot.serving.lifecycle import delivery_worker
     from storage.database import session_factory
-    from tests.conftest import TOKEN, FakeClock
+    from tests.conftest import FakeClock
+    from tests.telegram import transport_of
 
-    bot = create_bot(TOKEN)
-    dispatcher = build_dispatcher(conversation, delivery_rate=20.0, redis=redis, bot_id=bot.id)
+    dispatcher = await make_runtime(conversation, delivery_rate=20.0, redis=redis, bot_id=bot.id)
     assert isinstance(dispatcher["admins"], RedisAdminCache)
     limiter = dispatcher["replies"].limiter
-    try:
-        sessions = session_factory(database)
-        worker = delivery_worker(bot, conversation, sessions, "w", FakeClock(), limiter)
-    finally:
-        await bot.session.close()
+    sessions = session_factory(database)
+    transport = transport_of(dispatcher, bot)
+    worker = delivery_worker(transport, conversation, sessions, "w", FakeClock(), limiter)
     assert worker.limiter is limiter  # replies and group deliveries share Telegram's limits
     assert isinstance(worker.limiter, RedisRateLimiter)
     assert worker.limiter.per_second == 20.0
