@@ -47,7 +47,14 @@ def _parser() -> argparse.ArgumentParser:
     validate = content_sub.add_parser("validate", help="report every problem as file:line")
     validate.add_argument("path", nargs="?", type=Path, default=None)
     validate.set_defaults(command=_content_validate)
-    stats = content_sub.add_parser("stats", help="coverage matrix and counts")
+    rules = content_sub.add_parser(
+        "rules", help="the item-writing rules alone (cues), every problem as file:line"
+    )
+    rules.add_argument("path", nargs="?", type=Path, default=None)
+    rules.set_defaults(command=_content_rules)
+    stats = content_sub.add_parser(
+        "stats", help="coverage matrix and counts, and the cue figures of the item-writing rules"
+    )
     stats.add_argument("path", nargs="?", type=Path, default=None)
     stats.add_argument("--json", action="store_true")
     stats.set_defaults(command=_content_stats)
@@ -177,15 +184,37 @@ def _content_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _content_stats(args: argparse.Namespace) -> int:
+def _content_rules(args: argparse.Namespace) -> int:
     from content.bank import ContentBank
-    from content.report import format_stats, stats
+    from content.loader import locate
+    from content.rules import check_rules, validated
 
     bank = _load_or_report(args.path)
     if not isinstance(bank, ContentBank):
         return 1
-    data = stats(bank)
-    print(json.dumps(data, indent=2, ensure_ascii=False) if args.json else format_stats(data))
+    problems = check_rules(bank, locate(args.path))
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} item-writing problem(s)", file=sys.stderr)
+        return 1
+    print(f"ok: the {len(validated(bank))} validated challenges follow the item-writing rules")
+    return 0
+
+
+def _content_stats(args: argparse.Namespace) -> int:
+    from content.bank import ContentBank
+    from content.report import format_stats, stats
+    from content.rules import cue_stats, format_cue_stats
+
+    bank = _load_or_report(args.path)
+    if not isinstance(bank, ContentBank):
+        return 1
+    data = stats(bank) | {"cues": cue_stats(bank)}
+    if args.json:
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        print(format_stats(data) + "\n\n" + format_cue_stats(data["cues"]))
     return 0
 
 

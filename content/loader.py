@@ -304,3 +304,42 @@ def _length_problems(challenge: Challenge) -> Iterator[str]:
             yield f"{lang}: prompt and options are too long for one Telegram message"
         if challenge.type is ChallengeType.FIELDS and len(text.fields) > 8:
             yield f"{lang}: at most 8 fields"
+
+
+@dataclass(frozen=True)
+class Locations:
+    """Where each challenge and each competence file starts, as problems show them."""
+
+    challenges: dict[str, tuple[str, int]]  # challenge id -> (file, line of its `- id:`)
+    competences: dict[str, tuple[str, int]]  # code -> (file, line of its `competence:`)
+
+    def challenge(self, challenge_id: str, competence: str) -> tuple[str, int]:
+        return self.challenges.get(challenge_id) or self.competence(competence)
+
+    def competence(self, code: str) -> tuple[str, int]:
+        return self.competences.get(code, (f"content/competences/{code}.yaml", 1))
+
+
+def locate(root: Path | None = None) -> Locations:
+    """The file and line of every challenge and competence under ``root`` (read again: the
+    bank keeps no lines). Unreadable files are skipped; ``check_bank`` reports them."""
+    root = (root or CONTENT_ROOT).resolve()
+    out = _Collector(root)
+    challenges: dict[str, tuple[str, int]] = {}
+    competences: dict[str, tuple[str, int]] = {}
+    for path in _yaml_files(root / "competences"):
+        raw = out.read(path)
+        if not isinstance(raw, LineDict):
+            continue
+        shown = out.show(path)
+        if "competence" in raw:
+            competences.setdefault(str(raw["competence"]), (shown, raw.key_lines["competence"]))
+        items = raw.get("challenges")
+        if not isinstance(items, list):
+            continue
+        for index, item in enumerate(items):
+            if isinstance(item, dict) and "id" in item:
+                challenges.setdefault(
+                    str(item["id"]), (shown, _item_line(raw, "challenges", index))
+                )
+    return Locations(challenges, competences)
