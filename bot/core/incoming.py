@@ -1,7 +1,10 @@
 """A message or a button press, read from the plain values every runtime has, to a core Event:
-one reading for aiogram's and python-telegram-bot's objects alike."""
+one reading for aiogram's and python-telegram-bot's objects alike. Where both libraries name the
+Bot API's fields alike, their objects are read here directly (the Protocols below)."""
 
 from __future__ import annotations
+
+from typing import Protocol
 
 from bot.core.chat import (
     ChatKind,
@@ -54,3 +57,18 @@ def press_event(
     """A press on a message (``message_id`` None: too old for Telegram to say which); its chat
     is the person's own when Telegram does not say."""
     return Event(who, Press(data, message_id), kind, bot_username, chat_id or who.id)
+
+
+class TelegramUser(Protocol):
+    """The Bot API's User, as aiogram and python-telegram-bot both read it."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def first_name(self) -> str: ...
+    @property
+    def language_code(self) -> str | None: ...
+
+
+def person(user: TelegramUser) -> Person:
+    return Person(user.id, user.first_name or "", user.language_code)

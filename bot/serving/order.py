@@ -18,10 +18,11 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from bot.core.chat import Message, Outcome, Person
 from bot.core.flood import FloodGuard, Verdict
+from bot.core.incoming import TelegramUser, person
 from bot.serving.replies import RATE_WAITED, Replies
 from bot.serving.transport import Transport
 from bot.serving.turns import WAITED
@@ -38,6 +39,57 @@ class Origin:
     chat_id: int
     private: bool
     press_id: str | None = None  # a press's id; None for a message
+
+
+class _Chat(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def type(self) -> str: ...
+
+
+class _InChat(Protocol):
+    @property
+    def chat(self) -> _Chat: ...
+
+
+class _Message(_InChat, Protocol):
+    @property
+    def from_user(self) -> TelegramUser | None: ...
+
+
+class _Press(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def from_user(self) -> TelegramUser: ...
+    @property
+    def message(self) -> _InChat | None: ...
+
+
+class TelegramUpdate(Protocol):
+    """The Bot API's Update, as aiogram and python-telegram-bot both read it."""
+
+    @property
+    def message(self) -> _Message | None: ...
+    @property
+    def callback_query(self) -> _Press | None: ...
+
+
+def origin(update: TelegramUpdate) -> Origin | None:
+    """Who sent a message or a press (the updates that get replies), and where (a press on a
+    message sent in inline mode, which has no chat, is in the person's own)."""
+    message = update.message
+    if message is not None and message.from_user is not None:
+        private = message.chat.type == "private"
+        return Origin(person(message.from_user), message.chat.id, private)
+    query = update.callback_query
+    if query is not None:
+        chat = query.message.chat if query.message is not None else None
+        chat_id = chat.id if chat is not None else query.from_user.id
+        private = chat is None or chat.type == "private"
+        return Origin(person(query.from_user), chat_id, private, press_id=query.id)
+    return None
 
 
 @dataclass

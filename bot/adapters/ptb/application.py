@@ -35,7 +35,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.adapters.ptb.events import from_message, from_press, person
+from bot.adapters.ptb.events import from_message, from_press
 from bot.adapters.ptb.transport import PtbTransport
 from bot.core.chat import (
     Blocked,
@@ -48,8 +48,9 @@ from bot.core.chat import (
     PollAnswer,
     Press,
 )
+from bot.core.incoming import person
 from bot.serving.lifecycle import Background
-from bot.serving.order import Origin
+from bot.serving.order import origin
 from bot.serving.replies import Pressed
 from bot.serving.wiring import Serving
 
@@ -63,6 +64,9 @@ KIND_OF: Final = (  # the update's kind, named as aiogram's event_type names it 
     "poll_answer",
     "inline_query",
 )
+# The updates the handlers below take, all of them: `allowed_updates` of getUpdates and
+# setWebhook, so Telegram sends no other kind.
+ALLOWED_UPDATES: Final = KIND_OF
 Context = ContextTypes.DEFAULT_TYPE
 
 
@@ -71,21 +75,6 @@ def kind(update: Update) -> str:
         if getattr(update, name, None) is not None:
             return name
     return "update"
-
-
-def origin(update: Update) -> Origin | None:
-    """Who sent a message or a press (the updates that get replies), and where."""
-    message = update.message
-    if message is not None and message.from_user is not None:
-        private = message.chat.type == ChatType.PRIVATE
-        return Origin(person(message.from_user), message.chat.id, private)
-    query = update.callback_query
-    if query is not None:
-        chat = query.message.chat if query.message is not None else None
-        chat_id = chat.id if chat is not None else query.from_user.id
-        private = chat is None or chat.type == ChatType.PRIVATE
-        return Origin(person(query.from_user), chat_id, private, press_id=query.id)
-    return None
 
 
 class PtbRuntime:

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 from aiogram.enums import ChatType
-from aiogram.types import CallbackQuery, Chat, Message, User
+from aiogram.types import CallbackQuery, Chat, Message
 
 from bot.core.chat import (
     ChatKind,
     Event,
-    Person,
 )
-from bot.core.incoming import message_event, press_event
-
-
-def person(user: User) -> Person:
-    return Person(user.id, user.first_name or "", user.language_code)
+from bot.core.incoming import message_event, person, press_event
 
 
 def chat_kind(chat: Chat | None) -> ChatKind:

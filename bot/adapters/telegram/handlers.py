@@ -21,7 +21,7 @@ from aiogram.types import InlineQuery as TelegramInlineQuery
 from aiogram.types import Message as TelegramMessage
 from aiogram.types import PollAnswer as PollAnswerUpdate
 
-from bot.adapters.telegram.events import from_message, from_press, person
+from bot.adapters.telegram.events import from_message, from_press
 from bot.adapters.telegram.transport import AiogramTransport
 from bot.core.chat import (
     Blocked,
@@ -34,6 +34,7 @@ from bot.core.chat import (
     PollAnswer,
     Press,
 )
+from bot.core.incoming import person
 from bot.serving.admins import AdminCache
 from bot.serving.replies import Pressed, Replies
 

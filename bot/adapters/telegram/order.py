@@ -8,12 +8,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot
-from aiogram.enums import ChatType
 from aiogram.types import TelegramObject, Update
 
-from bot.adapters.telegram.events import person
 from bot.adapters.telegram.transport import AiogramTransport
-from bot.serving.order import Origin
+from bot.serving.order import origin
 from bot.serving.updates import Updates
 
 
@@ -48,18 +46,3 @@ class Serve(BaseMiddleware):
             lambda: handler(event, data),
         )
         return None
-
-
-def origin(update: Update) -> Origin | None:
-    """Who sent a message or a press (the updates that get replies), and where."""
-    message = update.message
-    if message is not None and message.from_user is not None:
-        private = message.chat.type == ChatType.PRIVATE
-        return Origin(person(message.from_user), message.chat.id, private)
-    query = update.callback_query
-    if query is not None:
-        chat = query.message.chat if query.message is not None else None
-        chat_id = chat.id if chat is not None else query.from_user.id
-        private = chat is None or chat.type == ChatType.PRIVATE
-        return Origin(person(query.from_user), chat_id, private, press_id=query.id)
-    return None
