@@ -10,8 +10,10 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Protocol
 
 from bot.core import callbacks
+from bot.core.chat import Message
 from bot.core.engines import Engine, EngineState
 from bot.core.ports import AlreadyAnswered, Assessment, Attempt, Clock, Store
 from bot.core.retesting import kept_for_improvement
@@ -60,6 +62,17 @@ class Corrected:
 
 
 REVIEW = "review"  # the engine and competence of a review session
+
+
+class StepScreens(Protocol):
+    """How a test's steps are shown (the assessment slice's screens implement it): given to
+    the slices that start or continue a test or a review besides the assessment's own."""
+
+    def test_intro(self, language: str, competence: str) -> str: ...
+
+    def step(self, language: str, then: Served | Finished | ReviewFinished) -> Message:
+        """The challenge served, or the result of the test or of the review just finished."""
+        ...
 
 
 class Assessments:

@@ -15,7 +15,9 @@ from datetime import timedelta
 
 from bot.core import callbacks
 from bot.core.account.commands import AccountSlice
+from bot.core.account.screens import AccountScreens
 from bot.core.assessment.commands import AssessmentSlice
+from bot.core.assessment.screens import AssessmentScreens
 from bot.core.assessments import Assessments
 from bot.core.campaigns.commands import CampaignSlice
 from bot.core.campaigns.screens import CampaignScreens
@@ -39,17 +41,20 @@ from bot.core.groups.commands import GroupSlice
 from bot.core.groups.screens import GroupScreens
 from bot.core.groups.sends import GroupSends
 from bot.core.habits.commands import HabitsSlice
+from bot.core.habits.screens import HabitsScreens
 from bot.core.home.commands import HomeSlice
+from bot.core.home.screens import HomeScreens
 from bot.core.i18n import Catalogs, resolve_language
 from bot.core.library.commands import LibrarySlice
 from bot.core.library.ports import GroupAdmins
 from bot.core.library.screens import LibraryScreens
 from bot.core.ports import AlreadyAnswered, Clock, Store, StoreFactory, User
 from bot.core.profile.commands import ProfileSlice
+from bot.core.profile.screens import ProfileScreens
 from bot.core.progress import Progress
 from bot.core.registry import Registry, Turn
 from bot.core.scoring import DEFAULT_MAX_LEVEL
-from bot.core.screens import Screens
+from bot.core.screens import CommonScreens
 from content.bank import ContentBank
 
 log = logging.getLogger(__name__)
@@ -79,23 +84,43 @@ class Conversation:
             if new_seed
             else Assessments(bank, engine, clock, max_level)
         )
-        self.views = Screens(bank, catalogs or Catalogs())
-        self.group_views = GroupScreens(bank, self.views.catalogs)
-        self.campaign_views = CampaignScreens(bank, self.views.catalogs)
-        self.library_views = LibraryScreens(bank, self.views.catalogs)
+        # Each slice's texts, built once; what several show (and the conversation's own
+        # answers) in ``views``. A test's steps show in the review and the campaigns too.
+        catalogs = catalogs or Catalogs()
+        self.views = CommonScreens(catalogs)
+        steps = AssessmentScreens(bank, catalogs, self.views)
+        self.group_views = GroupScreens(bank, catalogs)
+        self.campaign_views = CampaignScreens(bank, catalogs)
+        self.library_views = LibraryScreens(bank, catalogs)
         self.group_replies = OncePer()
         progress = Progress(self.assessments, clock)
 
-        self.home = HomeSlice(self.views, progress)
-        self.campaigns = CampaignSlice(
-            bank, self.views, self.campaign_views, self.assessments, clock
-        )
+        self.home = HomeSlice(HomeScreens(catalogs), progress)
+        self.campaigns = CampaignSlice(bank, self.campaign_views, steps, self.assessments, clock)
         self.assessment = AssessmentSlice(
-            bank, self.views, self.assessments, progress, clock, [self.campaigns.after_test]
+            bank,
+            steps,
+            self.views,
+            self.assessments,
+            progress,
+            clock,
+            menu=self.home.menu_message,
+            not_understood=self.home.not_understood,
+            after_test=[self.campaigns.after_test],
         )
-        self.habits = HabitsSlice(bank, self.views, self.assessments, stores, clock)
-        self.profile = ProfileSlice(bank, self.views, clock)
-        self.account = AccountSlice(self.views, progress, stores, clock)
+        self.habits = HabitsSlice(
+            bank,
+            HabitsScreens(bank, catalogs, self.views),
+            steps,
+            self.views,
+            self.assessments,
+            stores,
+            clock,
+        )
+        self.profile = ProfileSlice(bank, ProfileScreens(bank, catalogs, self.views), clock)
+        self.account = AccountSlice(
+            AccountScreens(catalogs), self.views, self.home.menu_message, stores, clock
+        )
         self.library = LibrarySlice(bank, self.library_views, self.admins, clock, self.language_of)
         self.group_sends = GroupSends(bank, self.group_views, stores, clock)
         self.groups = GroupSlice(

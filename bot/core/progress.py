@@ -3,9 +3,18 @@ several slices come back to."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.core.assessments import Assessments, Served
 from bot.core.ports import Clock, Store, User
-from bot.core.views import Home
+
+
+@dataclass(frozen=True)
+class Home:
+    """What the menu shows besides the fixed entries."""
+
+    resume: Served | None = None
+    due_reviews: int = 0
 
 
 class Progress:

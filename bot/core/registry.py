@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.core.callbacks import CallbackData
-from bot.core.chat import Outcome
+from bot.core.chat import Message, Outcome
 from bot.core.ports import Awaiting, Store, User
 
 
@@ -31,6 +31,8 @@ CommandHandler = Callable[[Turn, str], Awaitable[Outcome]]
 PressHandler = Callable[[Turn, Any], Awaitable[Outcome]]
 TextHandler = Callable[[Turn, str], Awaitable[Outcome]]
 Matcher = Callable[[str], bool]
+# A message a slice builds for the others (the home slice's menu), given to them when built.
+TurnMessage = Callable[[Turn], Awaitable[Message]]
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,16 @@
 """Text helpers shared by the screens: Telegram HTML from content text, a learner's text
 echoed back, a person's text cleaned as it enters the core and isolated where it is shown, a
-progress bar, and the marker for strings translated later."""
+progress bar, a date in words, and the marker for strings translated later."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import datetime
 from html import escape
 from typing import Final
+
+from babel.dates import format_date
 
 BAR_WIDTH: Final = 10
 ECHO_LIMIT: Final = 120
@@ -119,3 +122,8 @@ def progress_bar(index: int, total: int) -> str:
     total = max(total, index, 1)
     filled = round(BAR_WIDTH * index / total)
     return "▰" * filled + "▱" * (BAR_WIDTH - filled) + f" {index}/{total}"
+
+
+def long_date(language: str, moment: datetime) -> str:
+    """The day of ``moment`` in words, in ``language`` ("May 6, 2024")."""
+    return format_date(moment.date(), format="long", locale=language)

@@ -9,10 +9,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.core.assessment.screens import AssessmentScreens
 from bot.core.assessments import Corrected, Finished, Served
 from bot.core.i18n import Catalogs
 from bot.core.ports import Assessment, AssessmentStatus, Attempt
-from bot.core.views import Views
+from bot.core.screens import CommonScreens
 from content.bank import ContentBank
 from content.loader import CONTENT_ROOT, load_bank
 from tests.telegram import assert_valid_html
@@ -25,7 +26,8 @@ def shipped() -> ContentBank:
 
 @pytest.mark.parametrize("language", ["en", "fr", "sv"])
 def test_every_challenge_renders_valid_telegram_html(shipped: ContentBank, language: str) -> None:
-    views = Views(shipped, Catalogs())
+    catalogs = Catalogs()
+    views = AssessmentScreens(shipped, catalogs, CommonScreens(catalogs))
     content_lang = "fr" if language == "fr" else "en"
     for challenge in shipped.challenges.values():
         competence = shipped.tube_competence[challenge.tube]

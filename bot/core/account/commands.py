@@ -14,22 +14,28 @@ from bot.core.account.callbacks import (
     TimeZone,
     TimeZones,
 )
+from bot.core.account.screens import AccountScreens
 from bot.core.chat import Edit, Outcome, replacing
 from bot.core.ports import Awaiting, Clock, StoreFactory, User
-from bot.core.progress import Progress
-from bot.core.registry import Registry, Turn
+from bot.core.registry import Registry, Turn, TurnMessage
 from bot.core.reminders import next_reminder
-from bot.core.screens import Screens
+from bot.core.screens import CommonScreens
 from bot.core.timezones import COMMON, parse
 from content.models import INTERFACE_LANGUAGES
 
 
 class AccountSlice:
     def __init__(
-        self, views: Screens, progress: Progress, stores: StoreFactory, clock: Clock
+        self,
+        screens: AccountScreens,
+        common: CommonScreens,
+        menu: TurnMessage,
+        stores: StoreFactory,
+        clock: Clock,
     ) -> None:
-        self.views = views
-        self.progress = progress
+        self.screens = screens
+        self.common = common
+        self.menu = menu  # shown once the language is chosen
         self.stores = stores
         self.clock = clock
 
@@ -50,39 +56,39 @@ class AccountSlice:
         registry.text(Awaiting.TIMEZONE, self.typed_timezone)
 
     async def languages(self, turn: Turn, args: str) -> Outcome:
-        return Outcome([self.views.languages(turn.language)])
+        return Outcome([self.screens.languages(turn.language)])
 
     async def settings(self, turn: Turn, args: str) -> Outcome:
-        return Outcome([self.views.settings(turn.language, turn.user, self.clock())])
+        return Outcome([self.screens.settings(turn.language, turn.user, self.clock())])
 
     async def my_data(self, turn: Turn, args: str) -> Outcome:
         data = await turn.store.export_user(turn.user.id)
-        return Outcome([self.views.my_data(turn.language, data)])
+        return Outcome([self.screens.my_data(turn.language, data)])
 
     async def erase_confirm(self, turn: Turn, args: str) -> Outcome:
-        return Outcome([self.views.erase_confirm(turn.language)])
+        return Outcome([self.screens.erase_confirm(turn.language)])
 
     async def settings_in_place(self, turn: Turn, data: Settings) -> Outcome:
-        return replacing(self.views.settings(turn.language, turn.user, self.clock()))
+        return replacing(self.screens.settings(turn.language, turn.user, self.clock()))
 
     async def languages_in_place(self, turn: Turn, data: Languages) -> Outcome:
-        return replacing(self.views.languages(turn.language))
+        return replacing(self.screens.languages(turn.language))
 
     async def set_language(self, turn: Turn, data: SetLanguage) -> Outcome:
         user = turn.user
         if data.code not in INTERFACE_LANGUAGES:
-            return Outcome(notice=self.views.closed(user.language))
+            return Outcome(notice=self.common.closed(user.language))
         user.language, user.language_chosen = data.code, True
         await turn.store.save_user(user, self.clock())
-        menu = self.views.menu(user.language, await self.progress.home(turn.store, user))
-        return Outcome([menu], [Edit(None, self.views.language_set(user.language))])
+        menu = await self.menu(turn)  # in the language just chosen: turn.user is user
+        return Outcome([menu], [Edit(None, self.screens.language_set(user.language))])
 
     # --- time zone -----------------------------------------------------------------------
 
     async def timezones(self, turn: Turn, data: TimeZones) -> Outcome:
         turn.user.awaiting = Awaiting.TIMEZONE
         await turn.store.save_user(turn.user, self.clock())
-        return replacing(self.views.timezones(turn.language))
+        return replacing(self.screens.timezones(turn.language))
 
     async def timezone(self, turn: Turn, data: TimeZone) -> Outcome:
         outcome = await self._pick_timezone(turn, COMMON[data.index])
@@ -91,7 +97,7 @@ class AccountSlice:
     async def typed_timezone(self, turn: Turn, text: str) -> Outcome:
         name = parse(text)
         if name is None:
-            return Outcome([self.views.timezone_unknown(turn.language)])
+            return Outcome([self.screens.timezone_unknown(turn.language)])
         return await self._pick_timezone(turn, name)
 
     async def _pick_timezone(self, turn: Turn, name: str) -> Outcome:
@@ -99,12 +105,12 @@ class AccountSlice:
         user.timezone, user.awaiting = name, None
         self._reschedule(user)
         await turn.store.save_user(user, self.clock())
-        return Outcome([self.views.settings(user.language, user, self.clock())])
+        return Outcome([self.screens.settings(user.language, user, self.clock())])
 
     # --- daily reminder ------------------------------------------------------------------
 
     async def reminder(self, turn: Turn, data: ReminderScreen) -> Outcome:
-        return replacing(self.views.reminder(turn.language, turn.user))
+        return replacing(self.screens.reminder(turn.language, turn.user))
 
     async def remind(self, turn: Turn, data: Remind) -> Outcome:
         turn.user.reminders = data.choice == "on"
@@ -117,7 +123,7 @@ class AccountSlice:
     async def _reminder_saved(self, turn: Turn) -> Outcome:
         self._reschedule(turn.user)
         await turn.store.save_user(turn.user, self.clock())
-        return replacing(self.views.reminder(turn.language, turn.user))
+        return replacing(self.screens.reminder(turn.language, turn.user))
 
     def _reschedule(self, user: User) -> None:
         user.next_reminder_at = (
@@ -130,7 +136,7 @@ class AccountSlice:
 
     async def erase(self, turn: Turn, data: EraseConfirmed) -> Outcome:
         await turn.store.delete_user(turn.user.id)
-        return Outcome(edits=[Edit(None, self.views.erased(turn.language))])
+        return Outcome(edits=[Edit(None, self.screens.erased(turn.language))])
 
     async def set_blocked(self, user_id: int, blocked: bool) -> None:
         """A 403 or a my_chat_member update: stop (or resume) sending to this person."""

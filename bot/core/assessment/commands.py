@@ -17,14 +17,15 @@ from bot.core.assessment.callbacks import (
     Submit,
     Test,
 )
-from bot.core.assessments import Assessments, Finished, ReviewFinished, Served
+from bot.core.assessment.screens import AssessmentScreens
+from bot.core.assessments import Assessments, Finished, Served
 from bot.core.chat import Edit, Message, Outcome, replacing
 from bot.core.checking import check_choice, check_fields, check_text, pretreat
 from bot.core.ports import AssessmentStatus, Attempt, Clock
 from bot.core.progress import Progress
-from bot.core.registry import Registry, Turn
+from bot.core.registry import Registry, Turn, TurnMessage
 from bot.core.retesting import retest
-from bot.core.screens import Screens
+from bot.core.screens import CommonScreens
 from bot.core.streaks import after_answer, local_day
 from bot.core.text import ANSWER_LIMIT
 from content.bank import ContentBank
@@ -39,17 +40,23 @@ class AssessmentSlice:
     def __init__(
         self,
         bank: ContentBank,
-        views: Screens,
+        screens: AssessmentScreens,
+        common: CommonScreens,
         assessments: Assessments,
         progress: Progress,
         clock: Clock,
+        menu: TurnMessage,
+        not_understood: TurnMessage,
         after_test: Sequence[AfterTest] = (),
     ) -> None:
         self.bank = bank
-        self.views = views
+        self.screens = screens
+        self.common = common
         self.assessments = assessments
         self.progress = progress
         self.clock = clock
+        self.menu = menu  # typed text with no test waiting
+        self.not_understood = not_understood  # a photo, a sticker… with no test waiting
         self.after_test = tuple(after_test)
 
     def register(self, registry: Registry) -> None:
@@ -67,19 +74,19 @@ class AssessmentSlice:
     # --- choosing what to test -----------------------------------------------------------
 
     async def areas(self, turn: Turn, args: str) -> Outcome:
-        return Outcome([self.views.areas(turn.language)])
+        return Outcome([self.screens.areas(turn.language)])
 
     async def areas_in_place(self, turn: Turn, data: Test) -> Outcome:
-        return replacing(self.views.areas(turn.language))
+        return replacing(self.screens.areas(turn.language))
 
     async def areas_anew(self, turn: Turn, data: Again) -> Outcome:
-        return Outcome([self.views.areas(turn.language)], [Edit(None, None)])
+        return Outcome([self.screens.areas(turn.language)], [Edit(None, None)])
 
     async def area(self, turn: Turn, data: Area) -> Outcome:
         if data.code not in self.bank.areas:
             return self.closed(turn)
         results = await turn.store.latest_results(turn.user.id)
-        return replacing(self.views.competences(turn.language, data.code, results))
+        return replacing(self.screens.competences(turn.language, data.code, results))
 
     async def competence(self, turn: Turn, data: Competence) -> Outcome:
         if data.code not in self.bank.competences:
@@ -88,7 +95,7 @@ class AssessmentSlice:
         if result is None:
             return await self.start_test(turn, data.code)
         area = self.bank.area_of[data.code]
-        return replacing(self.views.retest(turn.language, retest(result), self.clock(), area))
+        return replacing(self.screens.retest(turn.language, retest(result), self.clock(), area))
 
     async def improve(self, turn: Turn, data: Improve) -> Outcome:
         return await self._retest(turn, data.competence, improve=True)
@@ -116,20 +123,20 @@ class AssessmentSlice:
         edits = [Edit(None, None)]
         if served.attempt.message_id is not None:  # the same challenge shown earlier
             edits.append(Edit(served.attempt.message_id, None))
-        return Outcome([self.views.challenge(turn.language, served)], edits)
+        return Outcome([self.screens.challenge(turn.language, served)], edits)
 
     async def start_test(
         self, turn: Turn, competence: str, based_on: int | None = None
     ) -> Outcome:
         store, user = turn.store, turn.user
-        edits = [Edit(None, self.views.test_intro(user.language, competence))]
+        edits = [Edit(None, self.screens.test_intro(user.language, competence))]
         active = await store.active_assessment(user.id)
         if active is not None:
             pending = await self.assessments.pending(store, active)
             if pending is not None and pending.attempt.message_id is not None:
                 edits.append(Edit(pending.attempt.message_id, None))
         then = await self.assessments.start(store, user.id, competence, user.language, based_on)
-        return Outcome([self.after(user.language, then)], edits)
+        return Outcome([self.screens.step(user.language, then)], edits)
 
     # --- answering -----------------------------------------------------------------------
 
@@ -151,12 +158,12 @@ class AssessmentSlice:
                 return await self.answer(turn, served, str(index), correct=correct)
             attempt.selection = sorted(set(attempt.selection) ^ {index})
             await turn.store.save_attempt_progress(attempt)
-            buttons = self.views.challenge_buttons(lang, challenge, attempt)
+            buttons = self.screens.challenge_buttons(lang, challenge, attempt)
             return Outcome(edits=[Edit(None, None, buttons)])
         if challenge.type is not ChallengeType.MULTIPLE:
             return self.closed(turn)
         if not attempt.selection:
-            return Outcome(notice=self.views.select_first(lang))
+            return Outcome(notice=self.screens.select_first(lang))
         value = ",".join(map(str, attempt.selection))
         correct = check_choice(challenge, attempt.selection)
         return await self.answer(turn, served, value, correct=correct)
@@ -179,19 +186,18 @@ class AssessmentSlice:
         lang = turn.language
         served = await self.progress.pending(turn.store, turn.user)
         if served is None:
-            menu = self.views.menu(lang, await self.progress.home(turn.store, turn.user))
-            return Outcome([menu])
+            return Outcome([await self.menu(turn)])
         challenge, attempt = served.challenge, served.attempt
         if attempt.message_id is None:
             # Its message never arrived (or was not recorded): show it, score nothing unseen.
-            return Outcome([self.views.challenge(lang, served)])
+            return Outcome([self.screens.challenge(lang, served)])
         if challenge.type in CHOICES:
-            return Outcome([self.views.use_buttons(lang)])
+            return Outcome([self.screens.use_buttons(lang)])
         if len(text) > ANSWER_LIMIT:
-            return Outcome([self.views.answer_too_long(lang)])
+            return Outcome([self.screens.answer_too_long(lang)])
         answer = pretreat(text).strip()
         if not answer:
-            return Outcome([self.views.text_only(lang)])
+            return Outcome([self.screens.text_only(lang)])
         if challenge.type is ChallengeType.TEXT:
             correct = check_text(challenge, attempt.language, answer)
             return await self.answer(turn, served, answer, correct, pressed=False)
@@ -202,7 +208,7 @@ class AssessmentSlice:
         ]
         if len(attempt.fields) < count:
             await turn.store.save_attempt_progress(attempt)
-            return Outcome([self.views.next_field(lang, challenge, attempt)])
+            return Outcome([self.screens.next_field(lang, challenge, attempt)])
         values = attempt.fields[:count]
         correct = check_fields(challenge, attempt.language, values)
         return await self.answer(turn, served, "\n".join(values), correct, pressed=False)
@@ -214,11 +220,10 @@ class AssessmentSlice:
             ChallengeType.TEXT,
             ChallengeType.FIELDS,
         ):
-            return Outcome([self.views.text_only(turn.language)])
+            return Outcome([self.screens.text_only(turn.language)])
         if served is not None:
-            return Outcome([self.views.use_buttons(turn.language)])
-        home = await self.progress.home(turn.store, turn.user)
-        return Outcome([self.views.not_understood(turn.language, home)])
+            return Outcome([self.screens.use_buttons(turn.language)])
+        return Outcome([await self.not_understood(turn)])
 
     async def answer(
         self,
@@ -232,13 +237,13 @@ class AssessmentSlice:
         """Record the answer; the challenge message loses its buttons and shows the answer."""
         lang = turn.language
         corrected = await self.assessments.answer(turn.store, served, value, correct, skipped)
-        shown = self.views.shown_answer(lang, corrected.attempt, corrected.challenge)
-        text = self.views.answered_text(lang, served, shown)
+        shown = self.screens.shown_answer(lang, corrected.attempt, corrected.challenge)
+        text = self.screens.answered_text(lang, served, shown)
         target = None if pressed else served.attempt.message_id
         edits = [Edit(target, text)] if pressed or target is not None else []
         streak = await self._count_in_streak(turn)
-        correction = self.views.correction(lang, corrected, streak)
-        messages = [correction, self.after(lang, corrected.then)]
+        correction = self.screens.correction(lang, corrected, streak)
+        messages = [correction, self.screens.step(lang, corrected.then)]
         if isinstance(corrected.then, Finished):
             for after_test in self.after_test:
                 messages += await after_test(turn, corrected.then)
@@ -253,12 +258,5 @@ class AssessmentSlice:
             await turn.store.save_user(user, now)
         return days
 
-    def after(self, language: str, then: Served | Finished | ReviewFinished) -> Message:
-        if isinstance(then, Finished):
-            return self.views.result(language, then)
-        if isinstance(then, ReviewFinished):
-            return self.views.review_done(language, then)
-        return self.views.challenge(language, then)
-
     def closed(self, turn: Turn) -> Outcome:
-        return Outcome(notice=self.views.closed(turn.language))
+        return Outcome(notice=self.common.closed(turn.language))

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Sequence
 from typing import Final
 
-from bot.core.assessments import Assessments, Finished, Served
+from bot.core.assessments import Assessments, Finished, Served, StepScreens
 from bot.core.callbacks import CallbackData
 from bot.core.campaigns.callbacks import (
     PREFIX,
@@ -39,7 +39,6 @@ from bot.core.campaigns.use_cases import (
 from bot.core.chat import Edit, Message, Outcome
 from bot.core.ports import Awaiting, Clock
 from bot.core.registry import Registry, Turn
-from bot.core.screens import Screens
 from content.bank import ContentBank
 
 log = logging.getLogger(__name__)
@@ -51,14 +50,14 @@ class CampaignSlice:
     def __init__(
         self,
         bank: ContentBank,
-        views: Screens,
         screens: CampaignScreens,
+        steps: StepScreens,
         assessments: Assessments,
         clock: Clock,
     ) -> None:
         self.bank = bank
-        self.views = views
         self.screens = screens
+        self.steps = steps  # the targeted tests' challenges and results
         self.assessments = assessments
         self.clock = clock
 
@@ -268,10 +267,10 @@ class CampaignSlice:
                     if then.attempt.message_id is not None:  # the same challenge shown earlier
                         edits.append(Edit(then.attempt.message_id, None))
                     back = screens.welcome_back(lang, campaign, len(codes) - len(remaining))
-                    return Outcome([back, self.views.challenge(lang, then)], edits)
+                    return Outcome([back, self.steps.step(lang, then)], edits)
                 if isinstance(then, Finished):  # pragma: no cover - finished on the last answer
                     after = await self.after_test(turn, then)
-                    return Outcome([self.views.result(lang, then), *after], edits)
+                    return Outcome([self.steps.step(lang, then), *after], edits)
         if not remaining:
             return Outcome([screens.share_prompt(lang, campaign, scores)], edits)
         return await self._test(turn, participation, remaining[0], edits)
@@ -289,10 +288,10 @@ class CampaignSlice:
                 edits.append(Edit(pending.attempt.message_id, None))
         then = await self.assessments.start(store, user.id, competence, lang)
         await store.link_campaign_assessment(participation, then.assessment.id, competence)
-        messages = [Message(self.views.test_intro(lang, competence))]
+        messages = [Message(self.steps.test_intro(lang, competence))]
         if isinstance(then, Served):
-            messages.append(self.views.challenge(lang, then))
+            messages.append(self.steps.step(lang, then))
         elif isinstance(then, Finished):  # nothing to ask on this competence in the bank
-            messages.append(self.views.result(lang, then))
+            messages.append(self.steps.step(lang, then))
             messages += await self.after_test(turn, then)
         return Outcome(messages, edits)

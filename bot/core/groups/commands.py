@@ -49,7 +49,7 @@ from bot.core.groups.sends import GroupSends
 from bot.core.groups.use_cases import week_start
 from bot.core.ports import Clock, Store
 from bot.core.reminders import next_reminder
-from bot.core.screens import Screens
+from bot.core.screens import CommonScreens
 from bot.core.timezones import COMMON
 from content.models import INTERFACE_LANGUAGES, TipTopic
 
@@ -62,14 +62,14 @@ GroupCommand = Callable[[Event, str, str], Awaitable[Outcome]]
 class GroupSlice:
     def __init__(
         self,
-        views: Screens,
+        common: CommonScreens,
         screens: GroupScreens,
         sends: GroupSends,
         clock: Clock,
         language_of: Callable[[Person], str],
         replies: OncePer,
     ) -> None:
-        self.views = views
+        self.common = common
         self.screens = screens
         self.sends = sends
         self.clock = clock
@@ -139,7 +139,7 @@ class GroupSlice:
         return Outcome() if command is None else await command(event, language, args)
 
     async def welcome(self, event: Event, language: str, args: str) -> Outcome:
-        return Outcome([self.views.group_welcome(language, event.bot_username)])
+        return Outcome([self.screens.welcome(language, event.bot_username)])
 
     async def settings(self, event: Event, language: str, args: str) -> Outcome:
         if not event.admin:
@@ -182,7 +182,7 @@ class GroupSlice:
     async def _press(self, event: Event, language: str, data: str) -> Outcome:
         if not data.startswith(PREFIX):
             log.info("button not ours in group %s: %r", event.chat_id, data[:80])
-            return Outcome(notice=self.views.closed(language))
+            return Outcome(notice=self.common.closed(language))
         if not event.admin:
             return Outcome(notice=self.screens.admins_only(language))
         parsed = callbacks.parse(data)
@@ -191,7 +191,7 @@ class GroupSlice:
             screen = self.apply(group, parsed) if isinstance(parsed, GROUP_KINDS) else None
             if screen is None:
                 log.info("group button not ours from user %s: %r", event.person.id, data[:80])
-                return Outcome(notice=self.views.closed(language))
+                return Outcome(notice=self.common.closed(language))
             self._reschedule(group)
             await store.save_group(group, self.clock())
             await store.commit()

@@ -62,11 +62,24 @@ class GroupScreens:
                 _("Everyone: test your digital skills with me in a private chat."),
             ]
         )
-        buttons: Keyboard = ()
-        if bot_username:
-            url = f"https://t.me/{bot_username}?start=go"
-            buttons = ((Button(_("Open a private chat"), url=url),),)
-        return Message(text, buttons)
+        return Message(text, self._private_chat(language, bot_username))
+
+    def welcome(self, language: str, bot_username: str) -> Message:
+        """/start or /help in a group: tests happen in a private chat."""
+        _ = self.catalogs.get(language).gettext
+        text = _(
+            "Hi! Tests happen in a private chat with me, so your answers stay yours. "
+            "Tap below to start."
+        )
+        return Message(text, self._private_chat(language, bot_username))
+
+    def _private_chat(self, language: str, bot_username: str) -> Keyboard:
+        """A button opening the private chat (none in the terminal, which has no username)."""
+        if not bot_username:
+            return ()
+        url = f"https://t.me/{bot_username}?start=go"
+        label = self.catalogs.get(language).gettext("Open a private chat")
+        return ((Button(label, url=url),),)
 
     def admins_only(self, language: str) -> str:
         return self.catalogs.get(language).gettext("Only the group's administrators can do that.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 
-from bot.core.assessments import Assessments, Finished, ReviewFinished, Served
+from bot.core.assessments import Assessments, Finished, ReviewFinished, Served, StepScreens
 from bot.core.chat import Edit, Message, Outcome, replacing
 from bot.core.habits.callbacks import (
     Review,
@@ -15,11 +15,12 @@ from bot.core.habits.callbacks import (
     TutorialsPage,
     UsefulTutorial,
 )
+from bot.core.habits.screens import HabitsScreens
 from bot.core.habits.tips import choose_tip, tip_level
 from bot.core.ports import Clock, StoreFactory
 from bot.core.registry import Registry, Turn
 from bot.core.reminders import next_reminder
-from bot.core.screens import Screens
+from bot.core.screens import CommonScreens
 from bot.core.streaks import current, local_day
 from content.bank import ContentBank
 from content.models import Tutorial
@@ -29,13 +30,17 @@ class HabitsSlice:
     def __init__(
         self,
         bank: ContentBank,
-        views: Screens,
+        screens: HabitsScreens,
+        steps: StepScreens,
+        common: CommonScreens,
         assessments: Assessments,
         stores: StoreFactory,
         clock: Clock,
     ) -> None:
         self.bank = bank
-        self.views = views
+        self.screens = screens
+        self.steps = steps  # a review's challenges and its end
+        self.common = common
         self.assessments = assessments
         self.stores = stores
         self.clock = clock
@@ -57,20 +62,18 @@ class HabitsSlice:
         store, user, lang = turn.store, turn.user, turn.language
         active = await store.active_assessment(user.id)
         if active is not None and active.competence != "review":
-            return Outcome([self.views.finish_test_first(lang)])
+            return Outcome([self.screens.finish_test_first(lang)])
         now = self.clock()
         then: Served | Finished | ReviewFinished
         if active is None:
             if not await store.count_due_reviews(user.id, now):
                 next_due = await store.next_review_due(user.id)
-                return Outcome([self.views.nothing_to_review(lang, next_due)])
+                return Outcome([self.screens.nothing_to_review(lang, next_due)])
             then = await self.assessments.start_review(store, user.id, lang)
         else:
             then = await self.assessments.next(store, active, lang)
-        if isinstance(then, ReviewFinished):
-            return Outcome([self.views.review_done(lang, then)])
-        assert isinstance(then, Served)
-        return Outcome([self.views.challenge(lang, then)])
+        assert isinstance(then, Served | ReviewFinished)
+        return Outcome([self.steps.step(lang, then)])
 
     async def review_anew(self, turn: Turn, data: Review) -> Outcome:
         outcome = await self.review(turn)
@@ -101,23 +104,21 @@ class HabitsSlice:
             for tutorial in self.bank.tutorials_for(skill, user.language)[:1]:
                 if tutorial.id not in saved_ids and tutorial not in recommended:
                     recommended.append(tutorial)
-        return self.views.tutorials(user.language, saved, recommended, page)
+        return self.screens.tutorials(user.language, saved, recommended, page)
 
     async def save_tutorial(self, turn: Turn, data: SaveTutorial) -> Outcome:
         tutorial = self.bank.tutorial_by_ref(data.ref)
         if tutorial is None:
-            return Outcome(notice=self.views.closed(turn.language))
+            return Outcome(notice=self.common.closed(turn.language))
         await turn.store.save_tutorial(turn.user.id, tutorial.id, self.clock())
-        _ = self.views.catalogs.get(turn.language).gettext
-        return Outcome(notice=_("Saved: find it with /tutorials."))
+        return Outcome(notice=self.screens.saved(turn.language))
 
     async def useful_tutorial(self, turn: Turn, data: UsefulTutorial) -> Outcome:
         tutorial = self.bank.tutorial_by_ref(data.ref)
         if tutorial is None:
-            return Outcome(notice=self.views.closed(turn.language))
+            return Outcome(notice=self.common.closed(turn.language))
         await turn.store.rate_tutorial(turn.user.id, tutorial.id, True, self.clock())
-        _ = self.views.catalogs.get(turn.language).gettext
-        return Outcome(notice=_("Thanks: marked as useful."))
+        return Outcome(notice=self.screens.marked_useful(turn.language))
 
     # --- tips ----------------------------------------------------------------------------
 
@@ -141,7 +142,7 @@ class HabitsSlice:
         )
         if tip is not None:
             await store.saw_tip(user.id, tip.id, now)
-        return self.views.tip(user.language, tip)
+        return self.screens.tip(user.language, tip)
 
     # --- reminders (called by the adapter's scheduler) -----------------------------------
 
@@ -161,6 +162,8 @@ class HabitsSlice:
                 streak = current(
                     user.streak_days, user.streak_last_day, local_day(user.timezone, now)
                 )
-                claimed.append((user.id, self.views.reminder_message(user.language, due, streak)))
+                claimed.append(
+                    (user.id, self.screens.reminder_message(user.language, due, streak))
+                )
             await store.commit()
         return claimed

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from bot.core.chat import Message, Outcome, replacing
 from bot.core.home.callbacks import Menu
+from bot.core.home.screens import HomeScreens
 from bot.core.progress import Progress
 from bot.core.registry import Registry, Turn
-from bot.core.screens import Screens
 
 
 class HomeSlice:
-    def __init__(self, views: Screens, progress: Progress) -> None:
-        self.views = views
+    def __init__(self, screens: HomeScreens, progress: Progress) -> None:
+        self.screens = screens
         self.progress = progress
 
     def register(self, registry: Registry) -> None:
@@ -21,14 +21,20 @@ class HomeSlice:
 
     async def welcome(self, turn: Turn, args: str) -> Outcome:
         home = await self.progress.home(turn.store, turn.user)
-        return Outcome([self.views.welcome(turn.language, turn.user.first_name, home)])
+        return Outcome([self.screens.welcome(turn.language, turn.user.first_name, home)])
 
     async def menu(self, turn: Turn, args: str = "") -> Outcome:
         """Any other command: the menu."""
         return Outcome([await self.menu_message(turn)])
 
     async def menu_message(self, turn: Turn) -> Message:
-        return self.views.menu(turn.language, await self.progress.home(turn.store, turn.user))
+        """The menu as it is now (other slices end with it too)."""
+        return self.screens.menu(turn.language, await self.progress.home(turn.store, turn.user))
+
+    async def not_understood(self, turn: Turn) -> Message:
+        """The menu, to a person who sent what the chat does not take."""
+        home = await self.progress.home(turn.store, turn.user)
+        return self.screens.not_understood(turn.language, home)
 
     async def menu_in_place(self, turn: Turn, data: Menu) -> Outcome:
         return replacing(await self.menu_message(turn))

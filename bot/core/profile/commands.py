@@ -13,8 +13,8 @@ from bot.core.chart import ChartCompetence, profile_chart
 from bot.core.chat import Edit, Message, Outcome
 from bot.core.ports import Clock, CompetenceResult
 from bot.core.profile.callbacks import Profile
+from bot.core.profile.screens import ProfileScreens
 from bot.core.registry import Registry, Turn
-from bot.core.screens import Screens
 from bot.core.streaks import current, local_day
 from content.bank import ContentBank
 
@@ -22,9 +22,9 @@ CHART_CACHE: Final = 256
 
 
 class ProfileSlice:
-    def __init__(self, bank: ContentBank, views: Screens, clock: Clock) -> None:
+    def __init__(self, bank: ContentBank, screens: ProfileScreens, clock: Clock) -> None:
         self.bank = bank
-        self.views = views
+        self.screens = screens
         self.clock = clock
         self.charts: OrderedDict[str, bytes] = OrderedDict()  # a cache of drawings, not state
 
@@ -44,9 +44,8 @@ class ProfileSlice:
         today = local_day(user.timezone, self.clock())
         streak = current(user.streak_days, user.streak_last_day, today)
         chart = await self.chart(lang, results)
-        title = self.views.profile_title(lang, results)
-        caption = title if not streak else f"{title} · {self.views.streak(lang, streak)}"
-        return [Message(caption, image=chart), self.views.profile(lang, results, streak)]
+        caption = self.screens.caption(lang, results, streak)
+        return [Message(caption, image=chart), self.screens.profile(lang, results, streak)]
 
     async def chart(self, language: str, results: Mapping[str, CompetenceResult]) -> bytes:
         """The radar chart, drawn off the event loop and cached until the profile changes."""
@@ -61,14 +60,13 @@ class ProfileSlice:
             for competence in area.competences
         ]
         total = sum(result.pix for result in results.values())
-        title = self.views.profile_title(language, results)
-        level_label = self.views.catalogs.get(language).gettext("level")
+        title = self.screens.profile_title(language, results)
+        level_label, untested = self.screens.chart_labels(language)
         key = hashlib.sha1(
             repr((competences, total, title, level_label)).encode(), usedforsecurity=False
         ).hexdigest()
         cached = self.charts.get(key)
         if cached is None:
-            untested = self.views.catalogs.get(language).gettext("not tested")
             cached = await asyncio.to_thread(
                 partial(profile_chart, untested_label=untested),
                 competences,

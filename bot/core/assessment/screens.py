@@ -1,20 +1,35 @@
-"""What a learner reads during a test or a review: the challenge, the correction with its
-tutorials, the result and the profile."""
+"""What a learner reads while taking a test or a review: the areas and competences to
+choose from, a result's retry rules, the challenge, the correction with its tutorials, the
+result of a test and the end of a review."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from html import escape
 from typing import Final
 
-from bot.core.assessment.callbacks import Again, Option, Skip, Submit
-from bot.core.assessments import REVIEW, Corrected, Finished, Served
+from bot.core.assessment.callbacks import (
+    Again,
+    Area,
+    Competence,
+    Improve,
+    Option,
+    Reset,
+    Skip,
+    Submit,
+    Test,
+)
+from bot.core.assessments import REVIEW, Corrected, Finished, ReviewFinished, Served
 from bot.core.chat import Button, Keyboard, Message
 from bot.core.habits.callbacks import SaveTutorial
+from bot.core.home.callbacks import Menu
 from bot.core.i18n import Catalogs
 from bot.core.ports import Attempt, CompetenceResult
 from bot.core.profile.callbacks import Profile
-from bot.core.text import ANSWER_LIMIT, FORMAT_NAMES, echo, progress_bar, rich
+from bot.core.retesting import Retest
+from bot.core.screens import CommonScreens
+from bot.core.text import ANSWER_LIMIT, echo, long_date, progress_bar, rich
 from content.bank import ContentBank, content_language
 from content.models import Challenge, ChallengeType, Tutorial
 
@@ -24,12 +39,67 @@ MAX_TUTORIALS: Final = 3
 MAX_RECOMMENDED: Final = 5
 
 
-class ChallengeViews:
-    def __init__(self, bank: ContentBank, catalogs: Catalogs) -> None:
+class AssessmentScreens:
+    """Also what the review and the campaigns show a test's steps with (``StepScreens``)."""
+
+    def __init__(self, bank: ContentBank, catalogs: Catalogs, common: CommonScreens) -> None:
         self.bank = bank
         self.catalogs = catalogs
+        self.common = common
 
-    # --- challenges --------------------------------------------------------------------
+    # --- choosing what to test -----------------------------------------------------------
+
+    def areas(self, language: str) -> Message:
+        _ = self.catalogs.get(language).gettext
+        rows = [
+            (Button(f"{area.code} · {area.name.get(language)}", Area(area.code).pack()),)
+            for area in self.bank.framework.areas
+        ]
+        rows.append((Button(_("⬅️ Back"), Menu().pack()),))
+        return Message(_("Choose an area:"), tuple(rows))
+
+    def competences(
+        self, language: str, area_code: str, results: Mapping[str, CompetenceResult]
+    ) -> Message:
+        _ = self.catalogs.get(language).gettext
+        area = self.bank.areas[area_code]
+        rows = []
+        for competence in area.competences:
+            label = f"{competence.code} {competence.name.get(language)}"
+            if competence.code in results:
+                label += " · " + _("level {level}").format(level=results[competence.code].level)
+            rows.append((Button(label, Competence(competence.code).pack()),))
+        rows.append((Button(_("⬅️ Back"), Test().pack()),))
+        title = f"<b>{area.code} · {escape(area.name.get(language))}</b>"
+        return Message(title + "\n" + _("Choose a competence:"), tuple(rows))
+
+    def retest(self, language: str, rules: Retest, now: datetime, area: str) -> Message:
+        """A competence already tested: its result, and what Pix's retry rules allow now."""
+        _ = self.catalogs.get(language).gettext
+        result = rules.result
+        name = escape(self.bank.competence_name(result.competence, language))
+        lines = [
+            f"<b>{result.competence} {name}</b>",
+            _("Your result: level {level} · {pix} pix ({date}).").format(
+                level=result.level, pix=result.pix, date=long_date(language, result.finished_at)
+            ),
+        ]
+        rows: list[tuple[Button, ...]] = []
+        if rules.can_improve(now):
+            lines.append(
+                _("Improve it: the skills you validated are kept, the others are asked again.")
+            )
+            rows.append((Button(_("📈 Improve my result"), Improve(result.competence).pack()),))
+        else:
+            wait = _("You can improve it from {date}; your validated skills will be kept.")
+            lines.append(wait.format(date=long_date(language, rules.improve_from)))
+        if rules.can_reset(now):
+            lines.append(_("Or start this competence again from zero."))
+            rows.append((Button(_("🔄 Start from zero"), Reset(result.competence).pack()),))
+        rows.append((Button(_("⬅️ Back"), Area(area).pack()),))
+        return Message("\n".join(lines), tuple(rows))
+
+    # --- challenges ----------------------------------------------------------------------
 
     def test_intro(self, language: str, competence: str) -> str:
         _ = self.catalogs.get(language).gettext
@@ -125,172 +195,6 @@ class ChallengeViews:
             return _("Your answer: {answer}").format(answer="; ".join(shown) or "—")
         return _("Your answer: {answer}").format(answer=echo(attempt.value or ""))
 
-    def correction(self, language: str, corrected: Corrected, streak: int = 0) -> Message:
-        _ = self.catalogs.get(language).gettext
-        buttons: Keyboard = ()
-        attempt, challenge = corrected.attempt, corrected.challenge
-        if corrected.correct:
-            verdict = "✅ " + _("Right!")
-        elif corrected.skipped:
-            verdict = "⏭ " + _("Skipped.")
-        else:
-            verdict = "❌ " + _("Not quite.")
-        parts = [f"<b>{verdict}</b>", self.solution(language, challenge, attempt.language)]
-        explanation = challenge.text(attempt.language).explanation
-        if explanation:
-            parts.append(f"<i>{rich(explanation)}</i>")
-        if not corrected.correct:
-            tutorials = self.bank.tutorials_for(challenge.skill, language)[:MAX_TUTORIALS]
-            if tutorials:
-                parts.append(
-                    "📚 <b>"
-                    + _("To succeed next time:")
-                    + "</b>\n"
-                    + self.tutorial_list(language, tutorials, numbered=len(tutorials) > 1)
-                )
-                buttons = (self.save_buttons(language, tutorials),)
-        if streak:
-            parts.append(self.streak(language, streak))
-        return Message("\n\n".join(parts), buttons)
-
-    def save_buttons(self, language: str, tutorials: Sequence[Tutorial]) -> tuple[Button, ...]:
-        _ = self.catalogs.get(language).gettext
-        if len(tutorials) == 1:
-            return (
-                Button(_("💾 Save"), SaveTutorial(self.bank.tutorial_ref(tutorials[0].id)).pack()),
-            )
-        return tuple(
-            Button(
-                _("💾 Save {number}").format(number=number),
-                SaveTutorial(self.bank.tutorial_ref(t.id)).pack(),
-            )
-            for number, t in enumerate(tutorials, 1)
-        )
-
-    def streak(self, language: str, days: int) -> str:
-        return (
-            self.catalogs.get(language)
-            .ngettext("🔥 Streak: {days} day", "🔥 Streak: {days} days", days)
-            .format(days=days)
-        )
-
-    def solution(self, language: str, challenge: Challenge, content_lang: str) -> str:
-        _ = self.catalogs.get(language).gettext
-        text = challenge.text(content_lang)
-        if challenge.type in (ChallengeType.SINGLE, ChallengeType.MULTIPLE):
-            right = [rich(text.options[i]) for i in sorted(challenge.right_indexes)]
-            answer = "; ".join(f"<b>{option}</b>" for option in right)
-        elif challenge.type is ChallengeType.TEXT:
-            answer = f"<b>{rich(text.accept[0])}</b>"
-        else:
-            answer = "\n" + "\n".join(
-                f"• {escape(field.label)}: <b>{rich(field.accept[0])}</b>" for field in text.fields
-            )
-        return _("The answer: {answer}").format(answer=answer)
-
-    def tutorial_list(
-        self, language: str, tutorials: Iterable[Tutorial], numbered: bool = False, start: int = 1
-    ) -> str:
-        _ = self.catalogs.get(language).gettext
-        lines = []
-        for number, tutorial in enumerate(tutorials, start):
-            link = f'<a href="{escape(str(tutorial.url))}">{escape(tutorial.title)}</a>'
-            details = " · ".join(
-                [
-                    escape(tutorial.source),
-                    _(FORMAT_NAMES[str(tutorial.format)]),
-                    _("{minutes} min").format(minutes=tutorial.minutes),
-                ]
-            )
-            bullet = f"{number}." if numbered else "•"
-            lines.append(f"{bullet} {link}\n   <i>{details}</i>")
-        return "\n".join(lines)
-
-    # --- results -----------------------------------------------------------------------
-
-    def result(self, language: str, finished: Finished) -> Message:
-        _ = self.catalogs.get(language).gettext
-        code = finished.assessment.competence
-        name = escape(self.bank.competence_name(code, language))
-        parts = [
-            "🏁 <b>"
-            + _("Test finished: {competence}").format(competence=f"{code} {name}")
-            + "</b>",
-            _("Level <b>{level}</b> · <b>{pix}</b> pix").format(
-                level=finished.score.level, pix=finished.score.pix
-            ),
-        ]
-        mastered = self._mastered_tubes(language, finished)
-        if mastered:
-            parts.append(
-                "✅ <b>"
-                + _("Skills validated:")
-                + "</b>\n"
-                + "\n".join(
-                    "• " + _("{tube}: level {level}").format(tube=escape(tube), level=level)
-                    for tube, level in mastered
-                )
-            )
-        else:
-            parts.append(_("No skill validated yet: the tutorials below are a good start."))
-        tutorials: list[Tutorial] = []
-        for skill in sorted(finished.failed_skills, key=lambda s: self.bank.skills[s].level):
-            for tutorial in self.bank.tutorials_for(skill, language):
-                if tutorial not in tutorials:
-                    tutorials.append(tutorial)
-        recommended = tutorials[:MAX_RECOMMENDED]
-        rows: list[tuple[Button, ...]] = []
-        if recommended:
-            listed = self.tutorial_list(language, recommended, numbered=len(recommended) > 1)
-            parts.append("📚 <b>" + _("Recommended tutorials:") + "</b>\n" + listed)
-            rows.append(self.save_buttons(language, recommended))
-        rows.append((Button(_("🎯 Another competence"), Again().pack()),))
-        rows.append((Button(_("📊 My profile"), Profile().pack()),))
-        return Message("\n\n".join(parts), tuple(rows))
-
-    def _mastered_tubes(self, language: str, finished: Finished) -> list[tuple[str, int]]:
-        best: dict[str, int] = {}
-        for name, known in finished.knowledge.items():
-            skill = self.bank.skills.get(name)
-            if skill is not None and known.validated:
-                best[skill.tube] = max(best.get(skill.tube, 0), skill.level)
-        lang = content_language(language)
-        return [
-            (getattr(self.bank.tubes[tube].title, lang), level)
-            for tube, level in sorted(best.items(), key=lambda item: (-item[1], item[0]))
-        ]
-
-    def profile(
-        self, language: str, results: Mapping[str, CompetenceResult], streak: int = 0
-    ) -> Message:
-        _ = self.catalogs.get(language).gettext
-        parts = ["📊 <b>" + _("Your profile") + "</b>"]
-        for area in self.bank.framework.areas:
-            lines = [f"<b>{area.code} · {escape(area.name.get(language))}</b>"]
-            for competence in area.competences:
-                name = escape(competence.name.get(language))
-                result = results.get(competence.code)
-                status = (
-                    _("level {level} · {pix} pix").format(level=result.level, pix=result.pix)
-                    if result
-                    else _("not tested")
-                )
-                lines.append(f"{competence.code} {name} — {status}")
-            parts.append("\n".join(lines))
-        total = sum(result.pix for result in results.values())
-        parts.append(
-            _("Total: <b>{pix}</b> pix · {count} of 16 competences tested").format(
-                pix=total, count=len(results)
-            )
-        )
-        if streak:
-            parts.append(self.streak(language, streak))
-        return Message("\n\n".join(parts), ((Button(_("🎯 Take a test"), Again().pack()),),))
-
-    def profile_title(self, language: str, results: Mapping[str, CompetenceResult]) -> str:
-        total = sum(result.pix for result in results.values())
-        return self.catalogs.get(language).gettext("Your profile: {pix} pix").format(pix=total)
-
     def select_first(self, language: str) -> str:
         return self.catalogs.get(language).gettext("Select at least one option first.")
 
@@ -325,3 +229,138 @@ class ChallengeViews:
             .format(count=ANSWER_LIMIT),
             expects_text=True,
         )
+
+    # --- corrections ---------------------------------------------------------------------
+
+    def correction(self, language: str, corrected: Corrected, streak: int = 0) -> Message:
+        _ = self.catalogs.get(language).gettext
+        buttons: Keyboard = ()
+        attempt, challenge = corrected.attempt, corrected.challenge
+        if corrected.correct:
+            verdict = "✅ " + _("Right!")
+        elif corrected.skipped:
+            verdict = "⏭ " + _("Skipped.")
+        else:
+            verdict = "❌ " + _("Not quite.")
+        parts = [f"<b>{verdict}</b>", self.solution(language, challenge, attempt.language)]
+        explanation = challenge.text(attempt.language).explanation
+        if explanation:
+            parts.append(f"<i>{rich(explanation)}</i>")
+        if not corrected.correct:
+            tutorials = self.bank.tutorials_for(challenge.skill, language)[:MAX_TUTORIALS]
+            if tutorials:
+                parts.append(
+                    "📚 <b>"
+                    + _("To succeed next time:")
+                    + "</b>\n"
+                    + self.common.tutorial_list(language, tutorials, numbered=len(tutorials) > 1)
+                )
+                buttons = (self.save_buttons(language, tutorials),)
+        if streak:
+            parts.append(self.common.streak(language, streak))
+        return Message("\n\n".join(parts), buttons)
+
+    def save_buttons(self, language: str, tutorials: Sequence[Tutorial]) -> tuple[Button, ...]:
+        _ = self.catalogs.get(language).gettext
+        if len(tutorials) == 1:
+            return (
+                Button(_("💾 Save"), SaveTutorial(self.bank.tutorial_ref(tutorials[0].id)).pack()),
+            )
+        return tuple(
+            Button(
+                _("💾 Save {number}").format(number=number),
+                SaveTutorial(self.bank.tutorial_ref(t.id)).pack(),
+            )
+            for number, t in enumerate(tutorials, 1)
+        )
+
+    def solution(self, language: str, challenge: Challenge, content_lang: str) -> str:
+        _ = self.catalogs.get(language).gettext
+        text = challenge.text(content_lang)
+        if challenge.type in (ChallengeType.SINGLE, ChallengeType.MULTIPLE):
+            right = [rich(text.options[i]) for i in sorted(challenge.right_indexes)]
+            answer = "; ".join(f"<b>{option}</b>" for option in right)
+        elif challenge.type is ChallengeType.TEXT:
+            answer = f"<b>{rich(text.accept[0])}</b>"
+        else:
+            answer = "\n" + "\n".join(
+                f"• {escape(field.label)}: <b>{rich(field.accept[0])}</b>" for field in text.fields
+            )
+        return _("The answer: {answer}").format(answer=answer)
+
+    # --- results -------------------------------------------------------------------------
+
+    def step(self, language: str, then: Served | Finished | ReviewFinished) -> Message:
+        """What follows: the next challenge, the test's result or the review's end."""
+        if isinstance(then, Finished):
+            return self.result(language, then)
+        if isinstance(then, ReviewFinished):
+            return self.review_done(language, then)
+        return self.challenge(language, then)
+
+    def result(self, language: str, finished: Finished) -> Message:
+        _ = self.catalogs.get(language).gettext
+        code = finished.assessment.competence
+        name = escape(self.bank.competence_name(code, language))
+        parts = [
+            "🏁 <b>"
+            + _("Test finished: {competence}").format(competence=f"{code} {name}")
+            + "</b>",
+            _("Level <b>{level}</b> · <b>{pix}</b> pix").format(
+                level=finished.score.level, pix=finished.score.pix
+            ),
+        ]
+        mastered = self._mastered_tubes(language, finished)
+        if mastered:
+            parts.append(
+                "✅ <b>"
+                + _("Skills validated:")
+                + "</b>\n"
+                + "\n".join(
+                    "• " + _("{tube}: level {level}").format(tube=escape(tube), level=level)
+                    for tube, level in mastered
+                )
+            )
+        else:
+            parts.append(_("No skill validated yet: the tutorials below are a good start."))
+        tutorials: list[Tutorial] = []
+        for skill in sorted(finished.failed_skills, key=lambda s: self.bank.skills[s].level):
+            for tutorial in self.bank.tutorials_for(skill, language):
+                if tutorial not in tutorials:
+                    tutorials.append(tutorial)
+        recommended = tutorials[:MAX_RECOMMENDED]
+        rows: list[tuple[Button, ...]] = []
+        if recommended:
+            listed = self.common.tutorial_list(
+                language, recommended, numbered=len(recommended) > 1
+            )
+            parts.append("📚 <b>" + _("Recommended tutorials:") + "</b>\n" + listed)
+            rows.append(self.save_buttons(language, recommended))
+        rows.append((Button(_("🎯 Another competence"), Again().pack()),))
+        rows.append((Button(_("📊 My profile"), Profile().pack()),))
+        return Message("\n\n".join(parts), tuple(rows))
+
+    def _mastered_tubes(self, language: str, finished: Finished) -> list[tuple[str, int]]:
+        best: dict[str, int] = {}
+        for name, known in finished.knowledge.items():
+            skill = self.bank.skills.get(name)
+            if skill is not None and known.validated:
+                best[skill.tube] = max(best.get(skill.tube, 0), skill.level)
+        lang = content_language(language)
+        return [
+            (getattr(self.bank.tubes[tube].title, lang), level)
+            for tube, level in sorted(best.items(), key=lambda item: (-item[1], item[0]))
+        ]
+
+    def review_done(self, language: str, done: ReviewFinished) -> Message:
+        _ = self.catalogs.get(language).gettext
+        lines = [
+            "🔁 <b>" + _("Review done") + "</b>",
+            _("{right} of {total} right. Levels do not change with reviews.").format(
+                right=done.right, total=done.answered
+            ),
+        ]
+        if done.next_due is not None:
+            lines.append(_("Next review: {date}.").format(date=long_date(language, done.next_due)))
+        buttons = ((Button(_("🎯 Take a test"), Again().pack()),),)
+        return Message("\n".join(lines), buttons)

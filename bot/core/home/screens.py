@@ -1,0 +1,72 @@
+"""The welcome and the menu: its fixed entries, the test to continue and the reviews due."""
+
+from __future__ import annotations
+
+from bot.core.account.callbacks import Settings
+from bot.core.assessment.callbacks import Resume, Test
+from bot.core.assessments import REVIEW
+from bot.core.chat import Button, Keyboard, Message
+from bot.core.habits.callbacks import Review, ShowTip, Tutorials
+from bot.core.i18n import Catalogs
+from bot.core.profile.callbacks import Profile
+from bot.core.progress import Home
+from bot.core.text import shown
+
+
+class HomeScreens:
+    def __init__(self, catalogs: Catalogs) -> None:
+        self.catalogs = catalogs
+
+    def welcome(self, language: str, first_name: str, home: Home) -> Message:
+        _ = self.catalogs.get(language).gettext
+        hello = (
+            _("Hello {name}! I'm pixbot.").format(name=shown(first_name))
+            if first_name
+            else _("Hello! I'm pixbot.")
+        )
+        about = _(
+            "I measure and build your digital skills, like Pix: 16 competences in 5 areas, "
+            "levels 0 to 8. Pick a competence and answer a few short challenges: I adapt to "
+            "your answers to find your level. After each answer I show the right one, and "
+            "after a mistake I send tutorials so you learn something."
+        )
+        return Message(f"👋 {hello}\n\n{about}", self.menu_buttons(language, home))
+
+    def menu(self, language: str, home: Home) -> Message:
+        _ = self.catalogs.get(language).gettext
+        return Message(_("What would you like to do?"), self.menu_buttons(language, home))
+
+    def not_understood(self, language: str, home: Home) -> Message:
+        """The menu, to a person who sent what the chat does not take (a photo, a sticker…)."""
+        _ = self.catalogs.get(language).gettext
+        return Message(
+            _("I only understand text and buttons. What would you like to do?"),
+            self.menu_buttons(language, home),
+        )
+
+    def menu_buttons(self, language: str, home: Home) -> Keyboard:
+        _ = self.catalogs.get(language).gettext
+        rows: list[tuple[Button, ...]] = []
+        resume = home.resume
+        if resume is not None:
+            what = resume.assessment.competence
+            if what == REVIEW:
+                what = _("review")
+            label = _("▶️ Continue: {competence} ({index}/{total})").format(
+                competence=what, index=resume.index, total=resume.expected_total
+            )
+            rows.append((Button(label, Resume().pack()),))
+        rows.append((Button(_("🎯 Take a test"), Test().pack()),))
+        if home.due_reviews and (resume is None or resume.assessment.competence != REVIEW):
+            label = _("🔁 Review ({count})").format(count=home.due_reviews)
+            rows.append((Button(label, Review().pack()),))
+        rows.append(
+            (
+                Button(_("📊 My profile"), Profile().pack()),
+                Button(_("📚 Tutorials"), Tutorials().pack()),
+            )
+        )
+        rows.append(
+            (Button(_("💡 A tip"), ShowTip().pack()), Button(_("⚙️ Settings"), Settings().pack()))
+        )
+        return tuple(rows)
