@@ -99,13 +99,18 @@ def _parser() -> argparse.ArgumentParser:
     broadcast.set_defaults(command=_bench_broadcast)
     updates = bench_sub.add_parser(
         "updates",
-        help="N learners answering through the real dispatcher, and an echo bot as the ceiling",
-        description="N simulated learners answer concurrently through the real dispatcher, "
-        "handlers and database, with a Bot API session that answers locally (no network); "
-        "then the same learners against a bare aiogram echo bot. Prints updates/s, p50 and "
-        "p99 handler latency, errors and memory. On PostgreSQL the bench works in a new "
-        "schema of the given database and drops it at the end (other schemas are untouched); "
-        "a SQLite URL is used as it is; 'sqlite' means a temporary file.",
+        help="N learners answering through the real bot on each Telegram runtime, and each "
+        "runtime's echo bot as the ceiling",
+        description="N simulated learners answer concurrently through the real handlers, "
+        "serving path and database, with a Bot API that answers locally (no network), on "
+        "aiogram and on python-telegram-bot (--runtime); then the same learners against the "
+        "bare echo bot of the same library (the ceiling) and the echo bot claiming each update "
+        "in the database (the floor). Prints updates/s, p50 and p99 handler latency, CPU per "
+        "update, errors and memory, and each runtime's idle RSS (Python alone, the library "
+        "imported alone, pixbot built as `pixbot run` builds it, each in a fresh process). "
+        "With both runtimes each runs in a process of its own. On PostgreSQL the bench works in "
+        "a new schema of the given database and drops it at the end (other schemas are "
+        "untouched); a SQLite URL is used as it is; 'sqlite' means a temporary file.",
     )
     updates.add_argument("--learners", type=int, default=200, help="concurrent learners")
     updates.add_argument("--updates", type=int, default=20000, help="measured updates per run")
@@ -124,6 +129,13 @@ def _parser() -> argparse.ArgumentParser:
         "--think", type=float, default=0.0, help="mean pause before each next update, seconds"
     )
     updates.add_argument("--seed", type=int, default=1)
+    updates.add_argument(
+        "--runtime",
+        choices=["aiogram", "ptb", "both"],
+        default="both",
+        help="the Telegram library pixbot and the echo bots run on: aiogram, ptb "
+        "(python-telegram-bot) or both, each in a process of its own (default: both)",
+    )
     updates.add_argument(
         "--flooders",
         type=int,
@@ -295,6 +307,7 @@ def _bench_updates(args: argparse.Namespace) -> int:
         seed=args.seed,
         flooders=args.flooders,
         throttle_every=args.throttle_every,
+        runtime=args.runtime,
     )
 
 

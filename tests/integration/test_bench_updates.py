@@ -1,34 +1,60 @@
-"""`pixbot bench updates` on a small run: the structure of its report and that learners really
-went through tests (not its speed: benchmarks print numbers, tests do not time)."""
+"""`pixbot bench updates` on a small run, on each Telegram runtime: the structure of its report
+and that learners really went through tests (not its speed: benchmarks print numbers, tests do
+not time)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiogram.exceptions import TelegramRetryAfter
 from sqlalchemy import func, select
+from telegram import Bot as PtbBot
+from telegram.error import RetryAfter as PtbRetryAfter
 
+from bot.adapters.ptb.transport import retry_seconds
 from bot.adapters.telegram.dispatcher import create_bot
 from bot.cli import main
-from bot.lab.bench.updates.bots import Database
+from bot.lab.bench.updates.api import TOKEN, Ledger, LocalApi, Screen, beyond_rate
+from bot.lab.bench.updates.database import Database
 from bot.lab.bench.updates.learners import Learner
 from bot.lab.bench.updates.main import bench_updates
 from bot.lab.bench.updates.report import compare, format_table
+from bot.lab.bench.updates.request import LocalRequest
 from bot.lab.bench.updates.runs import run_pixbot
-from bot.lab.bench.updates.session import TOKEN, Ledger, LocalSession, Screen, beyond_rate
+from bot.lab.bench.updates.runtimes import RUNTIMES
+from bot.lab.bench.updates.session import LocalSession
 from storage.database import create_engine
 from storage.models import AnswerRow, AssessmentRow
 
+IDLE_FIELDS = {
+    "runtime",
+    "database",
+    "library",
+    "python_mb",
+    "library_mb",
+    "pixbot_mb",
+    "pixbot_peak_mb",
+    "server_module",
+    "library_modules",
+    "pixbot_modules",
+    "pixbot_libraries",
+}
 
-async def test_a_small_run_reports_pixbot_and_echo_without_errors() -> None:
-    result = await bench_updates(learners=5, updates=100, database_urls=["sqlite"], seed=3)
 
-    assert [(run["database"], run["bot"]) for run in result["runs"]] == [
-        ("sqlite", "pixbot"),
-        ("sqlite", "echo"),
-        ("sqlite", "echo+db"),
+@pytest.mark.parametrize("runtime", RUNTIMES)
+async def test_a_small_run_reports_pixbot_and_echo_without_errors(runtime: str) -> None:
+    result = await bench_updates(
+        learners=5, updates=100, database_urls=["sqlite"], seed=3, runtimes=[runtime], idle=False
+    )
+
+    assert result["runtimes"] == [runtime] and result["idle"] == []
+    assert [(run["database"], run["runtime"], run["bot"]) for run in result["runs"]] == [
+        ("sqlite", runtime, "pixbot"),
+        ("sqlite", runtime, "echo"),
+        ("sqlite", runtime, "echo+db"),
     ]
     for run in result["runs"]:
         assert run["learners"] == 5 and run["updates"] == 100
@@ -41,7 +67,8 @@ async def test_a_small_run_reports_pixbot_and_echo_without_errors() -> None:
     stored = pixbot["stored"]
     assert stored["users"] >= 5 and stored["assessments"] >= 5 and stored["answers"] > 20
     (comparison,) = result["comparisons"]
-    assert comparison["database"] == "sqlite" and comparison["throughput_share"] > 0
+    assert comparison["database"] == "sqlite" and comparison["runtime"] == runtime
+    assert comparison["throughput_share"] > 0
     assert comparison["durable_echo_share"] > 0
     # The durable echo claimed every update it answered, as pixbot does.
     assert result["runs"][2]["bot_api_requests"] > 0
@@ -53,15 +80,18 @@ async def test_a_small_run_reports_pixbot_and_echo_without_errors() -> None:
     }
     assert comparison["goals"]["no_errors"] is True
     assert comparison["goals"]["memory_flat"] is None  # judged over 100,000 updates or more
+    assert result["runtime_comparisons"] == []  # one runtime: nothing side by side
     table = format_table(result)
-    assert "pixbot/echo throughput" in table and table.count("\nsqlite ") == 3
+    assert "pixbot/echo throughput" in table and table.count(f"\nsqlite     {runtime} ") == 3
+    assert f"sqlite {runtime}: pixbot/echo throughput" in table
     assert "memory flat: not measured (under 100,000 updates)" in table
 
 
-async def test_a_sqlite_file_given_keeps_the_answers(tmp_path: Path) -> None:
+@pytest.mark.parametrize("runtime", RUNTIMES)
+async def test_a_sqlite_file_given_keeps_the_answers(tmp_path: Path, runtime: str) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'bench.db'}"
     for _ in range(2):  # a second run on the same file: new update and user ids, all handled
-        run = await run_pixbot(Database.open(url), 3, 60, warmup=0, think=0.0, seed=1)
+        run = await run_pixbot(runtime, Database.open(url), 3, 60, warmup=0, think=0.0, seed=1)
         assert run.errors == 0 and run.unanswered == 0
     engine = create_engine(url)
     try:
@@ -137,14 +167,68 @@ def test_the_command_refuses_nonsense(argv: list[str], capsys: pytest.CaptureFix
     assert "--learners" in capsys.readouterr().err
 
 
-def test_the_command_prints_json(capsys: pytest.CaptureFixture[str]) -> None:
+def idle_is_plausible(at_rest: dict[str, Any], runtime: str) -> None:
+    assert set(at_rest) == IDLE_FIELDS
+    assert (at_rest["runtime"], at_rest["database"]) == (runtime, "sqlite")
+    assert at_rest["library"] == {"aiogram": "aiogram", "ptb": "telegram.ext"}[runtime]
+    # The library weighs more than Python alone, and pixbot more than its library.
+    assert 0 < at_rest["python_mb"] < at_rest["library_mb"] < at_rest["pixbot_mb"]
+    assert at_rest["pixbot_mb"] <= at_rest["pixbot_peak_mb"] + 1
+    assert at_rest["library_modules"] < at_rest["pixbot_modules"]
+    # pixbot on one runtime loads that runtime's library, not the other's.
+    assert at_rest["pixbot_libraries"] == [{"aiogram": "aiogram", "ptb": "telegram"}[runtime]]
+
+
+def test_the_command_prints_json_for_both_runtimes(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["bench", "updates", "--learners", "2", "--updates", "20", "--json"])
     result = json.loads(capsys.readouterr().out)
     assert code == 0
-    assert [run["bot"] for run in result["runs"]] == ["pixbot", "echo", "echo+db"]
+    assert result["runtimes"] == ["aiogram", "ptb"] and result["apart"] is True
+    # Each runtime ran in a process of its own, which never imported the other's library.
+    assert [(p["runtimes"], p["libraries"]) for p in result["processes"]] == [
+        (["aiogram"], ["aiogram"]),
+        (["ptb"], ["telegram"]),
+    ]
+    assert [(run["runtime"], run["bot"]) for run in result["runs"]] == [
+        (runtime, bot) for runtime in RUNTIMES for bot in ("pixbot", "echo", "echo+db")
+    ]
+    for run in result["runs"]:
+        assert run["errors"] == 0 and run["unanswered"] == 0 and run["updates"] == 20
+        assert run["updates_per_s"] > 0 and run["cpu_ms_per_update"] > 0
+        assert 0 < run["p50_ms"] <= run["p99_ms"]
+    assert [c["runtime"] for c in result["comparisons"]] == list(RUNTIMES)
+    for at_rest, runtime in zip(result["idle"], RUNTIMES, strict=True):
+        idle_is_plausible(at_rest, runtime)
+    (side_by_side,) = result["runtime_comparisons"]
+    assert side_by_side["database"] == "sqlite" and side_by_side["runtimes"] == list(RUNTIMES)
+    assert set(side_by_side["bots"]) == {"pixbot", "echo", "echo+db"}
+    for measures in side_by_side["bots"].values():
+        assert set(measures) == {"cpu_ms_per_update", "p50_ms", "p99_ms", "updates_per_s"}
+        assert all(set(by_runtime) == set(RUNTIMES) for by_runtime in measures.values())
+    assert set(side_by_side["idle_rss_mb"]) == set(RUNTIMES)
+    table = format_table(result)
+    assert "idle RSS (MB" in table and "sqlite, pixbot aiogram / ptb: idle RSS MB" in table
+    assert "each runtime ran in a process of its own" in table
 
 
-async def test_a_flood_run_loses_no_reply_and_keeps_the_flooders_chat_within_its_rate() -> None:
+def test_the_command_runs_one_runtime(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["bench", "updates", "--learners", "2", "--updates", "20", "--runtime", "ptb"]
+    assert main([*argv, "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["runtimes"] == ["ptb"] and result["apart"] is False
+    assert [(run["runtime"], run["bot"]) for run in result["runs"]] == [
+        ("ptb", "pixbot"),
+        ("ptb", "echo"),
+        ("ptb", "echo+db"),
+    ]
+    (at_rest,) = result["idle"]
+    idle_is_plausible(at_rest, "ptb")
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+async def test_a_flood_run_loses_no_reply_and_keeps_the_flooders_chat_within_its_rate(
+    runtime: str,
+) -> None:
     result = await bench_updates(
         learners=5,
         updates=15,
@@ -154,12 +238,14 @@ async def test_a_flood_run_loses_no_reply_and_keeps_the_flooders_chat_within_its
         flooders=1,
         flood_updates=40,
         flood_seconds=0.4,
+        runtimes=[runtime],
     )
 
-    assert result["runs"] == [] and result["comparisons"] == []
+    assert result["runs"] == [] and result["comparisons"] == [] and result["idle"] == []
     assert result["flooders"] == 1 and result["throttle_every"] == 5
     (flood,) = json.loads(json.dumps(result))["floods"]
     assert (flood["database"], flood["learners"], flood["updates"]) == ("sqlite", 5, 15)
+    assert flood["runtime"] == runtime
     assert 0 < flood["p50_ms"] <= flood["p99_ms"] <= flood["max_ms"]
     assert flood["without_429_p99_ms"] <= flood["p99_ms"] and flood["wait_p99_ms"] >= 0
     # Every 5th message or edit was answered 429, and each was sent again until it arrived.
@@ -181,13 +267,13 @@ async def test_a_flood_run_loses_no_reply_and_keeps_the_flooders_chat_within_its
     }
     assert goals["no_replies_lost"] and goals["flooder_within_chat_rate"] and goals["no_errors"]
     table = format_table(result)
-    assert "flooders and replies" in table and table.count("\nsqlite ") == 2
+    assert "flooders and replies" in table and table.count(f"\nsqlite     {runtime} ") == 2
     assert "no replies lost: met, flooder within chat rate: met, no errors: met" in table
 
 
 async def test_the_local_session_answers_429_through_aiogram() -> None:
     ledger = Ledger(throttle_every=2)
-    bot = create_bot(TOKEN, session=LocalSession(ledger))
+    bot = create_bot(TOKEN, session=LocalSession(LocalApi(ledger)))
     try:
         await bot.send_message(1, "a")
         with pytest.raises(TelegramRetryAfter) as raised:
@@ -200,6 +286,24 @@ async def test_the_local_session_answers_429_through_aiogram() -> None:
         await bot.session.close()
     assert (ledger.sends, ledger.throttled, ledger.lost()) == (3, 1, 0)
     assert len(ledger.messages[1]) == 2
+
+
+async def test_the_local_request_answers_429_through_python_telegram_bot() -> None:
+    ledger = Ledger(throttle_every=2)
+    request = LocalRequest(LocalApi(ledger))
+    async with PtbBot(TOKEN, request=request, get_updates_request=request) as bot:
+        assert bot.username == "pixbot_bench_bot"  # getMe, answered locally
+        sent = await bot.send_message(1, "a")
+        assert sent.chat.id == 1 and sent.text == "a"
+        with pytest.raises(PtbRetryAfter) as raised:
+            await bot.send_message(1, "b")
+        assert retry_seconds(raised.value) == 1
+        assert ledger.lost() == 1
+        await bot.send_message(1, "b")  # the retry arrives
+        await bot.answer_callback_query("1")  # not a message: never answered 429
+    assert (ledger.sends, ledger.throttled, ledger.lost()) == (3, 1, 0)
+    assert len(ledger.messages[1]) == 2
+    assert request.requests == 5
 
 
 def test_beyond_rate_counts_a_fourth_message_within_three_seconds() -> None:

@@ -13,22 +13,22 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 import numpy as np
-from aiogram.types import Update
 
-from bot.adapters.telegram.concurrency import WAITED
 from bot.core.flood import FloodGuard, Verdict
-from bot.lab.bench.updates.bots import Database, Pixbot, pixbot
-from bot.lab.bench.updates.learners import FLOODER_OFFSET, LANGUAGES, Flooder, Learner
-from bot.lab.bench.updates.report import flood_goals
-from bot.lab.bench.updates.session import (
+from bot.lab.bench.updates.api import (
     CURRENT_INBOX,
     THROTTLE_EVERY,
     Inbox,
     Ledger,
-    LocalSession,
+    LocalApi,
     beyond_rate,
     tightest_span,
 )
+from bot.lab.bench.updates.database import Database
+from bot.lab.bench.updates.learners import FLOODER_OFFSET, LANGUAGES, Flooder, Learner
+from bot.lab.bench.updates.report import flood_goals
+from bot.lab.bench.updates.runtimes import Pixbot, pixbot
+from bot.serving.turns import WAITED
 
 FLOOD_UPDATES: Final = 400  # updates each flooder sends...
 FLOOD_SECONDS: Final = 4.0  # ...in this long
@@ -93,8 +93,9 @@ def _percentiles(values: Any, *quantiles: float) -> list[float]:
 
 @dataclass
 class FloodRun:
-    """Measures of the flood scenario on one database."""
+    """Measures of the flood scenario on one database and runtime."""
 
+    runtime: str
     database: str
     learners: int
     updates: int  # learners' updates measured
@@ -139,6 +140,7 @@ class FloodRun:
         learner_spans = [tightest_span(ledger.messages[chat]) for chat in learner_chats]
         summary = {
             "bot": "pixbot",
+            "runtime": self.runtime,
             "database": self.database,
             "learners": self.learners,
             "updates": self.updates,
@@ -241,25 +243,24 @@ async def drive_flood(run: FloodRun, app: Pixbot, warmup: int, think: float, see
             if index == warmup:  # the first measured update: the flood starts
                 started = time.perf_counter()
                 measuring.set()
-            update = Update.model_validate(
-                learner.next_update(next(update_ids)), context={"bot": app.bot}
-            )
+            payload = learner.next_update(next(update_ids))
+            update = app.bot.parse(payload)
             inbox = Inbox()
             token = CURRENT_INBOX.set(inbox)
             WAITED.set(0.0)
             begin = time.perf_counter()
             try:
-                await app.feed(update)
+                await app.bot.feed(update)
             except Exception:
                 run.errors += 1
-                log.exception("update %s raised", update.update_id)
+                log.exception("update %s raised", payload["update_id"])
             finally:
                 elapsed = time.perf_counter() - begin
                 CURRENT_INBOX.reset(token)
             learner.screens = inbox.screens
             if index >= warmup:
                 at = index - warmup
-                latencies[at], waits[at] = elapsed, WAITED.get()
+                latencies[at], waits[at] = elapsed, inbox.queued + WAITED.get()
                 throttled[at], slept[at], began[at] = inbox.throttled_s, inbox.slept, begin
                 run.met_429 += inbox.throttled > 0
                 run.unanswered += inbox.requests == 0
@@ -268,14 +269,14 @@ async def drive_flood(run: FloodRun, app: Pixbot, warmup: int, think: float, see
                 await asyncio.sleep(learner.rng.expovariate(1 / think))
 
     async def send(flooder: Flooder, payload: dict[str, Any]) -> None:
-        update = Update.model_validate(payload, context={"bot": app.bot})
+        update = app.bot.parse(payload)
         inbox = Inbox()
         CURRENT_INBOX.set(inbox)  # this task's own context
         try:
-            await app.feed(update)
+            await app.bot.feed(update)
         except Exception:
             run.errors += 1
-            log.exception("update %s raised", update.update_id)
+            log.exception("update %s raised", payload["update_id"])
         if inbox.screens:
             flooder.screens = inbox.screens
 
@@ -311,6 +312,7 @@ async def drive_flood(run: FloodRun, app: Pixbot, warmup: int, think: float, see
 
 
 async def run_flood(
+    runtime: str,
     database: Database,
     learners: int,
     flooders: int,
@@ -322,18 +324,26 @@ async def run_flood(
     flood_seconds: float = FLOOD_SECONDS,
     throttle_every: int = THROTTLE_EVERY,
 ) -> FloodRun:
-    """The flood scenario on the real bot, its Bot API answering every ``throttle_every``-th
-    message or edit with a 429 (0: none)."""
+    """The flood scenario on the real bot on ``runtime``, its Bot API answering every
+    ``throttle_every``-th message or edit with a 429 (0: none)."""
     ledger = Ledger(throttle_every=throttle_every)
     guard = CountingGuard()
     run = FloodRun(
-        database.label, learners, updates, flooders, flood_updates, flood_seconds, ledger, guard
+        runtime,
+        database.label,
+        learners,
+        updates,
+        flooders,
+        flood_updates,
+        flood_seconds,
+        ledger,
+        guard,
     )
     tally = Tally()
     root = logging.getLogger()
     root.addHandler(tally)
     try:
-        async with pixbot(database, LocalSession(ledger), guard, timed_sleep) as app:
+        async with pixbot(runtime, database, LocalApi(ledger), guard, timed_sleep) as app:
             await drive_flood(run, app, warmup, think, seed)
     finally:
         root.removeHandler(tally)

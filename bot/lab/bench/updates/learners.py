@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from bot.lab.bench.updates.session import BOT_ID, Screen
+from bot.lab.bench.updates.api import BOT_ID, Screen
 
 FIRST_USER: Final = 7_000_000_000  # learners' ids: far from real ones, distinct per learner
 MAX_LEARNERS: Final = 100_000  # a learner's next person is 1,000,000 ids further

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from bot.lab.bench.updates.session import CHAT_BURST, CHAT_WINDOW, RETRY_AFTER
+from bot.lab.bench.updates.api import CHAT_BURST, CHAT_WINDOW, RETRY_AFTER
 
 GOAL_SHARE: Final = 0.5  # of the echo ceiling's throughput
 GOAL_P99_MS: Final = 50.0
@@ -39,6 +39,7 @@ def compare(
 
     return {
         "database": pixbot["database"],
+        "runtime": pixbot.get("runtime", ""),
         "throughput_share": round(share(pixbot), 4),
         "durable_echo_share": round(share(durable), 4),
         "goals": {
@@ -52,6 +53,80 @@ def compare(
             "no_errors": pixbot["errors"] == 0 and pixbot["unanswered"] == 0,
         },
     }
+
+
+COMPARED: Final = {  # what the runtimes are compared by: (run's key, table's heading)
+    "cpu_ms_per_update": "CPU ms/update",
+    "p50_ms": "p50 ms",
+    "p99_ms": "p99 ms",
+    "updates_per_s": "updates/s",
+}
+
+
+def compare_runtimes(
+    runs: list[dict[str, Any]], idle: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """On each database where more than one runtime ran: each bot's measures side by side, by
+    runtime (the runtimes in the order they ran), and pixbot's memory at rest."""
+    compared: list[dict[str, Any]] = []
+    for database in dict.fromkeys(run["database"] for run in runs):
+        here = [run for run in runs if run["database"] == database]
+        runtimes = list(dict.fromkeys(run["runtime"] for run in here))
+        if len(runtimes) < 2:
+            continue
+        bots: dict[str, Any] = {}
+        for run in here:
+            measures = bots.setdefault(run["bot"], {key: {} for key in COMPARED})
+            for key in COMPARED:
+                measures[key][run["runtime"]] = run[key]
+        entry: dict[str, Any] = {"database": database, "runtimes": runtimes, "bots": bots}
+        at_rest = {i["runtime"]: i for i in idle if i["database"] == database}
+        if at_rest:
+            entry["idle_rss_mb"] = {r: at_rest[r]["pixbot_mb"] for r in runtimes if r in at_rest}
+            entry["library_rss_mb"] = {
+                r: at_rest[r]["library_mb"] for r in runtimes if r in at_rest
+            }
+        compared.append(entry)
+    return compared
+
+
+def format_idle(idle: list[dict[str, Any]]) -> list[str]:
+    if not idle:
+        return []
+    lines = [
+        "idle RSS (MB, each in a fresh process, collected and trimmed): Python alone, the "
+        "runtime's library imported alone, pixbot built as `pixbot run` builds it (no network)",
+        f"{'database':<11}{'runtime':<9}{'library':<14}{'python':>8}{'library':>9}{'pixbot':>8}"
+        f"{'peak':>7}{'modules':>9}",
+    ]
+    for at_rest in idle:
+        lines.append(
+            f"{at_rest['database']:<11}{at_rest['runtime']:<9}{at_rest['library']:<14}"
+            f"{at_rest['python_mb']:>8.1f}{at_rest['library_mb']:>9.1f}"
+            f"{at_rest['pixbot_mb']:>8.1f}{at_rest['pixbot_peak_mb']:>7.0f}"
+            f"{at_rest['pixbot_modules']:>9}"
+        )
+    return lines
+
+
+def format_runtimes(compared: list[dict[str, Any]]) -> list[str]:
+    lines: list[str] = []
+    for entry in compared:
+        runtimes = entry["runtimes"]
+        pixbot = entry["bots"].get("pixbot", {})
+        parts = [
+            f"{heading} " + " / ".join(f"{pixbot[key][r]:g}" for r in runtimes)
+            for key, heading in COMPARED.items()
+            if key in pixbot and all(r in pixbot[key] for r in runtimes)
+        ]
+        idle = entry.get("idle_rss_mb", {})
+        if all(r in idle for r in runtimes):
+            parts.insert(0, "idle RSS MB " + " / ".join(f"{idle[r]:g}" for r in runtimes))
+        echo = entry["bots"].get("echo", {}).get("updates_per_s", {})
+        if all(r in echo for r in runtimes):
+            parts.append("echo updates/s " + " / ".join(f"{echo[r]:g}" for r in runtimes))
+        lines.append(f"{entry['database']}, pixbot {' / '.join(runtimes)}: " + "; ".join(parts))
+    return lines
 
 
 def _marks(goals: dict[str, bool | None]) -> str:
@@ -79,13 +154,14 @@ def format_flood_table(result: dict[str, Any]) -> str:
         + " ".join(f"{value:.2f}" for value in result["load_before"])
         + f" on {result['cpus']} CPUs",
         "learners (ms)",
-        f"{'database':<11}{'learners':>9}{'updates':>9}{'upd/s':>7}{'p50':>8}{'p99':>8}"
+        f"{'database':<11}{'runtime':<9}{'learners':>9}{'updates':>9}{'upd/s':>7}{'p50':>8}{'p99':>8}"
         f"{'flood p99':>11}{'no-429 p99':>12}{'handling p99':>14}{'turn p99':>10}"
         f"{'rate wait p99':>15}{'met 429':>9}",
     ]
     for flood in floods:
         lines.append(
-            f"{flood['database']:<11}{flood['learners']:>9}{flood['updates']:>9}"
+            f"{flood['database']:<11}{flood['runtime']:<9}{flood['learners']:>9}"
+            f"{flood['updates']:>9}"
             f"{flood['updates_per_s']:>7.1f}{flood['p50_ms']:>8.1f}{flood['p99_ms']:>8.1f}"
             f"{flood['during_flood_p99_ms']:>11.1f}{flood['without_429_p99_ms']:>12.1f}"
             f"{flood['handling_p99_ms']:>14.1f}{flood['wait_p99_ms']:>10.1f}"
@@ -93,14 +169,15 @@ def format_flood_table(result: dict[str, Any]) -> str:
         )
     lines += [
         "flooders and replies",
-        f"{'database':<11}{'sent':>6}{'handled':>9}{'dropped':>9}{'msgs':>6}{'beyond rate':>13}"
-        f"{'tightest 4':>12}{'sends/s':>9}{'429s':>6}{'lost':>6}{'errors':>8}",
+        f"{'database':<11}{'runtime':<9}{'sent':>6}{'handled':>9}{'dropped':>9}{'msgs':>6}"
+        f"{'beyond rate':>13}{'tightest 4':>12}{'sends/s':>9}{'429s':>6}{'lost':>6}{'errors':>8}",
     ]
     for flood in floods:
         span = flood["flooder_tightest_span_s"]
         tightest = "-" if span is None else f"{span:.2f} s"
         lines.append(
-            f"{flood['database']:<11}{flood['flooders'] * flood['flood_updates_each']:>6}"
+            f"{flood['database']:<11}{flood['runtime']:<9}"
+            f"{flood['flooders'] * flood['flood_updates_each']:>6}"
             f"{flood['flooder_handled']:>9}{flood['flooder_dropped']:>9}"
             f"{flood['flooder_messages']:>6}{flood['flooder_beyond_rate']:>13}{tightest:>12}"
             f"{flood['sends_per_s']:>9.1f}{flood['throttled_429']:>6}{flood['replies_lost']:>6}"
@@ -119,10 +196,11 @@ def format_flood_table(result: dict[str, Any]) -> str:
     )
     for flood in floods:
         lines.append(
-            f"{flood['database']}: flood sent in {flood['flood_sent_s']:.2f} s, over after "
-            f"{flood['flood_elapsed_s']:.2f} s ({flood['during_flood_updates']} learner updates "
-            f"meanwhile); learners dropped {flood['learners_dropped']}, their messages beyond "
-            f"rate {flood['learners_beyond_rate']}; " + _marks(flood["goals"])
+            f"{flood['database']} {flood['runtime']}: flood sent in "
+            f"{flood['flood_sent_s']:.2f} s, over after {flood['flood_elapsed_s']:.2f} s "
+            f"({flood['during_flood_updates']} learner updates meanwhile); learners dropped "
+            f"{flood['learners_dropped']}, their messages beyond rate "
+            f"{flood['learners_beyond_rate']}; " + _marks(flood["goals"])
         )
     return "\n".join(lines)
 
@@ -136,7 +214,7 @@ def format_table(result: dict[str, Any]) -> str:
         f"(after {result['warmup']} warm-up){think}; load "
         + " ".join(f"{value:.2f}" for value in result["load_before"])
         + f" on {result['cpus']} CPUs",
-        f"{'database':<11}{'bot':<7}{'learners':>9}{'updates':>9}{'updates/s':>11}"
+        f"{'database':<11}{'runtime':<9}{'bot':<8}{'learners':>9}{'updates':>9}{'updates/s':>11}"
         f"{'p50 ms':>9}{'p99 ms':>9}{'queued p99':>11}{'errors':>8}{'no reply':>9}"
         f"{'CPU ms/upd':>11}"
         f"{'RSS MB start→end':>18}",
@@ -144,7 +222,8 @@ def format_table(result: dict[str, Any]) -> str:
     for run in result["runs"]:
         rss = f"{run['rss_start_mb']:.0f} → {run['rss_end_mb']:.0f}"
         lines.append(
-            f"{run['database']:<11}{run['bot']:<7}{run['learners']:>9}{run['updates']:>9}"
+            f"{run['database']:<11}{run['runtime']:<9}{run['bot']:<8}{run['learners']:>9}"
+            f"{run['updates']:>9}"
             f"{run['updates_per_s']:>11.1f}{run['p50_ms']:>9.1f}{run['p99_ms']:>9.1f}"
             f"{run['wait_p99_ms']:>11.1f}{run['errors']:>8}{run['unanswered']:>9}"
             f"{run['cpu_ms_per_update']:>11.2f}"
@@ -153,7 +232,7 @@ def format_table(result: dict[str, Any]) -> str:
     for comparison in result["comparisons"]:
         marks = _marks(comparison["goals"])
         lines.append(
-            f"{comparison['database']}: pixbot/echo throughput = "
+            f"{comparison['database']} {comparison['runtime']}: pixbot/echo throughput = "
             f"{100 * comparison['throughput_share']:.1f} % (durable echo/echo "
             f"{100 * comparison['durable_echo_share']:.1f} %); {marks}"
         )
@@ -165,5 +244,13 @@ def format_table(result: dict[str, Any]) -> str:
             "turn and for Telegram's rates; Telegram's rates and the flood guard are lifted "
             "(each learner is a stream, not a person: they would measure Telegram); --think S "
             "measures them at a pace, with every limit as shipped"
+        )
+    lines += format_idle(result.get("idle", []))
+    lines += format_runtimes(result.get("runtime_comparisons", []))
+    if result.get("apart"):
+        lines.append(
+            "each runtime ran in a process of its own (CPU ms/update: that process's CPU time ÷ "
+            "updates; RSS start→end: its resident memory during the run, the bench's learners "
+            "and local Bot API included); each bot is compared with the echo of its own library"
         )
     return "\n".join(lines)

@@ -1,5 +1,5 @@
-"""One run: learners against one dispatcher (pixbot, the echo bot, the durable echo bot),
-and its measures."""
+"""One run: learners against one bot of one runtime (pixbot, the echo bot, the durable echo
+bot), and its measures."""
 
 from __future__ import annotations
 
@@ -9,29 +9,21 @@ import logging
 import random
 import resource
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from aiogram import Bot
-from aiogram.types import Update
 
-from bot.adapters.telegram.concurrency import WAITED
-from bot.adapters.telegram.replies import RATE_WAITED
 from bot.core.flood import FloodGuard
 from bot.delivery.limiter import RateLimiter
-from bot.lab.bench.updates.bots import (
-    Database,
-    durable_echo_dispatcher,
-    echo_dispatcher,
-    first_ids,
-    pixbot,
-    stored_counts,
-)
+from bot.lab.bench.updates.api import CURRENT_INBOX, Inbox, LocalApi
+from bot.lab.bench.updates.database import Database, first_ids, stored_counts
 from bot.lab.bench.updates.learners import FIRST_USER, LANGUAGES, Learner
-from bot.lab.bench.updates.session import CURRENT_INBOX, TOKEN, Inbox, LocalSession
+from bot.lab.bench.updates.runtimes import Fed, durable_echo, echo, pixbot
 from bot.memory import rss_mb
+from bot.serving.replies import RATE_WAITED
+from bot.serving.turns import WAITED
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +35,10 @@ def cpu_seconds() -> float:
 
 @dataclass
 class Run:
-    """Measures of one dispatcher under the learners."""
+    """Measures of one bot under the learners."""
 
     name: str
+    runtime: str
     database: str
     learners: int
     updates: int
@@ -69,6 +62,7 @@ class Run:
         total99 = np.percentile(latencies + waits, 99) * 1000
         return {
             "bot": self.name,
+            "runtime": self.runtime,
             "database": self.database,
             "learners": self.learners,
             "updates": self.updates,
@@ -97,8 +91,7 @@ class Run:
 
 async def drive(
     run: Run,
-    feed: Callable[[Update], Awaitable[Any]],
-    bot: Bot,
+    bot: Fed,
     competences: Sequence[str],
     first_update: int,
     first_user: int,
@@ -135,22 +128,22 @@ async def drive(
             if index == warmup:  # the first measured update
                 started, cpu_started = time.perf_counter(), cpu_seconds()
             payload = learner.next_update(next(update_ids))
-            update = Update.model_validate(payload, context={"bot": bot})
+            update = bot.parse(payload)
             inbox = Inbox()
             token = CURRENT_INBOX.set(inbox)
             WAITED.set(0.0)
             begin = time.perf_counter()
             try:
-                await feed(update)
+                await bot.feed(update)
             except Exception:  # counted, and the learner starts over
                 run.errors += 1
-                log.exception("update %s raised", update.update_id)
+                log.exception("update %s raised", payload["update_id"])
             finally:
                 elapsed = time.perf_counter() - begin
                 CURRENT_INBOX.reset(token)
             learner.screens = inbox.screens
             if index >= warmup:  # the handling, and apart the waits (a turn, Telegram's rates)
-                waited = WAITED.get() + RATE_WAITED.get()
+                waited = inbox.queued + WAITED.get() + RATE_WAITED.get()
                 latencies[index - warmup] = elapsed - waited
                 waits[index - warmup] = waited
                 if inbox.requests == 0:
@@ -171,6 +164,7 @@ async def drive(
 
 
 async def run_pixbot(
+    runtime: str,
     database: Database,
     learners: int,
     updates: int,
@@ -178,22 +172,22 @@ async def run_pixbot(
     think: float,
     seed: int,
 ) -> Run:
-    """The real bot, built as ``pixbot run`` builds it, on ``database``. With no think time each
-    learner is a stream of updates, not a person: Telegram's rates and the flood guard, which
-    would then measure Telegram (1 message a second per chat, 25 a second in all), are lifted so
-    the run measures the bot's own cost; at a pace (``think``), they apply as shipped."""
-    session = LocalSession()
+    """The real bot on ``runtime``, built as ``pixbot run`` builds it, on ``database``. With no
+    think time each learner is a stream of updates, not a person: Telegram's rates and the flood
+    guard, which would then measure Telegram (1 message a second per chat, 25 a second in all),
+    are lifted so the run measures the bot's own cost; at a pace (``think``), they apply as
+    shipped."""
+    api = LocalApi()
     unlimited: dict[str, Any] = {}
     if think <= 0:
         unlimited = {
             "limiter": RateLimiter(1e9, chat_interval=0.0, group_per_minute=10**9),
             "flood": FloodGuard(rate=1e9, burst=10**9, backlog=10**9),
         }
-    async with pixbot(database, session, **unlimited) as app:
-        run = Run("pixbot", database.label, learners, updates)
+    async with pixbot(runtime, database, api, **unlimited) as app:
+        run = Run("pixbot", runtime, database.label, learners, updates)
         await drive(
             run,
-            app.feed,
             app.bot,
             app.competences,
             app.first_update,
@@ -204,55 +198,46 @@ async def run_pixbot(
         )
         handled_errors = app.metrics.registry.get_sample_value("pixbot_errors_total") or 0.0
         run.errors += int(handled_errors)
-        run.requests = session.requests
+        run.requests = api.requests
         run.stored = await stored_counts(app.engine)
         return run
 
 
 async def run_echo(
-    label: str, learners: int, updates: int, warmup: int, think: float, seed: int
+    runtime: str, label: str, learners: int, updates: int, warmup: int, think: float, seed: int
 ) -> Run:
-    from bot.adapters.telegram.dispatcher import create_bot
-
-    session = LocalSession()
-    bot = create_bot(TOKEN, session=session)
-    dispatcher = echo_dispatcher()
-    run = Run("echo", label, learners, updates)
-
-    async def feed(update: Update) -> Any:
-        return await dispatcher.feed_update(bot, update)
-
-    try:
-        await drive(run, feed, bot, (), 1, FIRST_USER, warmup, think, seed)
-    finally:
-        await bot.session.close()
-    run.requests = session.requests
+    """The runtime's bare echo bot (no database)."""
+    api = LocalApi()
+    run = Run("echo", runtime, label, learners, updates)
+    async with echo(runtime, api) as bot:
+        await drive(run, bot, (), 1, FIRST_USER, warmup, think, seed)
+    run.requests = api.requests
     return run
 
 
 async def run_durable_echo(
-    database: Database, learners: int, updates: int, warmup: int, think: float, seed: int
+    runtime: str,
+    database: Database,
+    learners: int,
+    updates: int,
+    warmup: int,
+    think: float,
+    seed: int,
 ) -> Run:
-    from bot.adapters.telegram.dispatcher import create_bot
+    """The runtime's echo bot claiming each update in ``database`` first."""
     from storage.database import session_factory, upgrade
 
     await database.create()
     engine = database.engine()
-    session = LocalSession()
-    bot = create_bot(TOKEN, session=session)
+    api = LocalApi()
     try:
         await upgrade(engine)
-        dispatcher = durable_echo_dispatcher(session_factory(engine))
-        run = Run("echo+db", database.label, learners, updates)
+        run = Run("echo+db", runtime, database.label, learners, updates)
         first_update, _ = await first_ids(engine)
-
-        async def feed(update: Update) -> Any:
-            return await dispatcher.feed_update(bot, update)
-
-        await drive(run, feed, bot, (), first_update, FIRST_USER, warmup, think, seed)
-        run.requests = session.requests
+        async with durable_echo(runtime, api, session_factory(engine)) as bot:
+            await drive(run, bot, (), first_update, FIRST_USER, warmup, think, seed)
+        run.requests = api.requests
         return run
     finally:
-        await bot.session.close()
         await engine.dispose()
         await database.drop()

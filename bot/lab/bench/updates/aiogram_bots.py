@@ -1,0 +1,126 @@
+"""The aiogram runtime's bots on the local Bot API: pixbot as ``pixbot run`` builds it (aiogram's
+dispatcher on the serving path), the bare aiogram echo bot and the durable echo bot."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    TelegramObject,
+    Update,
+)
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.lab.bench.updates.api import TOKEN, LocalApi
+from bot.lab.bench.updates.runtimes import AIOGRAM, Build, Fed
+from bot.lab.bench.updates.session import LocalSession
+
+
+def echo_dispatcher() -> Dispatcher:
+    """The ceiling: a bare aiogram dispatcher that echoes a message (with one button) and
+    answers a press with a message."""
+    dispatcher = Dispatcher()
+    again = InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text="🔁 Again", callback_data="echo")]]
+    )
+
+    async def on_message(message: Message) -> None:
+        await message.answer(html.escape(message.text or "…"), reply_markup=again)
+
+    async def on_press(query: CallbackQuery, bot: Bot) -> None:
+        await query.answer()
+        if query.message is not None:
+            await bot.send_message(query.message.chat.id, "Pressed.")
+
+    dispatcher.message.register(on_message)
+    dispatcher.callback_query.register(on_press)
+    return dispatcher
+
+
+def durable_echo_dispatcher(sessions: async_sessionmaker[AsyncSession]) -> Dispatcher:
+    """The floor of any bot that must not handle a redelivered update twice: the echo bot,
+    once it has claimed the update's id in a transaction of its own (pixbot's first step)."""
+    from storage.repository import SqlStore
+
+    dispatcher = echo_dispatcher()
+
+    async def claim(
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        update: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        assert isinstance(update, Update)
+        async with sessions() as session:
+            store = SqlStore(session)
+            claimed = await store.claim_update(update.update_id, datetime.now(UTC))
+            await store.commit()
+        return await handler(update, data) if claimed else None
+
+    dispatcher.update.outer_middleware(claim)
+    return dispatcher
+
+
+def fed(bot: Bot, dispatcher: Dispatcher) -> Fed:
+    """Updates as aiogram's polling and webhook parse them, each fed to the dispatcher."""
+
+    def parse(payload: dict[str, Any]) -> Update:
+        return Update.model_validate(payload, context={"bot": bot})
+
+    async def feed(update: Update) -> Any:
+        return await dispatcher.feed_update(bot, update)
+
+    return Fed(AIOGRAM, parse, feed)
+
+
+@asynccontextmanager
+async def pixbot(build: Build) -> AsyncIterator[Fed]:
+    """aiogram's dispatcher on the serving path, as ``pixbot run`` builds it."""
+    from bot.adapters.telegram.dispatcher import build_dispatcher, create_bot
+    from bot.adapters.telegram.metrics import RequestMetrics
+
+    bot = create_bot(TOKEN, session=LocalSession(build.api))
+    try:
+        bot.session.middleware(RequestMetrics(build.metrics))
+        dispatcher = build_dispatcher(
+            build.conversation,
+            build.sessions,
+            build.settings.delivery_rate,
+            build.metrics,
+            max_concurrent_updates=build.settings.concurrent_updates(),
+            flood=build.flood,
+            sleep=build.sleep,
+            limiter=build.limiter,
+        )
+        yield fed(bot, dispatcher)
+    finally:
+        await bot.session.close()
+
+
+@asynccontextmanager
+async def _bare(api: LocalApi, dispatcher: Dispatcher) -> AsyncIterator[Fed]:
+    from bot.adapters.telegram.dispatcher import create_bot
+
+    bot = create_bot(TOKEN, session=LocalSession(api))
+    try:
+        yield fed(bot, dispatcher)
+    finally:
+        await bot.session.close()
+
+
+def echo(api: LocalApi) -> AbstractAsyncContextManager[Fed]:
+    return _bare(api, echo_dispatcher())
+
+
+def durable_echo(
+    api: LocalApi, sessions: async_sessionmaker[AsyncSession]
+) -> AbstractAsyncContextManager[Fed]:
+    return _bare(api, durable_echo_dispatcher(sessions))

@@ -1,0 +1,139 @@
+"""The Telegram runtimes a run measures, each behind the same few calls: pixbot built as
+``pixbot run`` builds it, the bare echo bot of the runtime's library (the ceiling) and the
+durable echo bot (the floor of any bot that handles a redelivered update once), all on the
+local Bot API. A runtime's module (``aiogram_bots``, ``ptb_bots``) is imported only when that
+runtime runs: a run of one imports nothing of the other's library."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.core.flood import FloodGuard
+from bot.delivery.limiter import RateLimiter
+from bot.lab.bench.updates.api import LocalApi
+from bot.lab.bench.updates.database import Database, first_ids
+from bot.memory import freeze_startup_objects, trim_loop
+
+if TYPE_CHECKING:
+    from bot.core.conversation import Conversation
+    from bot.serving.metrics import Metrics
+    from bot.settings import Settings
+
+AIOGRAM: Final = "aiogram"
+PTB: Final = "ptb"  # python-telegram-bot
+RUNTIMES: Final = (AIOGRAM, PTB)
+LIBRARIES: Final = {AIOGRAM: "aiogram", PTB: "telegram.ext"}  # what importing the library is
+
+
+@dataclass
+class Fed:
+    """A bot as the learners reach it: ``parse`` makes the runtime's update of the JSON
+    Telegram sends (as its polling or webhook does), ``feed`` handles it as polling would."""
+
+    runtime: str
+    parse: Callable[[dict[str, Any]], Any]
+    feed: Callable[[Any], Awaitable[Any]]
+
+
+@dataclass
+class Pixbot:
+    """The real bot on one database, ready to be fed updates."""
+
+    bot: Fed
+    engine: AsyncEngine
+    metrics: Metrics
+    competences: list[str]  # every competence code
+    first_update: int  # update and user ids above those already stored
+    first_user: int
+
+
+@dataclass(frozen=True)
+class Build:
+    """What a runtime builds pixbot's serving on, as ``pixbot run`` gives it."""
+
+    conversation: Conversation
+    sessions: async_sessionmaker[AsyncSession]
+    settings: Settings
+    metrics: Metrics
+    api: LocalApi
+    flood: FloodGuard | None
+    sleep: Callable[[float], Awaitable[None]]
+    limiter: RateLimiter | None
+
+
+def _module(runtime: str) -> Any:
+    if runtime == AIOGRAM:
+        from bot.lab.bench.updates import aiogram_bots
+
+        return aiogram_bots
+    if runtime == PTB:
+        from bot.lab.bench.updates import ptb_bots
+
+        return ptb_bots
+    raise ValueError(f"unknown runtime {runtime!r} (one of {', '.join(RUNTIMES)})")
+
+
+@asynccontextmanager
+async def pixbot(
+    runtime: str,
+    database: Database,
+    api: LocalApi,
+    flood: FloodGuard | None = None,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    limiter: RateLimiter | None = None,
+) -> AsyncIterator[Pixbot]:
+    """The real bot on ``runtime``, built as ``pixbot run`` builds it, on ``database``
+    (created, then dropped), its process's memory handled as ``pixbot run`` handles it.
+    ``flood``: the flood guard (default: the shipped one); ``sleep``: how its limits wait;
+    ``limiter``: Telegram's rates (default: the shipped ones)."""
+    from bot.bootstrap import build_conversation
+    from bot.serving.metrics import Metrics
+    from bot.settings import Settings
+    from storage.database import session_factory, upgrade
+
+    module = _module(runtime)
+    await database.create()
+    engine = database.engine()
+    try:
+        await upgrade(engine)
+        settings = Settings(database_url=database.url)
+        conversation = await build_conversation(settings, engine)
+        metrics = Metrics()
+        build = Build(
+            conversation, session_factory(engine), settings, metrics, api, flood, sleep, limiter
+        )
+        async with module.pixbot(build) as bot:
+            first_update, first_user = await first_ids(engine)
+            competences = sorted(conversation.bank.competences)
+            app = Pixbot(bot, engine, metrics, competences, first_update, first_user)
+            freeze_startup_objects()
+            stop = asyncio.Event()
+            trimming = asyncio.create_task(trim_loop(stop))
+            try:
+                yield app
+            finally:
+                stop.set()
+                await trimming
+    finally:
+        await engine.dispose()
+        await database.drop()
+
+
+def echo(runtime: str, api: LocalApi) -> AbstractAsyncContextManager[Fed]:
+    """The ceiling: the runtime's library alone, echoing a message with one button and
+    answering a press with a message."""
+    return _module(runtime).echo(api)  # type: ignore[no-any-return]
+
+
+def durable_echo(
+    runtime: str, api: LocalApi, sessions: async_sessionmaker[AsyncSession]
+) -> AbstractAsyncContextManager[Fed]:
+    """The floor: the echo bot once it has claimed the update's id in a transaction of its
+    own (pixbot's first step)."""
+    return _module(runtime).durable_echo(api, sessions)  # type: ignore[no-any-return]
