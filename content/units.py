@@ -13,7 +13,8 @@ UNITS: Final[dict[str, tuple[str, ...]]] = {
     "MB": ("mb", "mo", "megabyte", "megaoctet", "mega"),
     "GB": ("gb", "go", "gigabyte", "gigaoctet", "giga"),
     "TB": ("tb", "to", "terabyte", "teraoctet"),
-    "GiB": ("gib", "gio", "gibibyte", "gibioctet"),
+    # Systems label GiB as "GB" (Windows) or "Go": the number tells 931 GiB from 1000 GB.
+    "GiB": ("gib", "gio", "gibibyte", "gibioctet", "gb", "go"),
     "kbit": ("kbit", "kb", "kilobit"),
     "Mbit": ("mbit", "mb", "megabit"),
     "kbit/s": ("kbit/", "kbps", "kb/", "kbit par seconde"),

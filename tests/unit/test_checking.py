@@ -97,6 +97,8 @@ def test_numbers_are_compared_as_numbers(answer: str, accepted: list[str], ok: b
         ("19 euros", "fr", "EUR", True),
         ("19 %", "fr", "percent", True),
         ("19 Mbit/s", "en", "MB/s", False),  # bits are not bytes
+        ("19 Go", "fr", "GiB", True),  # how systems label GiB
+        ("19 GiB", "en", "GB", False),
         ("19 MB/s", "en", "MB/s", True),
         # Small number words in the item's language.
         ("nineteen", "en", None, True),
