@@ -73,6 +73,12 @@ def _parser() -> argparse.ArgumentParser:
         "--engine", action="append", default=None, help="fixed-random, smart-random, irt"
     )
     simulate.add_argument("--competence", action="append", default=None)
+    simulate.add_argument(
+        "--model",
+        action="append",
+        default=None,
+        help="learner model: skill-mastery, logistic, guesser, longest-option (default: all)",
+    )
     simulate.add_argument("--path", type=Path, default=None, help="content directory")
     simulate.add_argument("--json", action="store_true")
     simulate.set_defaults(command=_simulate)
@@ -257,7 +263,7 @@ def _content_check_links(args: argparse.Namespace) -> int:
 def _simulate(args: argparse.Namespace) -> int:
     import time
 
-    from bot.lab.simulation import DEFAULT_ENGINES, format_table, simulate
+    from bot.lab.simulation import DEFAULT_ENGINES, MODELS, TEST_WISE, format_table, simulate
     from content.bank import ContentBank
 
     bank = _load_or_report(args.path)
@@ -271,6 +277,7 @@ def _simulate(args: argparse.Namespace) -> int:
             learners=args.learners,
             seed=args.seed,
             competences=args.competence,
+            models=list(args.model or (*MODELS, *TEST_WISE)),
         )
     except ValueError as error:
         print(error, file=sys.stderr)

@@ -12,6 +12,23 @@ Two learner models, each drawn once per learner (deterministic for a seed):
   on single choice, 1 / 2^options on multiple choice, never on text and fields).
 
 The true level is the Pix rule (``scoring.score``) on the skills the learner truly masters.
+Test-wise learners, each with no skill at all (true level 0 on every competence), in a section
+of their own (rows appended after the others, their own random streams):
+
+* ``guesser``: a uniform guess on choice challenges (one option of a single choice; a uniform
+  non-empty subset of a multiple choice, i.e. blind, not the bank's most common count); every
+  typed (text, fields) answer wrong.
+* ``longest-option``: the strictly longest option of a single choice (ties at random); on a
+  multiple choice the k longest options (ties at the k-th length at random), k the most common
+  count of right answers among the bank's validated multiple-choice challenges (the smaller on
+  a tie); every typed answer wrong. It reads the English text for even-numbered learners and
+  the French one for odd-numbered ones (each language's lengths are a cue of their own).
+
+Their rows give the level each engine grants them (mean, p90, max, the share of tests at level
+1 or more, the mean challenges asked), per competence too, and the issue's goal per engine: the
+mean level of every test-wise model at most the guesser's + 0.1, and no competence's mean level
+of any test-wise model above 0.5.
+
 Engines run directly on ``EngineState``, one competence at a time. ``fixed-random`` is a
 simulation-only baseline: a random fixed test, as long as the IRT engine's mean test (when it
 runs), scored by Pix inference.
@@ -72,8 +89,14 @@ from bot.core.scoring import (
 )
 from content.bank import ContentBank, Skill
 from content.models import Challenge, ChallengeType
+from content.models import Status as ChallengeStatus
 
 MODELS: Final = ("skill-mastery", "logistic")
+GUESSER: Final = "guesser"
+LONGEST: Final = "longest-option"
+TEST_WISE: Final = (GUESSER, LONGEST)
+TEST_WISE_MARGIN: Final = 0.1  # goal: a test-wise mean level at most the guesser's + this
+COMPETENCE_CEILING: Final = 0.5  # goal: no competence's test-wise mean level above this
 DEFAULT_ENGINES: Final = ("fixed-random", "smart-random", "irt", "oracle", "bound")
 ORACLE: Final = "oracle"
 BOUND: Final = "bound"
@@ -573,14 +596,34 @@ def _summary(
     }
 
 
+def _engine(name: str, irt_mean: float | None) -> Engine:
+    """A fresh engine for a section of the simulation; ``irt_mean``: the IRT engine's mean
+    length on the same learners, the fixed random test's length."""
+    if name == FixedRandom.name:
+        length = round(irt_mean) if irt_mean else DEFAULT_FIXED_LENGTH
+        return FixedRandom(max(1, length))
+    if name == IrtEngine.name:  # its own, with a memo big enough for shared prefixes
+        return IrtEngine(memo_size=SIMULATION_MEMO_SIZE, pix_memo_size=SIMULATION_PIX_MEMO_SIZE)
+    return get_engine(name)
+
+
 def simulate(
     bank: ContentBank,
     engines: list[str],
     learners: int,
     seed: int,
     competences: Sequence[str] | None = None,
+    models: Sequence[str] = (*MODELS, *TEST_WISE),
 ) -> dict[str, Any]:
-    """Every engine against both learner models; deterministic for a seed."""
+    """Every engine against the learner models of ``models`` (``MODELS``, then the test-wise
+    ones of ``TEST_WISE``, each in its own section); deterministic for a seed, and a model's
+    rows do not depend on which other models run."""
+    unknown_models = sorted(set(models) - {*MODELS, *TEST_WISE})
+    if unknown_models or not models:
+        known = ", ".join([*MODELS, *TEST_WISE])
+        raise ValueError(
+            f"unknown learner model(s) {', '.join(unknown_models) or '(none)'}; known: {known}"
+        )
     codes = [
         code for code in (competences or sorted(bank.competences)) if bank.assessable_skills(code)
     ]
@@ -596,7 +639,7 @@ def simulate(
     values = {code: skill_pix(skills[code]) for code in codes}
     truths: dict[tuple[str, frozenset[str]], tuple[int, int]] = {}  # few distinct ones
     results: dict[str, Any] = {}
-    for model in MODELS:
+    for model in [m for m in MODELS if m in models]:
         population = _learners(bank, model, learners, seed, codes)
         truth: list[dict[str, tuple[int, int]]] = []
         for person in population:
@@ -654,17 +697,7 @@ def simulate(
                     true_pix,
                 )
                 continue
-            engine: Engine
-            if name == "fixed-random":
-                irt_mean = rows.get("irt", {}).get("mean")
-                length = round(irt_mean) if irt_mean else DEFAULT_FIXED_LENGTH
-                engine = FixedRandom(max(1, length))
-            elif name == IrtEngine.name:  # its own, with a memo big enough for shared prefixes
-                engine = IrtEngine(
-                    memo_size=SIMULATION_MEMO_SIZE, pix_memo_size=SIMULATION_PIX_MEMO_SIZE
-                )
-            else:
-                engine = get_engine(name)
+            engine = _engine(name, rows.get("irt", {}).get("mean"))
             lengths: list[int] = []
             levels: list[int] = []
             pix: list[int] = []
@@ -697,7 +730,165 @@ def simulate(
             "levels": dict(sorted(Counter(true_levels).items())),
             "engines": ordered,
         }
-    return {"seed": seed, "learners": learners, "competences": codes, "models": results}
+    result = {"seed": seed, "learners": learners, "competences": codes, "models": results}
+    real = [name for name in order if name not in (ORACLE, BOUND)]
+    test_wise = [m for m in TEST_WISE if m in models]
+    if test_wise and real:
+        wise = _test_wise(bank, real, test_wise, learners, seed, codes)
+        shown = [name for name in engines if name in real]  # the order asked for
+        wise["models"] = {
+            model: {name: by_engine[name] for name in shown}
+            for model, by_engine in wise["models"].items()
+        }
+        wise["goal"] = {name: wise["goal"][name] for name in shown}
+        result["test_wise"] = wise
+    return result
+
+
+# --- test-wise learners ------------------------------------------------------------------
+
+
+def common_right_count(bank: ContentBank) -> int:
+    """The most common number of right answers of the bank's validated multiple-choice
+    challenges (the smaller on a tie; 1 when there are none)."""
+    counts = Counter(
+        len(c.right_indexes)
+        for c in bank.challenges.values()
+        if c.type is ChallengeType.MULTIPLE and c.status is ChallengeStatus.VALIDATED
+    )
+    if not counts:
+        return 1
+    top = max(counts.values())
+    return min(count for count, used in counts.items() if used == top)
+
+
+def _lengths(challenge: Challenge, language: str) -> list[int]:
+    return [len(option.strip()) for option in challenge.text(language).options]
+
+
+def _longest(sizes: Sequence[int], k: int, rng: random.Random) -> frozenset[int]:
+    """The k longest options; those tied at the k-th length drawn at random."""
+    k = min(k, len(sizes))
+    by_length = sorted(range(len(sizes)), key=lambda i: -sizes[i])
+    cut = sizes[by_length[k - 1]]
+    sure = [i for i in by_length if sizes[i] > cut]
+    tied = [i for i in by_length if sizes[i] == cut]
+    if len(sure) + len(tied) == k:
+        return frozenset(sure + tied)
+    return frozenset(sure + rng.sample(tied, k - len(sure)))
+
+
+def wise_learner(model: str, language: str, k: int) -> Learner:
+    """A learner with no skill (see the module docstring); ``k``: the multiple-choice count
+    ``longest-option`` ticks."""
+    no_skill: frozenset[str] = frozenset()
+    if model == GUESSER:
+
+        def guess(challenge: Challenge, rng: random.Random) -> bool:
+            options = len(challenge.text(language).options)
+            if challenge.type is ChallengeType.SINGLE:
+                return rng.randrange(options) in challenge.right_indexes
+            if challenge.type is ChallengeType.MULTIPLE:  # a uniform non-empty subset
+                mask = rng.randrange(1, 2**options)
+                return frozenset(i for i in range(options) if mask >> i & 1) == (
+                    challenge.right_indexes
+                )
+            return False
+
+        return Learner(guess, no_skill)
+    if model == LONGEST:
+
+        def longest(challenge: Challenge, rng: random.Random) -> bool:
+            if challenge.type is ChallengeType.SINGLE:
+                return _longest(_lengths(challenge, language), 1, rng) == challenge.right_indexes
+            if challenge.type is ChallengeType.MULTIPLE:
+                return _longest(_lengths(challenge, language), k, rng) == challenge.right_indexes
+            return False
+
+        return Learner(longest, no_skill)
+    raise ValueError(f"unknown test-wise model {model!r}")
+
+
+def _test_wise(
+    bank: ContentBank,
+    engines: Sequence[str],
+    models: Sequence[str],
+    learners: int,
+    seed: int,
+    codes: Sequence[str],
+) -> dict[str, Any]:
+    """Every test-wise model against every engine: the levels granted, and the goal."""
+    k = common_right_count(bank)
+    skills = {code: tuple(bank.assessable_skills(code)) for code in codes}
+    values = {code: skill_pix(skills[code]) for code in codes}
+    rows: dict[str, dict[str, dict[str, Any]]] = {}
+    for model in models:
+        people = {lang: wise_learner(model, lang, k) for lang in ("en", "fr")}
+        rows[model] = {}
+        for name in engines:  # the IRT engine first, as for the other learners
+            engine = _engine(name, rows[model].get("irt", {}).get("challenges"))
+            lengths: list[int] = []
+            levels: dict[str, list[int]] = {code: [] for code in codes}
+            for i in range(learners):
+                person = people["en" if i % 2 == 0 else "fr"]
+                for position, code in enumerate(codes):
+                    test_seed = seed * 7_919 + i * 131 + position
+                    rng = random.Random(f"{seed}:{model}:{name}:{i}:{code}")
+                    n, level, _ = run_test(
+                        engine, bank, code, person, test_seed, rng, skills[code], values[code]
+                    )
+                    lengths.append(n)
+                    levels[code].append(level)
+            rows[model][name] = _granted(lengths, levels)
+    return {
+        "learners": learners,
+        "multiple_choice_count": k,
+        "models": rows,
+        "goal": _goal(rows, engines),
+    }
+
+
+def _granted(lengths: Sequence[int], levels: Mapping[str, Sequence[int]]) -> dict[str, Any]:
+    every = np.array([level for found in levels.values() for level in found], dtype=float)
+    per_competence = {
+        code: round(float(np.mean(found)), 2) if found else 0.0 for code, found in levels.items()
+    }
+    worst = max(per_competence, key=lambda code: per_competence[code])
+    return {
+        "mean": round(float(every.mean()), 2) if len(every) else 0.0,
+        "p90": float(np.percentile(every, 90)) if len(every) else 0.0,
+        "max": float(every.max()) if len(every) else 0.0,
+        "level_1_or_more": round(float((every >= 1).mean()), 4) if len(every) else 0.0,
+        "competences_above": sum(1 for m in per_competence.values() if m > COMPETENCE_CEILING),
+        "worst": {"competence": worst, "mean": per_competence[worst]},
+        "challenges": round(float(np.mean(lengths)), 2) if lengths else 0.0,
+        "per_competence": per_competence,
+    }
+
+
+def _goal(rows: Mapping[str, Mapping[str, Mapping[str, Any]]], engines: Sequence[str]) -> Any:
+    """Per engine: every test-wise mean level at most the guesser's + TEST_WISE_MARGIN, and no
+    competence's mean level above COMPETENCE_CEILING (for any test-wise model)."""
+    goal: dict[str, Any] = {}
+    for name in engines:
+        guesser = rows.get(GUESSER, {}).get(name)
+        limit = round(guesser["mean"] + TEST_WISE_MARGIN, 2) if guesser else None
+        failures: list[str] = []
+        for model, by_engine in rows.items():
+            row = by_engine[name]
+            if limit is not None and row["mean"] > limit:
+                failures.append(f"{model} mean {row['mean']:.2f} > {limit:.2f}")
+            above = [
+                f"{code} {mean:.2f}"
+                for code, mean in row["per_competence"].items()
+                if mean > COMPETENCE_CEILING
+            ]
+            if above:
+                failures.append(
+                    f"{model} above {COMPETENCE_CEILING:.2f} in {len(above)}: {', '.join(above)}"
+                )
+        goal[name] = {"pass": not failures, "limit": limit, "failures": failures}
+    return goal
 
 
 COLUMNS: Final = (
@@ -710,17 +901,80 @@ COLUMNS: Final = (
 )
 
 
-def format_table(result: dict[str, Any]) -> str:
-    """A plain-text table: one row per learner model and engine."""
-    header = f"{'learners':<14}{'engine':<14}" + "".join(f"{t:>10}" for _, t, _ in COLUMNS)
+TEST_WISE_COLUMNS: Final = (
+    ("mean", "mean", "{:.2f}"),
+    ("p90", "p90", "{:.0f}"),
+    ("max", "max", "{:.0f}"),
+    ("level_1_or_more", "level>=1", "{:.1%}"),
+    ("competences_above", "comp>0.5", "{}/{total}"),
+    ("challenges", "asked", "{:.2f}"),
+)
+
+
+def format_test_wise(data: dict[str, Any], competences: int) -> list[str]:
+    """The test-wise section of the table (appended after the other rows)."""
+    header = (
+        f"{'learners':<16}{'engine':<14}"
+        + "".join(f"{t:>10}" for _, t, _ in TEST_WISE_COLUMNS)
+        + f"  {'worst competence'}"
+    )
     lines = [
-        f"{result['learners']} learners x {len(result['competences'])} competences, "
-        f"seed {result['seed']}; challenges per competence",
+        f"test-wise learners, no skill (true level 0): {data['learners']} x {competences} "
+        f"competences; levels granted; longest-option ticks the "
+        f"{data['multiple_choice_count']} longest on multiple choice",
         header,
         "-" * len(header),
     ]
+    for model, by_engine in data["models"].items():
+        for name, row in by_engine.items():
+            cells = "".join(
+                f"{fmt.format(row[key], total=competences):>10}"
+                for key, _, fmt in TEST_WISE_COLUMNS
+            )
+            worst = row["worst"]
+            lines.append(
+                f"{model:<16}{name:<14}{cells}  {worst['competence']} {worst['mean']:.2f}"
+            )
+    lines.append(
+        f"goal: every test-wise mean level <= the guesser's + {TEST_WISE_MARGIN:.1f}, and no "
+        f"competence's mean above {COMPETENCE_CEILING:.1f}"
+    )
+    if GUESSER not in data["models"]:
+        lines.append("  (the guesser did not run: only the competence part is checked)")
+    for name, verdict in data["goal"].items():
+        status = "PASS" if verdict["pass"] else "FAIL"
+        why = "; ".join(verdict["failures"])
+        lines.append(f"  {name:<14}{status}" + (f"  {why}" if why else ""))
+    lines.append("per competence, mean level granted:")
+    for model, by_engine in data["models"].items():
+        for name, row in by_engine.items():
+            cells = " ".join(f"{code} {mean:.2f}" for code, mean in row["per_competence"].items())
+            lines.append(f"  {model:<16}{name:<14}{cells}")
+    return lines
+
+
+def format_table(result: dict[str, Any]) -> str:
+    """A plain-text table: one row per learner model and engine, then the test-wise section."""
+    header = f"{'learners':<14}{'engine':<14}" + "".join(f"{t:>10}" for _, t, _ in COLUMNS)
+    lines = (
+        [
+            f"{result['learners']} learners x {len(result['competences'])} competences, "
+            f"seed {result['seed']}; challenges per competence",
+            header,
+            "-" * len(header),
+        ]
+        if result["models"]
+        else []
+    )
     for model, data in result["models"].items():
         for name, row in data["engines"].items():
             cells = "".join(f"{fmt.format(row[key]):>10}" for key, _, fmt in COLUMNS)
             lines.append(f"{model:<14}{name:<14}{cells}")
+    if "test_wise" in result:
+        section = format_test_wise(result["test_wise"], len(result["competences"]))
+        if lines:
+            section = ["", *section]
+        else:
+            section[0] += f", seed {result['seed']}"
+        lines += section
     return "\n".join(lines)

@@ -15,19 +15,25 @@ from bot.core.engines.base import EngineState
 from bot.core.engines.smart_random import SmartRandom
 from bot.core.scoring import score, skill_pix
 from bot.lab.simulation import (
+    GUESSER,
+    LONGEST,
     MODELS,
     _by_tube,
+    _goal,
     _learners,
     _level_and_pix,
     _Oracle,
     _State,
     _state,
+    common_right_count,
     format_table,
     information_bound,
     item_information,
     simulate,
+    wise_learner,
 )
 from content.bank import ContentBank
+from content.models import Challenge, ChallengeText
 from tests.conftest import FIXTURES
 
 FIELDS = {"mean", "p90", "max", "exact", "within_one", "pix_error"}
@@ -182,3 +188,133 @@ def test_smart_random_fast_paths_choose_as_the_plain_rule(bank: ContentBank) -> 
         state = EngineState(bank, "1.1", answers, seed)
         assert engine.eligible(state) == engine._eligible(state, skills)
         assert engine.eligible(state) == engine._eligible(state, skills)  # memoised
+
+
+# --- test-wise learners -------------------------------------------------------------------
+
+
+def _challenge(bank: ContentBank, cid: str, **changes: object) -> Challenge:
+    challenge = bank.challenges[cid]
+    return challenge.model_copy(update=changes) if changes else challenge
+
+
+def _texts(challenge: Challenge, options: list[str]) -> dict[str, ChallengeText]:
+    return {
+        lang: challenge.text(lang).model_copy(update={"options": options}) for lang in ("en", "fr")
+    }
+
+
+def test_the_guesser_guesses_blindly_and_fails_typed_answers(bank: ContentBank) -> None:
+    guesser = wise_learner(GUESSER, "en", 3)
+    rng = random.Random(1)
+    single = bank.challenges["alpha-1a"]  # 3 options
+    multiple = bank.challenges["alpha-2b"]  # 4 options, 1 right
+    rate = sum(guesser.answer(single, rng) for _ in range(6000)) / 6000
+    assert rate == pytest.approx(1 / 3, abs=0.03)
+    rate = sum(guesser.answer(multiple, rng) for _ in range(6000)) / 6000
+    assert rate == pytest.approx(1 / 15, abs=0.015)  # one of the 15 non-empty subsets
+    assert not any(guesser.answer(bank.challenges[cid], rng) for cid in ("alpha-1b", "alpha-3b"))
+    assert guesser.mastered == frozenset()
+
+
+def test_the_longest_option_learner_picks_the_longest(bank: ContentBank) -> None:
+    base = bank.challenges["alpha-1a"]  # right: option 1
+    rng = random.Random(2)
+    learner = wise_learner(LONGEST, "en", 3)
+    longest_right = base.model_copy(update=_texts(base, ["the long right one", "no", "nope"]))
+    longest_wrong = base.model_copy(update=_texts(base, ["right", "a much longer one", "no"]))
+    tied = base.model_copy(update=_texts(base, ["same", "also", "x"]))
+    assert all(learner.answer(longest_right, rng) for _ in range(50))
+    assert not any(learner.answer(longest_wrong, rng) for _ in range(50))
+    ties = [learner.answer(tied, rng) for _ in range(400)]
+    assert 0.35 < sum(ties) / len(ties) < 0.65  # ties at random
+    assert not learner.answer(bank.challenges["alpha-1b"], rng)  # typed: always wrong
+    # French readers measure the French options.
+    french = base.model_copy(
+        update={
+            "en": base.text("en").model_copy(update={"options": ["a", "bbbbbbbbbb", "c"]}),
+            "fr": base.text("fr").model_copy(update={"options": ["la plus longue", "b", "c"]}),
+        }
+    )
+    assert wise_learner(LONGEST, "fr", 3).answer(french, rng)
+    assert not wise_learner(LONGEST, "en", 3).answer(french, rng)
+
+
+def test_the_longest_option_learner_ticks_the_k_longest(bank: ContentBank) -> None:
+    base = bank.challenges["alpha-2b"]  # multiple choice, 4 options, right: option 1
+    rng = random.Random(3)
+    two_longest = base.model_copy(
+        update={"answer": [1, 3], **_texts(base, ["long one", "b", "long two", "c"])}
+    )
+    assert wise_learner(LONGEST, "en", 2).answer(two_longest, rng)
+    assert not wise_learner(LONGEST, "en", 1).answer(two_longest, rng)
+    assert not wise_learner(LONGEST, "en", 3).answer(two_longest, rng)
+    # The fixture's multiple-choice keys: 1 right twice, 2 right twice: the smaller count.
+    assert common_right_count(bank) == 1
+
+
+def test_test_wise_learners_leave_the_other_rows_as_they_were(
+    bank: ContentBank,
+    result: dict,  # type: ignore[type-arg]
+) -> None:
+    alone = simulate(bank, ENGINES, learners=50, seed=3, models=MODELS)
+    assert "test_wise" not in alone
+    assert {key: result[key] for key in alone} == alone  # the same draws, the same rows
+    text = format_table(result)
+    assert text.startswith(format_table(alone) + "\n\n")
+
+
+def test_test_wise_rows_and_the_goal(result: dict) -> None:  # type: ignore[type-arg]
+    wise = result["test_wise"]
+    assert list(wise["models"]) == [GUESSER, LONGEST]
+    assert set(wise["goal"]) == set(ENGINES)
+    for by_engine in wise["models"].values():
+        assert list(by_engine) == ENGINES
+        for row in by_engine.values():
+            assert set(row["per_competence"]) == {"1.1", "4.1"}
+            assert 0 <= row["mean"] <= row["max"] <= 8
+            assert row["worst"]["mean"] == max(row["per_competence"].values())
+            assert row["competences_above"] == sum(
+                1 for mean in row["per_competence"].values() if mean > 0.5
+            )
+    for name, verdict in wise["goal"].items():
+        limit = wise["models"][GUESSER][name]["mean"] + 0.1
+        expected = all(
+            by_engine[name]["mean"] <= round(limit, 2)
+            and max(by_engine[name]["per_competence"].values()) <= 0.5
+            for by_engine in wise["models"].values()
+        )
+        assert verdict["pass"] is expected and (not verdict["failures"]) is expected
+    table = format_table(result)
+    assert "goal: every test-wise mean level <= the guesser's + 0.1" in table
+    assert "per competence, mean level granted:" in table
+    assert any(line.strip().startswith(("irt", "smart-random")) for line in table.splitlines())
+
+
+def test_the_goal_names_what_fails() -> None:
+    def row(mean: float, **per: float) -> dict:  # type: ignore[type-arg]
+        return {"mean": mean, "per_competence": per}
+
+    rows = {
+        GUESSER: {"irt": row(0.1, a=0.1, b=0.1), "smart-random": row(0.3, a=0.6, b=0.0)},
+        LONGEST: {"irt": row(0.2, a=0.2, b=0.2), "smart-random": row(0.5, a=0.4, b=0.6)},
+    }
+    goal = _goal(rows, ["irt", "smart-random"])
+    assert goal["irt"] == {"pass": True, "limit": 0.2, "failures": []}
+    assert goal["smart-random"]["failures"] == [
+        "guesser above 0.50 in 1: a 0.60",
+        "longest-option mean 0.50 > 0.40",
+        "longest-option above 0.50 in 1: b 0.60",
+    ]
+
+
+def test_cli_runs_test_wise_models_alone(capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(FIXTURES / "content")
+    argv = ["simulate", "--learners", "4", "--path", path, "--engine", "irt"]
+    assert main([*argv, "--model", "guesser", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["models"] == {} and list(data["test_wise"]["models"]) == [GUESSER]
+    assert main([*argv, "--model", "longest-option"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("test-wise learners") and "only the competence part" in out
+    assert main([*argv, "--model", "nobody"]) == 2
