@@ -5,18 +5,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
+from typing import Any, Final, get_args
 from urllib.parse import urlsplit
 
+from pydantic import SecretStr, ValidationError
+from pydantic_core import ErrorDetails
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.core.dialogue import Conversation
+from bot.core.conversation import Conversation
 from bot.core.engines import get_engine
 from bot.core.i18n import Catalogs
 from bot.logs import configure_logging, sql_parameters_logged
-from bot.settings import MissingToken, Settings
+from bot.settings import MissingToken, Settings, TelegramLibrary
 from content.bank import ContentBank
 from content.loader import ContentError, load_bank
 from storage.calibration import load_overrides
@@ -61,7 +65,9 @@ async def build_conversation(settings: Settings, engine: AsyncEngine) -> Convers
 
 
 def run_bot() -> int:
-    settings = Settings()
+    settings = load_settings()
+    if settings is None:
+        return 2
     try:
         token = settings.token()
     except MissingToken as error:
@@ -70,37 +76,31 @@ def run_bot() -> int:
     configure_logging(
         settings.log_level, token, log_format=settings.log_format, log_sql=settings.log_sql
     )
-    from aiogram.exceptions import (
-        TelegramAPIError,
-        TelegramNetworkError,
-        TelegramUnauthorizedError,
-    )
+    from bot.serving.process import StartFailed, TokenRefused, Unreachable
 
-    from bot.adapters.telegram.server import serve
-
-    # Once polling, aiogram retries a Bot API out of reach by itself (one error and one
-    # warning a try, no traceback): what reaches here failed before, at start.
+    serve = runtime_server(settings.telegram_library)
+    log.info("serving Telegram with %s", LIBRARY_NAMES[settings.telegram_library])
     host = api_host(settings.telegram_api_base)
     try:
         asyncio.run(serve(settings, token))
-    except TelegramNetworkError as error:
+    except Unreachable as error:
         print(
             f"pixbot: cannot reach the Telegram Bot API at {host} "
-            f"({first_line(error.message, token)}): check the network or TELEGRAM_API_BASE",
+            f"({first_line(error.detail, token)}): check the network or TELEGRAM_API_BASE",
             file=sys.stderr,
         )
         return 1
-    except TelegramUnauthorizedError:
+    except TokenRefused:
         print(
             f"pixbot: the Telegram Bot API at {host} refused BOT_TOKEN (Unauthorized): check "
             "the token from @BotFather",
             file=sys.stderr,
         )
         return 2
-    except TelegramAPIError as error:
+    except StartFailed as error:
         print(
             f"pixbot: the Telegram Bot API at {host} failed at start: "
-            f"{error.__class__.__name__}: {first_line(error.message, token)}",
+            f"{error.kind}: {first_line(error.detail, token)}",
             file=sys.stderr,
         )
         return 1
@@ -115,6 +115,46 @@ def run_bot() -> int:
         )
         return 1
     return 0
+
+
+LIBRARY_NAMES: Final[dict[TelegramLibrary, str]] = {
+    "aiogram": "aiogram",
+    "ptb": "python-telegram-bot",
+}
+
+
+def runtime_server(
+    library: TelegramLibrary,
+) -> Callable[[Settings, str], Coroutine[Any, Any, None]]:
+    """The ``serve`` of TELEGRAM_LIBRARY's runtime; the other library is never imported."""
+    if library == "ptb":
+        from bot.adapters.ptb.server import serve
+    else:
+        from bot.adapters.telegram.server import serve
+    return serve
+
+
+def load_settings() -> Settings | None:
+    """The settings, or None once each invalid one is reported in a line."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        for problem in error.errors():
+            print(f"pixbot: {setting_problem(problem)}", file=sys.stderr)
+        return None
+
+
+def setting_problem(problem: ErrorDetails) -> str:
+    """``TELEGRAM_LIBRARY='telethon': Input should be 'aiogram' or 'ptb'``: the variable, what
+    it was (never a secret's value) and what is wrong."""
+    field = str(problem["loc"][0]) if problem["loc"] else ""
+    described = Settings.model_fields.get(field)
+    secret = described is not None and SecretStr in (
+        described.annotation,
+        *get_args(described.annotation),
+    )
+    shown = "" if secret or "input" not in problem else f"={str(problem['input'])[:60]!r}"
+    return f"{field.upper()}{shown}: {problem['msg']} (the environment or .env)"
 
 
 def api_host(base: str | None) -> str:

@@ -14,6 +14,8 @@ MAX_CONCURRENT_UPDATES: Final = 4  # see bot/adapters/telegram/concurrency.py
 SQLITE_CONCURRENT_UPDATES: Final = 1
 # A Bot API token: the bot id, a colon, 35 characters of [A-Za-z0-9_-].
 TOKEN_PATTERN = re.compile(r"^\d{5,16}:[A-Za-z0-9_-]{30,64}$")
+# TELEGRAM_LIBRARY: aiogram 3 or python-telegram-bot 22 ("ptb").
+TelegramLibrary = Literal["aiogram", "ptb"]
 
 
 class MissingToken(Exception):
@@ -24,6 +26,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     bot_token: SecretStr | None = None
+    # The Telegram library `pixbot run` serves with: aiogram 3 or python-telegram-bot 22 (the same
+    # bot either way: the core and bot/serving are shared).
+    telegram_library: TelegramLibrary = "aiogram"
     database_url: str = "sqlite+aiosqlite:///pixbot.db"
     telegram_api_base: str | None = (
         None  # a self-hosted Bot API server, e.g. http://127.0.0.1:8081
@@ -60,6 +65,11 @@ class Settings(BaseSettings):
     @classmethod
     def _upper(cls, value: str) -> str:
         return value.upper()
+
+    @field_validator("telegram_library", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("telegram_api_base", "webhook_url")
     @classmethod

@@ -1,6 +1,7 @@
-"""Telegram as real bot processes see it, on 127.0.0.1: the Bot API they call, and in webhook mode
-updates POSTed to their workers the way Telegram does (with the secret header, retried on another
-worker until one answers 200). People in chats only see messages and press buttons."""
+"""Telegram as real bot processes see it, on 127.0.0.1: the Bot API they call, and updates either
+POSTed to their webhook workers the way Telegram does (with the secret header, retried on another
+worker until one answers 200) or handed to a long poll (getUpdates, confirmed by its offset).
+People in chats only see messages and press buttons; a Learner takes a test that way."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import asyncio
 import html
 import itertools
 import json
+import random
 import re
 import socket
 import time
@@ -18,6 +20,9 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+
+from content.bank import ContentBank
+from content.models import ChallengeType
 
 TAG = re.compile(r"<[^>]+>")
 
@@ -95,6 +100,9 @@ class FakeTelegram:
         self._update_ids = itertools.count(1)
         self._turn = itertools.count()
         self._queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self._fetched: list[dict[str, Any]] = []  # polled, not yet confirmed by an offset
+        self.calls: list[tuple[str, dict[str, Any]]] = []  # (method, parameters) as received
+        self.user_agents: set[str] = set()  # the Bot API clients that called (their library)
         self.base = ""
 
     def chat(self, chat_id: int) -> Chat:
@@ -105,9 +113,16 @@ class FakeTelegram:
     async def api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"].lower()
         data: dict[str, Any] = dict(await request.post()) if request.can_read_body else {}
+        self.calls.append((method, data))
+        self.user_agents.add(request.headers.get("User-Agent", ""))
         result: Any = True
         if method == "getme":
             result = {"id": 42, "is_bot": True, "first_name": "Pixbot", "username": "pixbot_bot"}
+        elif method == "getupdates":
+            # Held at most half a second, not the poll's timeout: a bot stopping mid-poll then
+            # leaves no request behind for long (Telegram may answer early; bots poll again).
+            wait = min(float(data.get("timeout") or 0), 0.5)
+            result = await self._poll(int(data.get("offset") or 0), wait)
         elif method == "setwebhook":
             self.webhooks_set += 1
             self.secret = str(data.get("secret_token", ""))  # sent back with each update
@@ -138,6 +153,23 @@ class FakeTelegram:
             chat.notices.append(str(data.get("text", "")))
             chat.touch()
         return web.json_response({"ok": True, "result": result})
+
+    def called(self, method: str) -> list[dict[str, Any]]:
+        """The parameters of each call of ``method`` (any case: "getUpdates")."""
+        return [data for name, data in self.calls if name == method.lower()]
+
+    async def _poll(self, offset: int, wait: float) -> list[dict[str, Any]]:
+        """Updates from ``offset`` on (older ones are confirmed and forgotten), waiting up to
+        ``wait`` seconds for one as Telegram's long polling does."""
+        self._fetched = [u for u in self._fetched if u["update_id"] >= offset]
+        while not self._queue.empty():
+            self._fetched.append(self._queue.get_nowait())
+        if not self._fetched and wait > 0:
+            try:
+                self._fetched.append(await asyncio.wait_for(self._queue.get(), wait))
+            except TimeoutError:
+                return []
+        return self._fetched[:100]
 
     # --- people -------------------------------------------------------------------------
 
@@ -206,6 +238,96 @@ class FakeTelegram:
                 await asyncio.sleep(0.2)  # Telegram tries again, maybe another worker
 
 
+VERDICTS = ("✅", "❌", "⏭")  # how a correction starts
+
+
+class Learner:
+    """Takes one test by pressing what is on screen; when nothing comes back for a while,
+    does what a person does: /start, then Continue."""
+
+    def __init__(self, telegram: FakeTelegram, chat_id: int, bank: ContentBank) -> None:
+        self.telegram, self.chat_id, self.bank = telegram, chat_id, bank
+        self.chat: Chat = telegram.chat(chat_id)
+        self.rng = random.Random(chat_id)
+        self.done: set[tuple[int, int]] = set()  # (message id, version) already acted on
+        self.answered: set[int] = set()  # challenge messages already answered
+        self.acknowledged: list[str] = []  # challenge ids whose correction came back
+        self.awaiting_ack: tuple[int, str] | None = None
+        self.recoveries = 0
+        self.finished = False
+
+    def _challenge_id(self, shown: Shown) -> str | None:
+        for challenge in self.bank.challenges.values():
+            if challenge.text("en").prompt in shown.text:
+                return challenge.id
+        return None
+
+    def _screen(self, chat: Chat) -> Shown | None:
+        if not chat.messages:
+            return None
+        latest = chat.latest()
+        if self.awaiting_ack is not None and any(
+            shown.id > self.awaiting_ack[0] and shown.text.startswith(VERDICTS)
+            for shown in chat.messages.values()
+        ):  # the correction came: the learner saw the answer acknowledged
+            self.acknowledged.append(self.awaiting_ack[1])
+            self.awaiting_ack = None
+        if (latest.id, latest.version) in self.done:
+            return None
+        return latest
+
+    def _press(self, shown: Shown, prefix: str) -> bool:
+        for label, data in shown.buttons:
+            # A competence already tested shows its level: a person whose result message was
+            # lost with the worker (it is in the database) picks one not yet tested.
+            if data.startswith(prefix) and not (prefix == "comp:" and "level" in label):
+                self.telegram.press(self.chat_id, shown, data)
+                return True
+        return False
+
+    async def run(self, seconds: float) -> None:
+        self.telegram.say(self.chat_id, "/test")
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        while loop.time() < deadline:
+            shown = await self.chat.wait(self._screen, 6)
+            if shown is None:  # nothing new: the bot may have died before answering
+                self.recoveries += 1
+                self.done.clear()
+                self.telegram.say(self.chat_id, "/start")
+                continue
+            self.done.add((shown.id, shown.version))
+            if "Test finished" in shown.text:
+                self.finished = True
+                return
+            if self._press(shown, "area:") or self._press(shown, "comp:"):
+                continue
+            if self._press(shown, "resume") or self._press(shown, "test"):
+                continue  # the welcome: Continue the test, or start one if none is open
+            challenge_id = self._challenge_id(shown)
+            if challenge_id is not None and shown.id not in self.answered:
+                self.answered.add(shown.id)
+                await self._answer(shown, challenge_id)
+
+    async def _answer(self, shown: Shown, challenge_id: str) -> None:
+        challenge = self.bank.challenges[challenge_id]
+        self.awaiting_ack = (shown.id, challenge_id)
+        options = [data for _, data in shown.buttons if data.startswith("opt:")]
+        if challenge.type is ChallengeType.SINGLE:
+            self.telegram.press(self.chat_id, shown, self.rng.choice(options))
+        elif challenge.type is ChallengeType.MULTIPLE:
+            before = shown.version
+            self.telegram.press(self.chat_id, shown, self.rng.choice(options))
+            ticked = await self.chat.wait(lambda c: c.messages[shown.id].version > before, 6)
+            if ticked:
+                self.telegram.press(self.chat_id, shown, "sub:" + options[0].split(":")[1])
+        elif challenge.type is ChallengeType.TEXT:
+            self.telegram.say(self.chat_id, self.rng.choice(["no idea", "maybe", "42"]))
+        else:
+            fields = challenge.text("en").fields
+            self.telegram.say(self.chat_id, "\n".join("0" for _ in fields))
+
+
 @asynccontextmanager
 async def bot_api_server(
     handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
@@ -227,8 +349,9 @@ async def bot_api_server(
 
 @asynccontextmanager
 async def fake_telegram(connections: int = 40) -> AsyncIterator[FakeTelegram]:
-    """Serve the Bot API and deliver updates with ``connections`` parallel POSTs (Telegram's
-    ``max_connections`` default)."""
+    """Serve the Bot API and deliver updates to webhook workers with ``connections`` parallel
+    POSTs (Telegram's ``max_connections`` default), or, with ``connections`` 0, to long polls
+    only."""
     telegram = FakeTelegram()
     async with bot_api_server(telegram.api) as base, aiohttp.ClientSession() as session:
         telegram.base = base

@@ -11,6 +11,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import aiohttp
+
 from tests.conftest import FIXTURES, POSTGRES_URL, TOKEN, reset_postgres
 from tests.fake_telegram import FakeTelegram, free_port
 
@@ -18,7 +20,10 @@ from tests.fake_telegram import FakeTelegram, free_port
 def env(tmp_path: Path, **extra: str) -> dict[str, str]:
     """The environment of a pixbot process: a SQLite file in ``tmp_path``, the test bank."""
     # A developer's own settings must not leak into the process under test.
-    own = ("BOT_TOKEN", "WEBHOOK_URL", "WEBHOOK_SECRET", "REDIS_URL", "METRICS_PORT", "LOG_FORMAT")
+    own = (
+        "BOT_TOKEN", "WEBHOOK_URL", "WEBHOOK_SECRET", "REDIS_URL", "METRICS_PORT", "LOG_FORMAT",
+        "TELEGRAM_LIBRARY", "TELEGRAM_API_BASE", "POLLING_TIMEOUT",
+    )  # fmt: skip
     clean = {k: v for k, v in os.environ.items() if k not in own}
     clean.update(
         DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
@@ -110,3 +115,12 @@ async def worker(
             process.send_signal(signal.SIGTERM)
             await asyncio.wait_for(process.wait(), 30)
         log.close()
+
+
+async def health(base: str) -> tuple[int, str]:
+    """``GET base/healthz``: the status and the body."""
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"{base}/healthz") as response,
+    ):
+        return response.status, await response.text()

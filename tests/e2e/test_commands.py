@@ -1,5 +1,6 @@
 """The pixbot commands as a newcomer runs them: chat through stdin, run against a local Bot API
-server, webhook secrets, and a clear error without a token."""
+server on either Telegram library (TELEGRAM_LIBRARY), webhook secrets, and a clear error
+without a token or with a setting that is not one."""
 
 from __future__ import annotations
 
@@ -7,23 +8,38 @@ import asyncio
 import json
 import re
 import signal
-from collections.abc import AsyncIterator
+import subprocess
+import sys
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
+from aiogram import Dispatcher
+from aiogram.types import Chat, Message, Update, User
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.adapters.telegram import build_dispatcher, create_bot
-from bot.adapters.telegram.server import webhook_app, webhook_secret
-from bot.core.dialogue import Conversation
+from bot.adapters.telegram.handlers import build_router
+from bot.adapters.telegram.metrics import RequestMetrics
+from bot.cli import main
+from bot.core.conversation import Conversation
+from bot.serving.metrics import Metrics, routes
+from bot.serving.process import webhook_secret
+from content.bank import ContentBank
 from tests.conftest import TOKEN
-from tests.fake_telegram import bot_api_server
-from tests.processes import env, pixbot, start_run
-from tests.telegram import RecordingSession
+from tests.fake_telegram import Learner, fake_telegram, free_port
+from tests.processes import env, health, pixbot, start_run
+from tests.telegram import ChatDriver, PtbDispatcher, RecordingRequest, RecordingSession
+
+ROOT = Path(__file__).resolve().parents[2]
+# What each runtime's Bot API client says it is (its requests' User-Agent).
+CLIENTS = {"aiogram": "aiogram/", "ptb": "python-telegram-bot v"}
 
 
 async def test_chat_through_stdin_completes_a_test_and_prints_a_level(tmp_path: Path) -> None:
@@ -64,111 +80,163 @@ async def test_run_without_a_valid_token_is_one_clear_line(
     assert "Traceback" not in err
 
 
-class FakeBotApi:
-    """A local Bot API server: one /start update, then empty long polls; records what it gets."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, dict[str, Any]]] = []
-        self.delivered = False
-        self.got_reply = asyncio.Event()
-
-    async def handle(self, request: web.Request) -> web.Response:
-        method = request.match_info["method"]
-        data: dict[str, Any] = dict(await request.post()) if request.can_read_body else {}
-        self.calls.append((method, data))
-        if method == "getMe":
-            result: Any = {
-                "id": 42,
-                "is_bot": True,
-                "first_name": "Pixbot",
-                "username": "pixbot_test_bot",
-            }
-        elif method == "getUpdates":
-            if not self.delivered:
-                self.delivered = True
-                result = [
-                    {
-                        "update_id": 1,
-                        "message": {
-                            "message_id": 1,
-                            "date": 1764000000,
-                            "chat": {"id": 777, "type": "private"},
-                            "from": {
-                                "id": 777,
-                                "is_bot": False,
-                                "first_name": "Lin",
-                                "language_code": "fr",
-                            },
-                            "text": "/start",
-                        },
-                    }
-                ]
-            else:
-                await asyncio.sleep(0.2)
-                result = []
-        elif method == "sendMessage":
-            self.got_reply.set()
-            result = {
-                "message_id": 5,
-                "date": 1764000001,
-                "chat": {"id": 777, "type": "private"},
-                "text": data.get("text", ""),
-            }
-        else:
-            result = True
-        return web.json_response({"ok": True, "result": result})
-
-
-@pytest.fixture
-async def fake_api() -> AsyncIterator[tuple[FakeBotApi, str]]:
-    api = FakeBotApi()
-    async with bot_api_server(api.handle) as base:
-        yield api, base
-
-
-async def test_run_serves_a_learner_through_a_local_bot_api_and_stops_on_sigterm(
-    tmp_path: Path, fake_api: tuple[FakeBotApi, str]
+@pytest.mark.parametrize("value", ["telethon", "", "aiogram ptb"])
+def test_run_with_an_unknown_telegram_library_is_one_clear_line(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    value: str,
 ) -> None:
-    api, base = fake_api
-    process = await start_run(tmp_path, TELEGRAM_API_BASE=base, POLLING_TIMEOUT="25")
-    try:
-        await asyncio.wait_for(api.got_reply.wait(), timeout=30)
-    finally:
-        process.send_signal(signal.SIGTERM)
-        code = await asyncio.wait_for(process.wait(), timeout=20)
-    assert code == 0
-    [reply] = [data for method, data in api.calls if method == "sendMessage"]
-    assert "Bonjour Lin ! Je suis pixbot." in reply["text"]
-    assert (
-        json.loads(reply["reply_markup"])["inline_keyboard"][0][0]["text"] == "🎯 Passer un test"
+    monkeypatch.chdir(tmp_path)  # no .env of the developer's
+    monkeypatch.setenv("BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("TELEGRAM_LIBRARY", value)
+    assert main(["run"]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"pixbot: TELEGRAM_LIBRARY={value!r}: ")
+    assert "'aiogram' or 'ptb'" in line and TOKEN not in line
+
+
+@pytest.mark.parametrize("value", ["ptb", "PTB", " Ptb "])
+def test_the_telegram_library_is_read_in_any_case(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    from bot.settings import Settings
+
+    monkeypatch.setenv("TELEGRAM_LIBRARY", value)
+    assert Settings(_env_file=None).telegram_library == "ptb"
+
+
+@pytest.mark.parametrize("library", ["aiogram", "ptb"])
+def test_pixbot_run_loads_only_the_library_it_serves_with(library: str) -> None:
+    """Either library alone costs memory (aiogram ~165 MB resident, python-telegram-bot ~34 MB):
+    `pixbot run` imports the one TELEGRAM_LIBRARY names."""
+    code = (
+        "import sys, bot.cli, bot.bootstrap\n"
+        f"bot.bootstrap.runtime_server({library!r})\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'aiogram', 'telegram'}))"
     )
-    polls = [data for method, data in api.calls if method == "getUpdates"]
-    assert polls and all(int(p["timeout"]) == 25 for p in polls)  # real long polling
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == str([{"aiogram": "aiogram", "ptb": "telegram"}[library]])
+
+
+def said(words: str) -> Callable[[Any], bool]:
+    return lambda chat: any(words in shown.text for shown in chat.messages.values())
+
+
+async def test_run_serves_learners_by_long_polling_and_stops_on_sigterm(
+    tmp_path: Path, bank: ContentBank, runtime: str
+) -> None:
+    operations = free_port()
+    async with fake_telegram(connections=0) as telegram:
+        process = await start_run(
+            tmp_path,
+            TELEGRAM_LIBRARY=runtime,
+            TELEGRAM_API_BASE=telegram.base,
+            POLLING_TIMEOUT="25",
+            METRICS_PORT=str(operations),
+            WEBHOOK_HOST="127.0.0.1",  # where the operations server listens too
+        )
+        try:
+            telegram.say(777, "/start")
+            assert await telegram.chat(777).wait(said("I'm pixbot"), 30)
+            learner = Learner(telegram, 778, bank)
+            await learner.run(60)
+            assert learner.finished, learner.chat.latest().text
+            assert await health(f"http://127.0.0.1:{operations}") == (200, "ok\n")
+            async with (
+                aiohttp.ClientSession() as client,
+                client.get(f"http://127.0.0.1:{operations}/metrics") as scrape,
+            ):
+                metrics = await scrape.text()
+        finally:
+            process.send_signal(signal.SIGTERM)
+            _, raw = await asyncio.wait_for(process.communicate(), timeout=20)
+    err = raw.decode()
+    assert process.returncode == 0, err
+    assert "Traceback" not in err
+    assert telegram.user_agents and all(
+        CLIENTS[runtime] in agent for agent in telegram.user_agents
+    )
+    polls = telegram.called("getUpdates")
+    # Real long polling (python-telegram-bot confirms the last updates at stop with a 0 s poll),
+    # for the kinds of update the handlers take, after the webhook is gone (keeping updates).
+    assert 25 in {int(poll["timeout"]) for poll in polls} <= {25, 0}
+    kinds = {"message", "callback_query", "my_chat_member", "poll_answer", "inline_query"}
+    assert all(set(json.loads(poll["allowed_updates"])) == kinds for poll in polls)
+    [dropped] = [call.get("drop_pending_updates") for call in telegram.called("deleteWebhook")]
+    assert dropped in (None, "false", "False")
     assert (tmp_path / "bot.db").exists()  # migrated at start
+    assert 'pixbot_updates_total{type="message"}' in metrics
+    assert 'pixbot_updates_total{type="callback_query"}' in metrics
 
 
-async def test_webhook_refuses_requests_without_the_secret(conversation: Conversation) -> None:
-    bot = create_bot(TOKEN, session=RecordingSession())
-    app = webhook_app(build_dispatcher(conversation), bot, "s3cret-token", "/telegram")
+def test_both_runtimes_ask_telegram_for_the_same_updates() -> None:
+    from bot.adapters.ptb.application import ALLOWED_UPDATES
+
+    dispatcher = Dispatcher()
+    dispatcher.include_router(build_router())
+    assert sorted(ALLOWED_UPDATES) == sorted(dispatcher.resolve_used_update_types())
+
+
+UPDATE = {
+    "update_id": 9,
+    "message": {
+        "message_id": 1,
+        "date": 1764000000,
+        "chat": {"id": 5, "type": "private"},
+        "from": {"id": 5, "is_bot": False, "first_name": "Eve"},
+        "text": "/start",
+    },
+}
+
+
+def webhook_of(runtime: str, driver: ChatDriver, secret: str, path: str) -> web.Application:
+    """The runtime's webhook server on the driver's dispatcher and recording session."""
+    if runtime == "ptb":
+        from bot.adapters.ptb.server import webhook_app as ptb_webhook_app
+
+        assert isinstance(driver.dispatcher, PtbDispatcher)
+        return ptb_webhook_app(driver.dispatcher.runtime, secret, path)
+    from bot.adapters.telegram.server import webhook_app
+
+    assert isinstance(driver.dispatcher, Dispatcher)
+    return webhook_app(driver.dispatcher, driver.bot, secret, path)
+
+
+async def test_the_webhook_takes_only_updates_with_the_secret(
+    telegram: Callable[..., ChatDriver],
+    session: RecordingSession,
+    runtime: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    driver = telegram(user_id=5)
+    app = webhook_of(runtime, driver, "s3cret-token", "/telegram")
+    header = "X-Telegram-Bot-Api-Secret-Token"
     async with TestClient(TestServer(app)) as client:
-        update = {
-            "update_id": 9,
-            "message": {
-                "message_id": 1,
-                "date": 1764000000,
-                "chat": {"id": 5, "type": "private"},
-                "from": {"id": 5, "is_bot": False, "first_name": "Eve"},
-                "text": "/start",
-            },
-        }
-        missing = await client.post("/telegram", json=update)
-        wrong = await client.post(
-            "/telegram", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "guess"}
-        )
-        right = await client.post(
-            "/telegram", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
-        )
-    assert (missing.status, wrong.status, right.status) == (401, 401, 200)
+        missing = await client.post("/telegram", json=UPDATE)
+        wrong = await client.post("/telegram", json=UPDATE, headers={header: "guess"})
+        unicode = await client.post("/telegram", json=UPDATE, headers={header: "s3cret-tökén"})
+        refused = (missing.status, wrong.status, unicode.status)
+        session.take()  # what the app's start sent (aiogram sets the command menus)
+        bad = [
+            await client.post("/telegram", data=body, headers={header: "s3cret-token"})
+            for body in (b"{not json", b"\xff\xfe", b"[1, 2]", b'"update"', b'{"update_id": "x"}')
+        ]
+        untouched = session.take()
+        right = await client.post("/telegram", json=UPDATE, headers={header: "s3cret-token"})
+        # The answer comes once the update is handled: its reply is already sent.
+        replies = [r for r in session.take() if type(r).__name__ == "SendMessage"]
+        again = await client.post("/telegram", json=UPDATE, headers={header: "s3cret-token"})
+        repeated = [r for r in session.take() if type(r).__name__ == "SendMessage"]
+    assert refused == (401, 401, 401)
+    assert [response.status for response in bad] == [400] * 5
+    assert untouched == []
+    assert len([r for r in caplog.records if "not an update" in r.getMessage()]) == 5
+    assert "Traceback" not in caplog.text
+    assert right.status == 200 and [r.chat_id for r in replies] == [5]
+    assert again.status == 200 and repeated == []  # Telegram's redelivery counts once
 
 
 async def test_db_upgrade_creates_the_schema(tmp_path: Path) -> None:
@@ -194,18 +262,55 @@ async def test_run_with_an_unreachable_database_is_one_clear_line(tmp_path: Path
     assert "hunter2" not in err and "Traceback" not in err
 
 
-async def test_health_and_metrics_endpoints(
-    conversation: Conversation, database: AsyncEngine, session: RecordingSession
+def test_run_on_python_telegram_bot_with_an_unreachable_database_is_one_clear_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from aiogram.types import Chat, Message, Update, User
+    """The same line from the python-telegram-bot runtime (in this process: the line is the
+    command's, the database opened by the runtime's server)."""
+    from bot.bootstrap import run_bot
 
-    from bot.adapters.telegram.metrics import Metrics, RequestMetrics, routes
+    monkeypatch.chdir(tmp_path)
+    for name, value in env(
+        tmp_path,
+        BOT_TOKEN=TOKEN,
+        TELEGRAM_LIBRARY="ptb",
+        DATABASE_URL="postgresql+asyncpg://pixbot:hunter2@127.0.0.1:1/nowhere",
+        TELEGRAM_API_BASE="http://127.0.0.1:9",  # never reached: the database comes first
+    ).items():
+        monkeypatch.setenv(name, value)
+    assert run_bot() == 1
+    err = capsys.readouterr().err
+    [line] = [line for line in err.splitlines() if line.startswith("pixbot:")]
+    assert "cannot open the database postgresql+asyncpg://pixbot:***@127.0.0.1:1/nowhere" in line
+    assert "hunter2" not in err and "Traceback" not in err
+
+
+async def fed_with_metrics(
+    runtime: str, conversation: Conversation, session: RecordingSession, metrics: Metrics
+) -> Callable[[Update], Awaitable[None]]:
+    """How the runtime takes an update, counted in ``metrics`` as `pixbot run` counts them."""
+    bot = create_bot(TOKEN, session=session)
+    if runtime == "ptb":
+        from bot.adapters.ptb import build_application
+        from bot.serving.wiring import serving
+
+        ptb = build_application(
+            TOKEN, serving(conversation, metrics=metrics), request=RecordingRequest(session, bot)
+        )
+        await ptb.application.initialize()
+        return partial(PtbDispatcher(ptb).feed_update, bot)
+    bot.session.middleware(RequestMetrics(metrics))
+    dispatcher = build_dispatcher(conversation, metrics=metrics)
+    return partial(dispatcher.feed_update, bot)
+
+
+async def test_health_and_metrics_endpoints(
+    conversation: Conversation, database: AsyncEngine, session: RecordingSession, runtime: str
+) -> None:
     from storage.database import create_engine
 
     metrics = Metrics()
-    bot = create_bot(TOKEN, session=session)
-    bot.session.middleware(RequestMetrics(metrics))
-    dispatcher = build_dispatcher(conversation, metrics=metrics)
+    feed = await fed_with_metrics(runtime, conversation, session, metrics)
     user = User(id=5, is_bot=False, first_name="Eve")
     message = Message(
         message_id=1,
@@ -214,7 +319,7 @@ async def test_health_and_metrics_endpoints(
         from_user=user,
         text="/start",
     )
-    await dispatcher.feed_update(bot, Update(update_id=1, message=message))
+    await feed(Update(update_id=1, message=message))
 
     app = web.Application()
     routes(app, metrics, database)

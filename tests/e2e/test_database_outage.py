@@ -1,30 +1,26 @@
 """PostgreSQL goes away under a running `pixbot run` and comes back: the learner is told the bot
 is temporarily unavailable, /healthz says 503, the process stays up, and it serves again by
-itself once the database answers (no restart). The outage is a cut TCP relay in front of the
-real server, so nothing else using that server notices."""
+itself once the database answers (no restart), on either Telegram library. The outage is a cut
+TCP relay in front of the real server, so nothing else using that server notices."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import aiohttp
 import pytest
 from sqlalchemy.engine import make_url
 
 from tests.conftest import POSTGRES_URL, reset_postgres
 from tests.fake_telegram import Chat, fake_telegram, free_port
-from tests.processes import worker
+from tests.processes import health, worker
 from tests.relay import Proxy
 
 UNAVAILABLE = "temporarily unavailable"
 
 
 async def _health(port: int) -> int:
-    async with (
-        aiohttp.ClientSession() as session,
-        session.get(f"http://127.0.0.1:{port}/healthz") as response,
-    ):
-        return response.status
+    status, _ = await health(f"http://127.0.0.1:{port}")
+    return status
 
 
 def _replied(chat: Chat, after: int, words: str) -> bool:
@@ -33,7 +29,7 @@ def _replied(chat: Chat, after: int, words: str) -> bool:
 
 @pytest.mark.postgresql
 async def test_the_bot_says_unavailable_then_recovers_when_postgresql_returns(
-    tmp_path: Path,
+    tmp_path: Path, runtime: str
 ) -> None:
     await reset_postgres()
     url = make_url(POSTGRES_URL)
@@ -47,7 +43,14 @@ async def test_the_bot_says_unavailable_then_recovers_when_postgresql_returns(
     try:
         async with (
             fake_telegram() as telegram,
-            worker(telegram, tmp_path, through_relay, "w", METRICS_PORT=str(metrics)) as bot,
+            worker(
+                telegram,
+                tmp_path,
+                through_relay,
+                "w",
+                METRICS_PORT=str(metrics),
+                TELEGRAM_LIBRARY=runtime,
+            ) as bot,
         ):
             chat = telegram.chat(chat_id)
             telegram.say(chat_id, "/start")
