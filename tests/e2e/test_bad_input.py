@@ -10,11 +10,11 @@ import io
 import itertools
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from aiogram import Bot, Dispatcher
+from aiogram import Bot
 from aiogram.methods import AnswerCallbackQuery, AnswerInlineQuery, SendDocument
 from aiogram.types import PollAnswer, Update
 from hypothesis import HealthCheck, given, settings
@@ -22,8 +22,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.adapters.telegram import build_dispatcher, create_bot
-from bot.core.dialogue import Conversation
+from bot.core.conversation import Conversation
 from bot.core.library.shelves import tip_ref
 from bot.core.text import FSI, PDI
 from content.bank import ContentBank
@@ -31,14 +30,15 @@ from content.models import ChallengeType
 from storage.campaigns import CampaignRow
 from storage.database import session_factory
 from storage.models import AnswerRow, UserRow
-from tests.conftest import TOKEN, FakeClock
+from tests.conftest import FakeClock
 from tests.e2e.solver import challenge_on_screen
 from tests.e2e.test_assessment import start_test
 from tests.e2e.test_campaigns import create, register
 from tests.e2e.test_chat_input import walk_to
 from tests.e2e.test_groups import membership
 from tests.e2e.test_library import inline
-from tests.telegram import ChatDriver, RecordingSession, answered_notices, sent_texts
+from tests.telegram import PACE, ChatDriver, RecordingSession, answered_notices, sent_texts
+from tests.virtual_time import VirtualTime
 
 GROUP = -1001234567890
 ADMIN, PUPIL = 7501, 7502
@@ -191,10 +191,14 @@ offsets = st.one_of(st.text(max_size=20), numbers)
 
 
 @pytest.fixture
-def forge_target(conversation: Conversation) -> tuple[Dispatcher, Bot, RecordingSession]:
-    session = RecordingSession()
+async def forge_target(
+    conversation: Conversation,
+    make_runtime: Callable[..., Awaitable[Any]],
+    bot: Bot,
+    session: RecordingSession,
+) -> tuple[Any, Bot, RecordingSession]:
     session.admins.add((GROUP, ADMIN))
-    return build_dispatcher(conversation), create_bot(TOKEN, session=session), session
+    return await make_runtime(conversation), bot, session
 
 
 @settings(
@@ -205,14 +209,18 @@ def forge_target(conversation: Conversation) -> tuple[Dispatcher, Bot, Recording
 )
 @given(data=button_data, where=st.sampled_from(["private", "group"]), offset=offsets)
 async def test_any_button_data_or_inline_offset_is_answered_without_an_error(
-    forge_target: tuple[Dispatcher, Bot, RecordingSession],
+    forge_target: tuple[Any, Bot, RecordingSession],
+    limits_time: VirtualTime,
     caplog: pytest.LogCaptureFixture,
     data: str,
     where: str,
     offset: str,
 ) -> None:
+    """The updates as the Bot API sends them (JSON), parsed by the runtime; a person's pace
+    apart, so no press is dropped as a flood before it is read."""
     dispatcher, bot, session = forge_target
     caplog.clear()
+    limits_time.now += PACE
     user = {"id": ADMIN, "is_bot": False, "first_name": "Ms Leroy", "language_code": "en"}
     chat = (
         {"id": ADMIN, "type": "private"}
