@@ -499,6 +499,13 @@ class PtbDispatcher:
         application = self.runtime.application
         await application.process_update(PtbUpdate.de_json(update, application.bot))
 
+    async def emit_startup(self, **_: Any) -> None:
+        """The work beside the updates, started as ``pixbot run`` starts it."""
+        await self.runtime.start_background()
+
+    async def emit_shutdown(self, **_: Any) -> None:
+        await self.runtime.stop_background()
+
 
 def api_bot(driver: ChatDriver) -> Any:
     """The bot the driver's runtime calls the Bot API with: aiogram's ``Bot``, or

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import pytest
 from aiogram.methods import (
@@ -12,8 +13,7 @@ from aiogram.methods import (
     SendMessage,
 )
 
-from bot.adapters.telegram import build_dispatcher
-from bot.core.dialogue import Conversation
+from bot.core.conversation import Conversation
 from content.bank import ContentBank
 from tests.e2e.solver import answer, challenge_on_screen, finish
 from tests.telegram import ChatDriver, RecordingSession, answered_notices, sent_texts
@@ -198,6 +198,7 @@ async def test_a_press_on_another_users_buttons_changes_nothing(
 @pytest.mark.usefixtures("engine")
 async def test_a_restart_in_the_middle_continues_where_the_learner_was(
     make_conversation: Callable[..., Conversation],
+    make_runtime: Callable[..., Awaitable[Any]],
     telegram: Callable[..., ChatDriver],
     session: RecordingSession,
     bank: ContentBank,
@@ -206,8 +207,8 @@ async def test_a_restart_in_the_middle_continues_where_the_learner_was(
     await start_test(learner)
     await answer(bank, learner, right=True)
     pending = challenge_on_screen(bank, learner)
-    # A new process: a new conversation and dispatcher on the same database.
-    learner.dispatcher = build_dispatcher(make_conversation())
+    # A new process: a new conversation and runtime on the same database.
+    learner.dispatcher = await make_runtime(make_conversation())
     await answer(bank, learner, right=True)
     assert any("Right!" in t for t in learner.texts()[-2:])
     assert (

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+from aiogram import Bot
 from aiogram.exceptions import (
     TelegramForbiddenError,
     TelegramNetworkError,
@@ -17,15 +18,13 @@ from aiogram.exceptions import (
 from aiogram.methods import AnswerCallbackQuery, SendMessage, TelegramMethod
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.adapters.telegram import build_dispatcher, create_bot
 from bot.adapters.telegram.lifecycle import send_reminders
-from bot.core.dialogue import Conversation
+from bot.core.conversation import Conversation
 from bot.core.flood import FLOOD_BURST
 from bot.delivery.limiter import RateLimiter
 from content.bank import ContentBank
 from storage.database import session_factory
 from storage.groups import GroupRow
-from tests.conftest import TOKEN
 from tests.e2e.solver import answer, challenge_on_screen
 from tests.e2e.test_groups import membership
 from tests.telegram import ChatDriver, RecordingSession, sent_texts
@@ -142,12 +141,13 @@ async def test_a_blocked_chat_is_marked_gone_in_one_line_and_reminders_stop(
 async def test_a_flood_is_slowed_alone_within_telegrams_rates(
     conversation: Conversation,
     session: RecordingSession,
+    make_runtime: Callable[..., Awaitable[Any]],
+    bot: Bot,
 ) -> None:
     time = VirtualTime()
     session.clock = time
     limiter = WaitLog(clock=time, sleep=time.sleep)
-    dispatcher = build_dispatcher(conversation, limiter=limiter, clock=time, sleep=time.sleep)
-    bot = create_bot(TOKEN, session=session)
+    dispatcher = await make_runtime(conversation, limiter=limiter, clock=time, sleep=time.sleep)
     flooder = ChatDriver(dispatcher, bot, session, user_id=2001, time=time, pace=0.01)
     calm = ChatDriver(dispatcher, bot, session, user_id=2002, time=None)
     await flooder.say("/start")
@@ -166,7 +166,6 @@ async def test_a_flood_is_slowed_alone_within_telegrams_rates(
             await time.sleep(3.0)
 
     await asyncio.gather(flood(), read_and_answer())
-    await bot.session.close()
 
     to_flooder = [r for r in flooder.sent if isinstance(r, SendMessage)]
     presses = [r for r in flooder.sent if isinstance(r, AnswerCallbackQuery)]
