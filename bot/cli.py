@@ -28,7 +28,14 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pixbot", description=__doc__)
     sub = parser.add_subparsers(metavar="COMMAND")
 
-    run = sub.add_parser("run", help="serve Telegram (long polling, or webhook if WEBHOOK_URL)")
+    run = sub.add_parser(
+        "run",
+        help="serve Telegram (long polling, or webhook if WEBHOOK_URL)",
+        description="Serve Telegram: long polling, or an aiohttp webhook server when WEBHOOK_URL "
+        "is set; migrations run at start; SIGTERM stops gracefully. Configured by the "
+        "environment or .env (README, Configuration); TELEGRAM_LIBRARY picks the Telegram "
+        "library: aiogram or ptb (python-telegram-bot), the same bot with either.",
+    )
     run.set_defaults(command=_run)
 
     chat = sub.add_parser("chat", help="the same conversation in this terminal, no token needed")
