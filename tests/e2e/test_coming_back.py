@@ -4,27 +4,34 @@ and the learner's own data, as the chat sees them."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
+from typing import Any
 
 import pytest
+from aiogram import Bot
 from aiogram.methods import EditMessageText, SendDocument, SendMessage, SendPhoto, SetMyCommands
 from matplotlib.image import imread
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.adapters.telegram import create_bot
-from bot.adapters.telegram.lifecycle import send_reminders, set_commands
-from bot.core.dialogue import Conversation
+from bot.core.conversation import Conversation
+from bot.serving.lifecycle import send_reminders, set_commands
 from content.bank import ContentBank
 from storage import models
 from storage.database import session_factory
 from storage.tables import metadata
-from tests.conftest import TOKEN, FakeClock
+from tests.conftest import FakeClock
 from tests.e2e.solver import answer, challenge_on_screen, finish
 from tests.e2e.test_assessment import start_test
-from tests.telegram import ChatDriver, RecordingSession, answered_notices, sent_texts
+from tests.telegram import (
+    ChatDriver,
+    RecordingSession,
+    answered_notices,
+    sent_texts,
+    transport_of,
+)
 
 
 def photos(requests: list[object]) -> list[bytes]:
@@ -116,7 +123,7 @@ async def test_daily_reminder_once_at_local_hour_never_to_blocked_users(
     clock: FakeClock,
     bank: ContentBank,
 ) -> None:
-    bot = create_bot(TOKEN, session=session)
+    transport = transport_of(learner.dispatcher, learner.bot)  # the runtime's Bot API calls
     await learner.say("/settings")
     await learner.press("Time zone")
     await learner.press("Europe/Paris")
@@ -126,26 +133,26 @@ async def test_daily_reminder_once_at_local_hour_never_to_blocked_users(
     assert "Daily reminder: on, at 19:00" in learner.last_text
 
     clock.now = datetime(2026, 11, 25, 17, 58, tzinfo=UTC)  # 18:58 in Paris
-    assert await send_reminders(bot, learner.dispatcher["replies"]) == 0
+    assert await send_reminders(transport, learner.dispatcher["replies"]) == 0
     clock.now = datetime(2026, 11, 25, 18, 0, 30, tzinfo=UTC)  # 19:00 in Paris
-    assert await send_reminders(bot, learner.dispatcher["replies"]) == 1
+    assert await send_reminders(transport, learner.dispatcher["replies"]) == 1
     [reminder] = [r for r in session.take() if isinstance(r, SendMessage)]
     assert reminder.chat_id == learner.user.id and "daily moment" in reminder.text
-    assert await send_reminders(bot, learner.dispatcher["replies"]) == 0  # at most one a day
+    assert await send_reminders(transport, learner.dispatcher["replies"]) == 0  # at most one a day
 
     # Blocked: the 403 marks the learner inactive; nothing more is sent.
     clock.now += timedelta(days=1)
     session.blocked.add(learner.user.id)
-    assert await send_reminders(bot, learner.dispatcher["replies"]) == 0
+    assert await send_reminders(transport, learner.dispatcher["replies"]) == 0
     assert len(session.take()) == 1  # the attempt that Telegram refused with 403
     clock.now += timedelta(days=1)
-    assert await send_reminders(bot, learner.dispatcher["replies"]) == 0
+    assert await send_reminders(transport, learner.dispatcher["replies"]) == 0
     assert session.take() == []  # not even tried: the learner is inactive
     # Writing to the bot again reactivates the reminders.
     session.blocked.clear()
     await learner.say("/start")
     clock.now += timedelta(days=1)
-    assert await send_reminders(bot, learner.dispatcher["replies"]) == 1
+    assert await send_reminders(transport, learner.dispatcher["replies"]) == 1
 
 
 async def test_blocking_the_bot_is_noticed_from_my_chat_member(
@@ -222,10 +229,13 @@ async def test_my_data_and_erasure_leave_no_row_about_the_learner(
 
 @pytest.mark.parametrize("language", [None, "en", "fr", "sv"])
 async def test_command_menus_are_set_for_each_language_and_scope(
-    conversation: Conversation, session: RecordingSession, language: str | None
+    conversation: Conversation,
+    session: RecordingSession,
+    make_runtime: Callable[..., Awaitable[Any]],
+    bot: Bot,
+    language: str | None,
 ) -> None:
-    bot = create_bot(TOKEN, session=session)
-    await set_commands(bot, conversation)
+    await set_commands(transport_of(await make_runtime(conversation), bot), conversation)
     menus = {
         (r.scope.type, r.language_code): r.commands  # type: ignore[union-attr]
         for r in session.take()

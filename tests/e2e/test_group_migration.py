@@ -15,8 +15,8 @@ from aiogram.types import Message, PollAnswer, Update
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.core.dialogue import Conversation
-from bot.core.group_ports import GroupSettings, merge_migrated
+from bot.core.conversation import Conversation
+from bot.core.groups.ports import GroupSettings, merge_migrated
 from storage.database import session_factory
 from storage.groups import GroupAdminRow, GroupRow, GroupTipRow
 from storage.repository import store_factory
@@ -95,11 +95,11 @@ async def group_with_a_history(
         await admin.press(label)
     assert "level: intermediate" in admin.last_text
     clock.now = datetime(2026, 11, 25, 11, 0, 1, tzinfo=UTC)  # 12:00 in Paris
-    [poll] = of(SendPoll, await deliver_due(session, conversation, database, clock))
+    [poll] = of(SendPoll, await deliver_due(admin, conversation, database, clock))
     assert poll.chat_id == OLD
     await answer_poll(pupil, poll, "poll1")
     clock.now = datetime(2026, 11, 26, 8, 0, 1, tzinfo=UTC)  # 09:00 in Paris
-    [tip] = of(SendMessage, await deliver_due(session, conversation, database, clock))
+    [tip] = of(SendMessage, await deliver_due(admin, conversation, database, clock))
     assert tip.chat_id == OLD
     clock.now = datetime(2026, 11, 26, 11, 0, 1, tzinfo=UTC)
     assert await conversation.plan_group_sends() == 1  # the quiz, waiting for a worker
@@ -145,7 +145,7 @@ async def test_a_supergroup_used_before_its_migration_keeps_everything(
     if signal == "both":  # told again in the old group: nothing left to move
         await admin.feed(service(admin, migrate_to_chat_id=NEW))
     if signal == "a send":  # the planned quiz meets the migration
-        sent = await deliver_due(session, conversation, database, clock)
+        sent = await deliver_due(admin, conversation, database, clock)
 
     async with session_factory(database)() as db:
         assert await db.get(GroupRow, OLD) is None
@@ -161,7 +161,7 @@ async def test_a_supergroup_used_before_its_migration_keeps_everything(
 
     # The planned quiz goes to the supergroup, and its answer joins the first one's.
     if signal != "a send":
-        sent = await deliver_due(session, conversation, database, clock)
+        sent = await deliver_due(admin, conversation, database, clock)
     *refused, poll = of(SendPoll, sent)  # refused: sent at the old id, which has moved
     assert [r.chat_id for r in refused] == ([OLD] if signal == "a send" else [])
     assert poll.chat_id == NEW
@@ -176,7 +176,7 @@ async def test_a_supergroup_used_before_its_migration_keeps_everything(
 
     # The next tip is one not posted in the old group yet.
     clock.now = datetime(2026, 11, 27, 8, 0, 1, tzinfo=UTC)
-    [tip] = of(SendMessage, await deliver_due(session, conversation, database, clock))
+    [tip] = of(SendMessage, await deliver_due(admin, conversation, database, clock))
     assert tip.chat_id == NEW and tip.text != first_tip
 
 

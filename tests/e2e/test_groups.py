@@ -19,14 +19,19 @@ from aiogram.types import (
 )
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.adapters.telegram import create_bot
-from bot.adapters.telegram.lifecycle import delivery_worker
-from bot.core.dialogue import Conversation
+from bot.core.conversation import Conversation
 from bot.delivery import RateLimiter
+from bot.serving.lifecycle import delivery_worker
 from storage.database import session_factory
 from storage.groups import GroupRow
-from tests.conftest import TOKEN, FakeClock
-from tests.telegram import ChatDriver, RecordingSession, answered_notices, sent_texts
+from tests.conftest import FakeClock
+from tests.telegram import (
+    ChatDriver,
+    RecordingSession,
+    answered_notices,
+    sent_texts,
+    transport_of,
+)
 
 GROUP = -1001234567890
 ADMIN, PUPIL = 501, 502
@@ -58,16 +63,16 @@ def of(kind: type, requests: list[object]) -> list[Any]:
 
 
 async def deliver_due(
-    session: RecordingSession, conversation: Conversation, database: AsyncEngine, clock: FakeClock
+    via: ChatDriver, conversation: Conversation, database: AsyncEngine, clock: FakeClock
 ) -> list[object]:
-    """Plan what is due and run one delivery pass; what the Bot API received."""
+    """Plan what is due and run one delivery pass through the transport of the runtime ``via``
+    talks to; what the Bot API received."""
     await conversation.plan_group_sends()
-    bot = create_bot(TOKEN, session=session)
-    worker = delivery_worker(
-        bot, conversation, session_factory(database), "test", clock, RateLimiter(1000)
-    )
+    transport = transport_of(via.dispatcher, via.bot)
+    sessions = session_factory(database)
+    worker = delivery_worker(transport, conversation, sessions, "test", clock, RateLimiter(1000))
     await worker.run_once()
-    return session.take()
+    return via.session.take()
 
 
 async def configured_group(
@@ -129,19 +134,19 @@ async def test_daily_tip_posted_once_at_the_groups_local_time(
     await daily_tip_at(admin, "08:00", "Europe/Paris")
 
     clock.now = datetime(2026, 11, 26, 6, 59, tzinfo=UTC)  # 07:59 in Paris
-    assert await deliver_due(session, conversation, database, clock) == []
+    assert await deliver_due(admin, conversation, database, clock) == []
     clock.now = datetime(2026, 11, 26, 7, 0, 5, tzinfo=UTC)  # 08:00 in Paris
     [tip] = [
         r
-        for r in await deliver_due(session, conversation, database, clock)
+        for r in await deliver_due(admin, conversation, database, clock)
         if isinstance(r, SendMessage)
     ]
     assert tip.chat_id == GROUP and "Tip of the day" in tip.text and "Source:" in tip.text
-    assert await deliver_due(session, conversation, database, clock) == []  # once
+    assert await deliver_due(admin, conversation, database, clock) == []  # once
     clock.now += timedelta(days=1)
     [second] = [
         r
-        for r in await deliver_due(session, conversation, database, clock)
+        for r in await deliver_due(admin, conversation, database, clock)
         if isinstance(r, SendMessage)
     ]
     assert second.text != tip.text  # a tip not yet posted in this group
@@ -161,7 +166,7 @@ async def test_quiz_poll_answers_are_scored_on_the_leaderboard(
     clock.now = datetime(2026, 11, 26, 12, 0, 1, tzinfo=UTC)
     [poll] = [
         r
-        for r in await deliver_due(session, conversation, database, clock)
+        for r in await deliver_due(admin, conversation, database, clock)
         if isinstance(r, SendPoll)
     ]
     assert poll.type == "quiz" and poll.is_anonymous is False and poll.correct_option_ids
@@ -193,7 +198,7 @@ async def test_migration_keeps_settings_and_removal_stops_sends(
     admin, _ = await configured_group(telegram, session)
     await daily_tip_at(admin, "09:00")
     clock.now = datetime(2026, 11, 26, 9, 0, 1, tzinfo=UTC)
-    assert of(SendMessage, await deliver_due(session, conversation, database, clock))  # posted
+    assert of(SendMessage, await deliver_due(admin, conversation, database, clock))  # posted
     new_id = GROUP - 1
     service = Message(
         message_id=77,
@@ -211,7 +216,7 @@ async def test_migration_keeps_settings_and_removal_stops_sends(
     moved = telegram(user_id=ADMIN, chat_id=new_id, chat_type="supergroup")
     await moved.feed(membership(moved, joined=False))
     clock.now = datetime(2026, 11, 27, 9, 0, 1, tzinfo=UTC)
-    assert await deliver_due(session, conversation, database, clock) == []
+    assert await deliver_due(admin, conversation, database, clock) == []
 
 
 async def test_a_403_from_a_group_stops_its_sends(
@@ -225,12 +230,12 @@ async def test_a_403_from_a_group_stops_its_sends(
     await daily_tip_at(admin, "09:00")
     session.blocked.add(GROUP)  # "bot was kicked from the supergroup chat"
     clock.now = datetime(2026, 11, 26, 9, 0, 1, tzinfo=UTC)
-    await deliver_due(session, conversation, database, clock)
+    await deliver_due(admin, conversation, database, clock)
     async with session_factory(database)() as db:
         row = await db.get(GroupRow, GROUP)
         assert row is not None and row.active is False
     clock.now += timedelta(days=1)
-    assert await deliver_due(session, conversation, database, clock) == []
+    assert await deliver_due(admin, conversation, database, clock) == []
 
 
 async def test_group_edits_are_telegram_valid(

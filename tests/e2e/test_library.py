@@ -311,7 +311,7 @@ async def test_send_to_my_group_for_administrators_only(
     clock.now = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
     posted = [
         r
-        for r in await deliver_due(session, conversation, database, clock)
+        for r in await deliver_due(admin, conversation, database, clock)
         if isinstance(r, SendMessage)
     ]
     assert [p.chat_id for p in posted] == [GROUP] and "Urgency is a red flag" in posted[0].text

@@ -18,16 +18,16 @@ from aiogram.exceptions import (
 from aiogram.methods import AnswerCallbackQuery, SendMessage, TelegramMethod
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.adapters.telegram.lifecycle import send_reminders
 from bot.core.conversation import Conversation
 from bot.core.flood import FLOOD_BURST
 from bot.delivery.limiter import RateLimiter
+from bot.serving.lifecycle import send_reminders
 from content.bank import ContentBank
 from storage.database import session_factory
 from storage.groups import GroupRow
 from tests.e2e.solver import answer, challenge_on_screen
 from tests.e2e.test_groups import membership
-from tests.telegram import ChatDriver, RecordingSession, sent_texts
+from tests.telegram import ChatDriver, RecordingSession, sent_texts, transport_of
 from tests.virtual_time import VirtualTime
 
 APOLOGY = "something went wrong"
@@ -135,7 +135,7 @@ async def test_a_blocked_chat_is_marked_gone_in_one_line_and_reminders_stop(
     replies = learner.dispatcher["replies"]
     users = await replies.conversation.due_reminders()
     assert all(user_id != learner.user.id for user_id, _ in users)
-    assert await send_reminders(learner.bot, replies) == 0
+    assert await send_reminders(transport_of(learner.dispatcher, learner.bot), replies) == 0
 
 
 async def test_a_flood_is_slowed_alone_within_telegrams_rates(
