@@ -155,6 +155,33 @@ async def test_run_with_a_token_telegram_refuses_is_one_clear_line(
     assert "refused BOT_TOKEN (Unauthorized)" in line and TOKEN not in line
 
 
+async def test_run_with_a_bot_api_that_answers_not_found_is_one_clear_line(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    runtime: str,
+) -> None:
+    """A TELEGRAM_API_BASE that is not a Bot API (404 for getMe): in the same words on either
+    library (in this process: the start up to the failure is the command's own)."""
+    from bot.bootstrap import run_bot
+
+    async def not_found(request: web.Request) -> web.Response:
+        answer = {"ok": False, "error_code": 404, "description": "Not Found"}
+        return web.json_response(answer, status=404)
+
+    monkeypatch.chdir(tmp_path)
+    async with bot_api_server(not_found) as base:
+        extra = {"TELEGRAM_API_BASE": base, "LOG_LEVEL": "WARNING", "TELEGRAM_LIBRARY": runtime}
+        for name, value in env(tmp_path, BOT_TOKEN=TOKEN, **extra).items():
+            monkeypatch.setenv(name, value)
+        code = await asyncio.to_thread(run_bot)  # its own event loop, this one serves the API
+    assert code == 1
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"pixbot: the Telegram Bot API at {base.removeprefix('http://')} ")
+    error = {"aiogram": "TelegramNotFound", "ptb": "InvalidToken"}[runtime]  # the library's name
+    assert line.endswith(f"failed at start: {error}: Not Found") and TOKEN not in line
+
+
 class FlakyBotApi:
     """A Bot API whose connection drops for a few long polls, then comes back with /start."""
 

@@ -97,7 +97,11 @@ async def _serve(settings: Settings, token: str, redis: Redis | None) -> None:
     operations = await operations_server(settings, metrics, engine)
     application = runtime.application
     try:
-        await application.initialize()  # getMe: the Bot API answers and takes the token
+        try:
+            await application.initialize()  # getMe: the Bot API answers and takes the token
+        except BaseException:
+            await application.bot.shutdown()  # the Bot API's connections opened for getMe
+            raise
         freeze_startup_objects()
         try:
             await runtime.start_background()
