@@ -29,10 +29,11 @@ from bot.adapters.telegram.handlers import build_router
 from bot.adapters.telegram.metrics import RequestMetrics
 from bot.cli import main
 from bot.core.conversation import Conversation
+from bot.delivery.redis_limiter import limiter_prefix
 from bot.serving.metrics import Metrics, routes
-from bot.serving.process import webhook_secret
+from bot.serving.process import bot_id, webhook_secret
 from content.bank import ContentBank
-from tests.conftest import TOKEN
+from tests.conftest import REDIS_URL, TOKEN
 from tests.fake_telegram import Learner, fake_telegram, free_port
 from tests.processes import env, health, pixbot, start_run
 from tests.telegram import ChatDriver, PtbDispatcher, RecordingRequest, RecordingSession
@@ -145,6 +146,7 @@ async def test_run_serves_learners_by_long_polling_and_stops_on_sigterm(
             POLLING_TIMEOUT="25",
             METRICS_PORT=str(operations),
             WEBHOOK_HOST="127.0.0.1",  # where the operations server listens too
+            **({"REDIS_URL": REDIS_URL} if REDIS_URL else {}),
         )
         try:
             telegram.say(777, "/start")
@@ -153,6 +155,8 @@ async def test_run_serves_learners_by_long_polling_and_stops_on_sigterm(
             await learner.run(60)
             assert learner.finished, learner.chat.latest().text
             assert await health(f"http://127.0.0.1:{operations}") == (200, "ok\n")
+            if REDIS_URL:  # the replies went through the limits the bot's processes share
+                assert await shared_limiter_keys(delete=True)
             async with (
                 aiohttp.ClientSession() as client,
                 client.get(f"http://127.0.0.1:{operations}/metrics") as scrape,
@@ -178,6 +182,21 @@ async def test_run_serves_learners_by_long_polling_and_stops_on_sigterm(
     assert (tmp_path / "bot.db").exists()  # migrated at start
     assert 'pixbot_updates_total{type="message"}' in metrics
     assert 'pixbot_updates_total{type="callback_query"}' in metrics
+
+
+async def shared_limiter_keys(delete: bool = False) -> list[bytes]:
+    """The keys of the test bot's rate limits in REDIS_URL's Redis (``delete``: then gone)."""
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(REDIS_URL)
+    try:
+        pattern = limiter_prefix(bot_id(TOKEN)) + "*"
+        keys = [key async for key in client.scan_iter(match=pattern)]
+        if keys and delete:
+            await client.delete(*keys)
+        return keys
+    finally:
+        await client.aclose()
 
 
 def test_both_runtimes_ask_telegram_for_the_same_updates() -> None:
