@@ -192,13 +192,16 @@ def _load_or_report(path: Path | None) -> object:
 
 
 def _content_validate(args: argparse.Namespace) -> int:
-    from content.loader import check_bank
+    from content.loader import check_bank, locate
     from content.report import stats
+    from content.rules import check_rules
 
     bank, problems = check_bank(args.path)
+    if bank is not None:  # the item-writing rules (content/rules.py) need a loaded bank
+        problems = sorted([*problems, *check_rules(bank, locate(args.path))])
     for problem in problems:
         print(problem)
-    if bank is None:
+    if bank is None or problems:
         print(f"{len(problems)} problem(s)", file=sys.stderr)
         return 1
     counts = stats(bank)["challenges"]

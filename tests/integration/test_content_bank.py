@@ -127,6 +127,16 @@ def test_stats_and_export_describe_the_bank() -> None:
     assert document["tips"][0]["topic"] == "passwords"
 
 
+def test_the_shipped_bank_follows_the_item_writing_rules() -> None:
+    """Issue 16: no length cue, varied multiple-choice keys, no all/none of the above, no
+    near-identical prompts across skills (content/rules.py)."""
+    from content.loader import locate
+    from content.rules import check_rules
+
+    problems = check_rules(load_bank(CONTENT_ROOT), locate(CONTENT_ROOT))
+    assert [str(problem) for problem in problems] == []
+
+
 def test_the_shipped_bank_covers_every_competence_and_level() -> None:
     """Issue goals: 16 competences, >= 4 tubes each, levels 1-6 with >= 2 challenges a skill,
     >= 400 validated challenges in en and fr, >= 1/4 open answers, every skill with a tutorial

@@ -298,11 +298,13 @@ def test_problems_name_the_file_and_line(
 """,
         encoding="utf-8",
     )
+    problem = f"content/competences/4.1.yaml:{line}: gamma-2z: en: the right option is the "
     assert main(["content", "rules", str(pack)]) == 1
-    out = capsys.readouterr().out.splitlines()
-    assert f"content/competences/4.1.yaml:{line}: gamma-2z: en: the right option is the " in (
-        "\n".join(out)
-    )
+    assert problem in capsys.readouterr().out
+    assert main(["content", "validate", str(pack)]) == 1  # validate enforces the rules
+    assert problem in capsys.readouterr().out
+    assert main(["content", "validate", str(FIXTURES / "content")]) == 0
+    assert capsys.readouterr().out.startswith("ok: ")
     assert main(["content", "rules", str(FIXTURES / "content")]) == 0
     assert capsys.readouterr().out.startswith("ok: ")
 
