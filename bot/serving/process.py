@@ -143,10 +143,15 @@ def bot_id(token: str) -> int:
 
 async def start_site(app: web.Application, host: str, port: int) -> web.AppRunner:
     """Serve ``app`` on ``host:port``; ``cleanup()`` the runner to stop (requests in hand are
-    finished first)."""
+    finished first). A port that cannot be listened on ends `pixbot run` with one line."""
     runner = web.AppRunner(app)
     await runner.setup()
-    await web.TCPSite(runner, host, port).start()
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except OSError as error:  # in use, not allowed, no such address
+        await runner.cleanup()
+        reason = error.strerror or str(error)
+        raise SystemExit(f"pixbot: cannot listen on {host}:{port}: {reason}") from None
     return runner
 
 

@@ -8,6 +8,7 @@ import asyncio
 import json
 import re
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Awaitable, Callable
@@ -163,7 +164,8 @@ async def test_run_serves_learners_by_long_polling_and_stops_on_sigterm(
             ):
                 metrics = await scrape.text()
         finally:
-            process.send_signal(signal.SIGTERM)
+            if process.returncode is None:
+                process.send_signal(signal.SIGTERM)
             _, raw = await asyncio.wait_for(process.communicate(), timeout=20)
     err = raw.decode()
     assert process.returncode == 0, err
@@ -365,6 +367,21 @@ async def test_health_and_metrics_endpoints(
     async with TestClient(TestServer(app)) as client:
         assert (await client.get("/healthz")).status == 503
     await broken.dispose()
+
+
+async def test_a_port_taken_is_one_clear_line() -> None:
+    """METRICS_PORT or WEBHOOK_PORT in use: `pixbot run` says so (it said "cannot open the
+    database", the OSError's usual meaning there)."""
+    from bot.serving.process import start_site
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(SystemExit) as exit_:
+            await start_site(web.Application(), "127.0.0.1", port)
+    assert str(exit_.value).startswith(f"pixbot: cannot listen on 127.0.0.1:{port}: ")
+    assert "\n" not in str(exit_.value)
 
 
 def test_every_worker_derives_the_same_webhook_secret_from_the_token() -> None:
