@@ -192,14 +192,17 @@ def _load_or_report(path: Path | None) -> object:
 
 
 def _content_validate(args: argparse.Namespace) -> int:
-    from content.loader import check_bank, locate
+    from content.loader import Problem, check_bank, locate
     from content.report import stats
     from content.rules import check_rules
+    from content.tolerances import tolerance_warnings
 
     bank, problems = check_bank(args.path)
+    warnings: list[Problem] = []
     if bank is not None:  # the item-writing rules (content/rules.py) need a loaded bank
         problems = sorted([*problems, *check_rules(bank, locate(args.path))])
-    for problem in problems:
+        warnings = tolerance_warnings(bank, locate(args.path))
+    for problem in [*problems, *warnings]:  # warnings are for the author to judge: exit 0
         print(problem)
     if bank is None or problems:
         print(f"{len(problems)} problem(s)", file=sys.stderr)
