@@ -1,5 +1,6 @@
 """`pixbot run` as a process, whatever the Telegram library: the Redis client (``REDIS_URL``),
-the webhook's secret and path, the operations server (``/healthz`` and ``/metrics`` on
+the webhook's secret, path and checks of a request (the secret header, a body that is an
+update), the ports it listens on, the operations server (``/healthz`` and ``/metrics`` on
 ``METRICS_PORT``), the stop signals, and the errors a runtime meets at start, in words the
 command reports as one line (:func:`bot.bootstrap.run_bot`)."""
 
