@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
 
-from bot.core.campaign_ports import (
+from bot.core.campaigns.ports import (
     Campaign,
     CampaignDraft,
     CompetenceScore,
@@ -141,7 +141,7 @@ def _participation(row: ParticipationRow, first_name: str = "") -> Participation
 
 
 class CampaignQueries:
-    """Mixed into SqlStore: the CampaignStore protocol of bot.core.campaign_ports."""
+    """Mixed into SqlStore: the CampaignStore protocol of bot.core.campaigns.ports."""
 
     session: AsyncSession
 

@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, aliased, mapped_column
 
-from bot.core.group_ports import GroupSettings, LeaderboardRow, QuizPoll, merge_migrated
+from bot.core.groups.ports import GroupSettings, LeaderboardRow, QuizPoll, merge_migrated
 from storage import delivery
 from storage.base import Base
 from storage.mapping import aware
@@ -180,7 +180,7 @@ async def _move_keyed(
 
 
 class GroupQueries:
-    """Mixed into SqlStore: the GroupStore protocol of bot.core.group_ports."""
+    """Mixed into SqlStore: the GroupStore protocol of bot.core.groups.ports."""
 
     session: AsyncSession
 
@@ -209,7 +209,7 @@ class GroupQueries:
         """A group became a supergroup: its settings, tips posted, quiz polls (so their
         answers and the leaderboard), administrators seen and pending sends move to the new
         id. When the supergroup already has a row (it was used before the migration was
-        handled), the two merge (:func:`bot.core.group_ports.merge_migrated`) and nothing of
+        handled), the two merge (:func:`bot.core.groups.ports.merge_migrated`) and nothing of
         the old group is lost. Telegram announces a migration in both chats, and a send can
         meet it too: a second call finds nothing left to move."""
         if old_chat_id == new_chat_id:

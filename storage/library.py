@@ -10,12 +10,12 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.group_ports import GroupSettings
+from bot.core.groups.ports import GroupSettings
 from storage.groups import GroupAdminRow, GroupRow, group_settings
 
 
 class LibraryQueries:
-    """Mixed into SqlStore: the LibraryStore protocol of bot.core.library."""
+    """Mixed into SqlStore: the LibraryStore protocol of bot.core.library.ports."""
 
     session: AsyncSession
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from bot.core.chat import Button, Command, Event, Input, Keyboard, Outcome, Person, Press, Text
-from bot.core.dialogue import Conversation
+from bot.core.conversation import Conversation
 
 _TAG = re.compile(r"</?(?:b|i|code|pre|a)(?:\s[^>]*)?>")
 _LINK = re.compile(r'<a href="([^"]*)">(.*?)</a>')

@@ -15,7 +15,7 @@ from typing import Any, Final
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.chat import Outcome
-from bot.core.dialogue import Conversation
+from bot.core.conversation import Conversation
 from bot.delivery.errors import DeliveryError
 from bot.delivery.limiter import Limiter
 from bot.delivery.worker import DeliveryWorker

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Final, TypeVar
 
 from bot.core.chat import Edit, Event, Message, Outcome
-from bot.core.dialogue import Conversation
+from bot.core.conversation import Conversation
 from bot.delivery.errors import DeliveryError, Forbidden, Migrated, Rejected, RetryAfter
 from bot.delivery.limiter import Limiter
 from bot.serving.transport import CAPTION_LIMIT, MESSAGE_LIMIT, NOTICE_LIMIT, Transport

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
-from bot.core.dialogue import Conversation
+from bot.core.conversation import Conversation
 from bot.core.flood import FloodGuard
 from bot.delivery.limiter import Clock, RateLimiter, Sleep
 from bot.delivery.redis_limiter import RedisRateLimiter, limiter_prefix

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from aiogram.methods import EditMessageText, SendMessage
 
-from bot.core.dialogue import Conversation
+from bot.core.conversation import Conversation
 from content.bank import ContentBank
 from content.models import ChallengeType
 from tests.conftest import FakeClock

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.core.dialogue import Conversation
+from bot.core.conversation import Conversation
 from tests.e2e.test_groups import membership
 from tests.telegram import ChatDriver, RecordingSession, sent_texts
 

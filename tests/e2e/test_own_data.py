@@ -13,7 +13,7 @@ from aiogram.types import PollAnswer, Update
 from sqlalchemy import Column, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.core.dialogue import Conversation
+from bot.core.conversation import Conversation
 from content.bank import ContentBank
 from storage import campaigns as tables
 from storage import models

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.bootstrap import build_conversation
-from bot.core.dialogue import Conversation
+from bot.core.conversation import Conversation
 from bot.settings import Settings
 from content.loader import load_bank
 from tests.e2e.solver import finish

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.core.dialogue import Conversation
+from bot.core.conversation import Conversation
 from bot.settings import MAX_CONCURRENT_UPDATES, SQLITE_CONCURRENT_UPDATES, Settings
 
 

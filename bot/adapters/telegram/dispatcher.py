@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.adapters.telegram.handlers import build_router
 from bot.adapters.telegram.lifecycle import attach
 from bot.adapters.telegram.order import Serve
-from bot.core.dialogue import Conversation
+from bot.core.conversation import Conversation
 from bot.core.flood import FloodGuard
 from bot.delivery.limiter import Clock, RateLimiter, Sleep
 from bot.serving.metrics import Metrics

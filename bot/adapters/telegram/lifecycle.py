@@ -11,7 +11,7 @@ from aiogram import Bot, Dispatcher
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.adapters.telegram.transport import AiogramTransport
-from bot.core.dialogue import Conversation
+from bot.core.conversation import Conversation
 from bot.delivery.limiter import Limiter
 from bot.delivery.worker import DeliveryWorker
 from bot.serving import lifecycle
