@@ -1,6 +1,8 @@
 """The learning core stays free of Telegram and database libraries (the adapters' business);
 the tools (bot/lab) stay off the serving path; storage modules import each other without
-circles; no module borrows another's private names."""
+circles and reach only the core's ports; no module borrows another's private names; a slice
+of the core is imported elsewhere only for its buttons and records; no module only forwards
+another's names."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import ast
 import subprocess
 import sys
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -251,6 +254,7 @@ def core_targets(name: str) -> set[str]:
     return found & CORE_MODULES.keys()
 
 
+@cache  # read, never changed
 def core_graph() -> dict[str, set[str]]:
     graph: dict[str, set[str]] = {}
     for module, path in CORE_MODULES.items():
@@ -344,3 +348,116 @@ def test_no_core_module_borrows_another_ones_private_names(module: str) -> None:
     tree = ast.parse(CORE_MODULES[module].read_text(encoding="utf-8"))
     found = core_borrowings(module, tree)
     assert not found, f"{module} borrows private names: {found}"
+
+
+# --- bot/core's slices: each owns its screens; storage reaches only the core's ports ----------
+
+# A slice is a package of bot/core with its own commands (home, assessment, groups…).
+SLICES = sorted(path.parent.name for path in CORE.glob("*/commands.py"))
+# What a module may import of a slice it is not in: a button leading there, its records.
+SHARED_BY_SLICES = ("callbacks", "ports")
+COMPOSER = "bot.core.conversation"  # builds every slice with its screens
+
+
+def slice_of(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[2] if len(parts) > 3 and parts[2] in SLICES else None
+
+
+def test_the_slices_are_found() -> None:
+    assert {"assessment", "campaigns", "groups", "home", "library"} <= set(SLICES)
+    assert slice_of("bot.core.home.screens") == "home"
+    assert slice_of("bot.core.screens") is None
+
+
+@pytest.mark.parametrize("module", sorted(CORE_MODULES))
+def test_a_slice_is_imported_elsewhere_only_for_its_buttons_and_records(module: str) -> None:
+    """No module imports another slice's screens, commands or rules (the conversation, which
+    builds the slices, aside): what two slices share goes down a floor or is handed to one
+    when it is built."""
+    if module == COMPOSER:
+        return
+    found = sorted(
+        target
+        for target in core_graph()[module]
+        if slice_of(target) not in (None, slice_of(module))
+        and target.split(".")[3] not in SHARED_BY_SLICES
+    )
+    assert not found, f"{module} imports {found}"
+
+
+def storage_core_imports(path: Path) -> set[str]:
+    """The core modules that importing the storage module ``path`` runs directly."""
+    found: set[str] = set()
+    for node in runtime_imports(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif node.module and node.level == 0:
+            names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+        else:
+            continue
+        for name in names:
+            found |= core_targets(name)
+    return found
+
+
+@pytest.mark.parametrize("name", STORAGE_MODULES)
+def test_storage_reaches_only_the_cores_ports_and_plain_rules(name: str) -> None:
+    """Storage implements the core's ports: of the core, importing a storage module runs
+    ports modules and the plain rules they name (modules importing no other core module),
+    never a slice's handlers or screens nor the conversation."""
+    graph = core_graph()
+    reached, todo = set(), list(storage_core_imports(STORAGE / f"{name}.py"))
+    while todo:
+        module = todo.pop()
+        if module not in reached:
+            reached.add(module)
+            todo.extend(graph[module])
+    beyond = sorted(m for m in reached if not m.endswith(".ports") and graph[m])
+    assert not beyond, f"storage.{name} runs {beyond}"
+
+
+# --- no module only re-exports another's names ------------------------------------------------
+
+
+def reexport_only(tree: ast.Module) -> bool:
+    """A module of imports alone (a docstring and ``__all__`` aside): a former module's name
+    kept for its importers, which import the real module instead."""
+
+    def kept(node: ast.stmt) -> bool:
+        return not (
+            isinstance(node, ast.Import | ast.ImportFrom)
+            or (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))
+            or (isinstance(node, ast.Assign) and ast.unparse(node.targets[0]) == "__all__")
+        )
+
+    return bool(tree.body) and not any(kept(node) for node in tree.body)
+
+
+def test_the_reexport_check_sees_a_shim() -> None:
+    shim = '"""Moved."""\nfrom a.b import C\n\n__all__ = ["C"]\n'
+    assert reexport_only(ast.parse(shim))
+    assert not reexport_only(ast.parse(shim + "D = C\n"))
+    assert not reexport_only(ast.parse(""))
+
+
+# The aiogram adapter's modules that moved to bot/serving with the python-telegram-bot runtime
+# (issue #15): to delete once their last importers name bot.serving. The list only shrinks.
+FORWARDING_LEFT = {
+    "bot/adapters/telegram/admins.py",
+    "bot/adapters/telegram/concurrency.py",
+    "bot/adapters/telegram/reconnect.py",
+    "bot/adapters/telegram/replies.py",
+}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in python_files(ROOT / "bot", STORAGE, ROOT / "content") if p.name != "__init__.py"],
+    ids=relative,
+)
+def test_no_module_only_reexports_another(path: Path) -> None:
+    """Modules that moved leave no forwarding module behind (bot.core.dialogue,
+    bot.core.group_ports and bot.core.campaign_ports were): importers name the real one."""
+    forwards = reexport_only(ast.parse(path.read_text(encoding="utf-8")))
+    assert forwards == (relative(path) in FORWARDING_LEFT), relative(path)
