@@ -12,8 +12,7 @@ from tests.telegram import ChatDriver
 def challenge_on_screen(bank: ContentBank, driver: ChatDriver, language: str = "en") -> Challenge:
     for text in reversed(driver.texts()):
         for challenge in bank.challenges.values():
-            prompt = challenge.text(language).prompt
-            if prompt in text:
+            if rich(challenge.text(language).prompt) in text:  # the prompt as the bot shows it
                 return challenge
     raise AssertionError("no challenge on screen")
 
