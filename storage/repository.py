@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.ports import (
+    REVIEW,
     AlreadyAnswered,
     Assessment,
     AssessmentStatus,
@@ -67,7 +68,7 @@ _LATEST_IDS: Final = (
     .where(
         AssessmentRow.user_id == bindparam("user_id"),
         AssessmentRow.status == AssessmentStatus.COMPLETED,
-        AssessmentRow.competence != "review",  # review sessions have no result
+        AssessmentRow.competence != REVIEW,  # review sessions have no result
     )
     .group_by(AssessmentRow.competence)
     .subquery()

@@ -15,7 +15,7 @@ from typing import Protocol
 from bot.core import callbacks
 from bot.core.chat import Message
 from bot.core.engines import Engine, EngineState
-from bot.core.ports import AlreadyAnswered, Assessment, Attempt, Clock, Store
+from bot.core.ports import REVIEW, AlreadyAnswered, Assessment, Attempt, Clock, Store
 from bot.core.retesting import kept_for_improvement
 from bot.core.review import SESSION_SIZE, ReviewCard, first_card, reviewed
 from bot.core.scoring import DEFAULT_MAX_LEVEL, Knowledge, Score, Source, score
@@ -59,9 +59,6 @@ class Corrected:
     correct: bool
     skipped: bool
     then: Served | Finished | ReviewFinished = field(repr=False)
-
-
-REVIEW = "review"  # the engine and competence of a review session
 
 
 class StepScreens(Protocol):

@@ -10,7 +10,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 from bot.core.campaigns.ports import CampaignStore
 from bot.core.groups.ports import GroupStore
@@ -62,6 +62,9 @@ class User:
 
     def __post_init__(self) -> None:
         self.awaiting = Awaiting.read(self.awaiting)  # storage hands back the stored text
+
+
+REVIEW: Final = "review"  # the engine and competence of a review session
 
 
 @dataclass

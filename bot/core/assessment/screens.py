@@ -20,12 +20,12 @@ from bot.core.assessment.callbacks import (
     Submit,
     Test,
 )
-from bot.core.assessments import REVIEW, Corrected, Finished, ReviewFinished, Served
+from bot.core.assessments import Corrected, Finished, ReviewFinished, Served
 from bot.core.chat import Button, Keyboard, Message
 from bot.core.habits.callbacks import SaveTutorial
 from bot.core.home.callbacks import Menu
 from bot.core.i18n import Catalogs
-from bot.core.ports import Attempt, CompetenceResult
+from bot.core.ports import REVIEW, Attempt, CompetenceResult
 from bot.core.profile.callbacks import Profile
 from bot.core.retesting import Retest
 from bot.core.screens import CommonScreens

@@ -17,7 +17,7 @@ from bot.core.habits.callbacks import (
 )
 from bot.core.habits.screens import HabitsScreens
 from bot.core.habits.tips import choose_tip, tip_level
-from bot.core.ports import Clock, StoreFactory
+from bot.core.ports import REVIEW, Clock, StoreFactory
 from bot.core.registry import Registry, Turn
 from bot.core.reminders import next_reminder
 from bot.core.screens import CommonScreens
@@ -61,7 +61,7 @@ class HabitsSlice:
     async def review(self, turn: Turn, args: str = "") -> Outcome:
         store, user, lang = turn.store, turn.user, turn.language
         active = await store.active_assessment(user.id)
-        if active is not None and active.competence != "review":
+        if active is not None and active.competence != REVIEW:
             return Outcome([self.screens.finish_test_first(lang)])
         now = self.clock()
         then: Served | Finished | ReviewFinished

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from bot.core.account.callbacks import Settings
 from bot.core.assessment.callbacks import Resume, Test
-from bot.core.assessments import REVIEW
 from bot.core.chat import Button, Keyboard, Message
 from bot.core.habits.callbacks import Review, ShowTip, Tutorials
 from bot.core.i18n import Catalogs
+from bot.core.ports import REVIEW
 from bot.core.profile.callbacks import Profile
 from bot.core.progress import Home
 from bot.core.text import shown
