@@ -10,8 +10,8 @@ from typing import Final
 
 from sqlalchemy import MetaData
 
-from storage import campaigns, delivery, groups, models
+from storage import campaigns, delivery, feedback, groups, models
 from storage.base import Base
 
-TABLE_MODULES: Final[tuple[ModuleType, ...]] = (models, campaigns, delivery, groups)
+TABLE_MODULES: Final[tuple[ModuleType, ...]] = (models, campaigns, delivery, groups, feedback)
 metadata: Final[MetaData] = Base.metadata

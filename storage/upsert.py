@@ -40,6 +40,19 @@ def _upsert(dialect: str, table: Table, key: tuple[str, ...], update: tuple[str,
     )
 
 
+@cache
+def _count_up(
+    dialect: str, table: Table, key: tuple[str, ...], column: str, update: tuple[str, ...]
+) -> Insert:
+    statement = _insert(dialect, table)
+    excluded = statement.excluded
+    changes: dict[str, Any] = {name: excluded[name] for name in update}
+    changes[column] = table.c[column] + 1
+    return statement.on_conflict_do_update(  # type: ignore[no-any-return]
+        index_elements=list(key), set_=changes
+    )
+
+
 def _table(model: type[DeclarativeBase]) -> Table:
     table = model.__table__
     assert isinstance(table, Table)
@@ -67,3 +80,18 @@ async def upsert(
     dialect = session.get_bind().dialect.name
     statement = _upsert(dialect, _table(model), tuple(key), tuple(update))
     await session.execute(statement, dict(values))
+
+
+async def count_up(
+    session: AsyncSession,
+    model: type[DeclarativeBase],
+    values: Mapping[str, Any],
+    key: Sequence[str],
+    column: str,
+    update: Sequence[str] = (),
+) -> None:
+    """Insert a row whose ``column`` is 1, or add 1 to ``column`` of the row with the same
+    unique ``key`` (and set its ``update`` columns): a counter two processes can bump at once."""
+    dialect = session.get_bind().dialect.name
+    statement = _count_up(dialect, _table(model), tuple(key), column, tuple(update))
+    await session.execute(statement, {**values, column: 1})

@@ -47,4 +47,12 @@ async def test_the_migrated_schema_is_the_one_the_tables_describe(database: Asyn
     async with database.connect() as connection:
         found = await connection.run_sync(differences)
     assert found == []
-    assert {"users", "campaigns", "deliveries", "groups", "group_admins"} <= set(metadata.tables)
+    assert {
+        "users",
+        "campaigns",
+        "deliveries",
+        "groups",
+        "group_admins",
+        "challenge_reports",
+        "rejected_answers",
+    } <= set(metadata.tables)
