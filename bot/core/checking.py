@@ -18,6 +18,8 @@ TYPO_RATIO: Final = 0.25
 _INVISIBLE: Final = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 _SPACES: Final = re.compile(r"\s+")
 _NOT_WORD: Final = re.compile(r"[^\w ]|_")
+# A number inside other words ("about 19", "19 or so"): digits, maybe grouped or decimal.
+_NUMBER_INSIDE: Final = re.compile(r"[+-]?\d(?:[\d.,\u00a0\u202f ]*\d)?")
 
 
 def pretreat(text: str) -> str:
@@ -74,6 +76,22 @@ def value_matches(
     if challenge.format is AnswerFormat.NUMBER:
         return number_matches(answer, accepted, language, unit)
     return text_matches(answer, accepted, challenge.tolerances)
+
+
+def only_the_number(
+    challenge: Challenge, language: str, answer: str, accepted: Sequence[str], unit: str | None
+) -> bool:
+    """A number answer marked wrong for the words around a right number ("about 19", "19 or
+    so", "19 GB" where no unit is expected): the learner knew it, and is told that only the
+    number was expected."""
+    if challenge.format is not AnswerFormat.NUMBER or not answer.strip():
+        return False
+    if number_matches(answer, accepted, language, unit):
+        return False
+    return any(
+        number_matches(found.strip(), accepted, language, unit)
+        for found in _NUMBER_INSIDE.findall(pretreat(answer))
+    )
 
 
 def check_choice(challenge: Challenge, chosen: Iterable[int]) -> bool:

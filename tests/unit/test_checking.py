@@ -9,6 +9,7 @@ from bot.core.checking import (
     check_fields,
     field_results,
     number_matches,
+    only_the_number,
     split_fields,
     text_matches,
     treat,
@@ -168,3 +169,29 @@ def test_fields_are_all_checked() -> None:
     assert field_results(challenge, "en", ["Lyon"]) == [False, False]
     assert split_fields("paris\n\n lyon ", 2) == ["paris", "lyon"]
     assert split_fields("paris", 2) is None
+
+
+@pytest.mark.parametrize(
+    ("answer", "unit", "expected"),
+    [
+        ("about 19", None, True),  # right number, words around it: only the number was expected
+        ("19 or so", None, True),
+        ("~19", None, True),
+        ("19 GB", None, True),  # a unit the item does not take
+        ("about 19 GB", "GB", True),
+        ("19", None, False),  # accepted: nothing to say
+        ("19 GB", "GB", False),
+        ("about 20", None, False),  # the number itself is wrong
+        ("1 9", None, False),
+        ("", None, False),
+    ],
+)
+def test_a_right_number_in_other_words_is_told_apart(
+    answer: str, unit: str | None, expected: bool
+) -> None:
+    challenge = _challenge(
+        type="text", format="number", unit=unit, en={"prompt": "p", "accept": ["19"]}
+    )
+    assert only_the_number(challenge, "en", answer, ["19"], unit) is expected
+    text = _challenge(type="text", en={"prompt": "p", "accept": ["19"]})
+    assert not only_the_number(text, "en", answer, ["19"], unit)  # a text item: no number
