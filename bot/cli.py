@@ -72,6 +72,27 @@ def _parser() -> argparse.ArgumentParser:
     links = content_sub.add_parser("check-links", help="check every URL (needs a network)")
     links.add_argument("--timeout", type=float, default=10.0)
     links.set_defaults(command=_content_check_links)
+    reports = content_sub.add_parser(
+        "reports",
+        help="learners' reports on questions (Report a problem), per challenge",
+        description="The reports learners made under corrections, read from DATABASE_URL: per "
+        "challenge, its file:line, how many learners reported it, the reasons counted (key: "
+        "the expected answer is wrong, unclear, typo, other) and the latest texts.",
+    )
+    reports.add_argument("--json", action="store_true")
+    reports.set_defaults(command=_content_reports)
+    rejected = content_sub.add_parser(
+        "rejected",
+        help="typed answers marked wrong, per challenge, to extend accept lists",
+        description="Typed answers marked wrong, read from DATABASE_URL (counted without who "
+        "typed them): per challenge and field, how often each was typed, when last, and its "
+        "edit distance to the nearest accepted variant after the item's tolerances.",
+    )
+    rejected.add_argument(
+        "--min-count", type=int, default=1, metavar="N", help="answers typed at least N times"
+    )
+    rejected.add_argument("--json", action="store_true")
+    rejected.set_defaults(command=_content_rejected)
 
     simulate = sub.add_parser("simulate", help="compare engines on simulated learners")
     simulate.add_argument("--learners", type=int, default=1000)
@@ -271,6 +292,18 @@ def _content_check_links(args: argparse.Namespace) -> int:
     if not isinstance(bank, ContentBank):
         return 1
     return asyncio.run(check_links(bank, seconds=args.timeout))
+
+
+def _content_reports(args: argparse.Namespace) -> int:
+    from bot.lab.feedback import run_reports
+
+    return run_reports(args.json)
+
+
+def _content_rejected(args: argparse.Namespace) -> int:
+    from bot.lab.feedback import run_rejected
+
+    return run_rejected(args.min_count, args.json)
 
 
 def _simulate(args: argparse.Namespace) -> int:
