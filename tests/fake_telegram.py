@@ -285,12 +285,16 @@ class Learner:
                 return True
         return False
 
-    async def run(self, seconds: float) -> None:
+    async def run(self, seconds: float, answers: int | None = None) -> None:
+        """Take a test until its result (or, given ``answers``, until that many answers came
+        back corrected), for at most ``seconds``."""
         self.telegram.say(self.chat_id, "/test")
         loop = asyncio.get_running_loop()
         deadline = loop.time() + seconds
         while loop.time() < deadline:
             shown = await self.chat.wait(self._screen, 6)
+            if answers is not None and len(self.acknowledged) >= answers:
+                return
             if shown is None:  # nothing new: the bot may have died before answering
                 self.recoveries += 1
                 self.done.clear()
