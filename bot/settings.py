@@ -9,7 +9,7 @@ from typing import Final, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-MAX_CONCURRENT_UPDATES: Final = 4  # see bot/adapters/telegram/concurrency.py
+MAX_CONCURRENT_UPDATES: Final = 4  # see bot/serving/turns.py
 # SQLite has one writer at a time: more updates at once only make its lock's busy handler sleep.
 SQLITE_CONCURRENT_UPDATES: Final = 1
 # A Bot API token: the bot id, a colon, 35 characters of [A-Za-z0-9_-].
@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     # total, shared by its processes; without, each process's own, so give each a share.
     delivery_rate: float = Field(default=25.0, gt=0, le=30)
     # Updates handled at once by a process; the others wait their turn. Keep it under the
-    # database connection pool's size (15): see bot/adapters/telegram/concurrency.py. Unset:
+    # database connection pool's size (15): see bot/serving/turns.py. Unset:
     # SQLITE_CONCURRENT_UPDATES on SQLite, MAX_CONCURRENT_UPDATES otherwise.
     max_concurrent_updates: int | None = Field(default=None, ge=1, le=15)
     # /healthz and /metrics on this port (webhook mode also serves them on the webhook port).

@@ -27,7 +27,7 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         # No pre-ping (three round trips per use): a connection dropped by a database restart
-        # fails once and the pool is renewed; updates then retry (adapters/telegram/reconnect).
+        # fails once and the pool is renewed; updates then retry (bot/serving/updates.py).
         return create_async_engine(url, **options)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
