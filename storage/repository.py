@@ -23,6 +23,7 @@ from bot.core.ports import (
 )
 from bot.core.scoring import Knowledge, Source, Status
 from storage.campaigns import CampaignQueries
+from storage.feedback import FeedbackQueries
 from storage.groups import GroupQueries
 from storage.library import LibraryQueries
 from storage.mapping import USER_FIELDS, aware, user_record, user_values
@@ -156,7 +157,9 @@ def _attempt(row: AttemptRow, answer: AnswerRow | None) -> Attempt:
     )
 
 
-class SqlStore(RetentionQueries, CampaignQueries, GroupQueries, LibraryQueries, Store):
+class SqlStore(
+    RetentionQueries, CampaignQueries, GroupQueries, LibraryQueries, FeedbackQueries, Store
+):
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Final, Protocol
 
+from bot.core.assessment.ports import FeedbackStore
 from bot.core.campaigns.ports import CampaignStore
 from bot.core.groups.ports import GroupStore
 from bot.core.library.ports import LibraryStore
@@ -27,6 +28,7 @@ class Awaiting(StrEnum):
     TIMEZONE = "timezone"
     LIBRARY_SEARCH = "library_search"
     CAMPAIGN_NAME = "campaign_name"
+    REPORT_TEXT = "report_text"  # what is wrong with a question, in a few words
 
     @classmethod
     def read(cls, value: object) -> Awaiting | None:
@@ -117,7 +119,7 @@ class AlreadyAnswered(Exception):
     """The attempt has an answer already (a double tap, a second process)."""
 
 
-class Store(CampaignStore, GroupStore, LibraryStore, Protocol):
+class Store(CampaignStore, GroupStore, LibraryStore, FeedbackStore, Protocol):
     async def get_user(self, user_id: int) -> User | None: ...
     async def add_user(self, user: User, now: datetime) -> None: ...
     async def save_user(self, user: User, now: datetime) -> None: ...

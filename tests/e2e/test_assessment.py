@@ -16,7 +16,13 @@ from aiogram.methods import (
 from bot.core.conversation import Conversation
 from content.bank import ContentBank
 from tests.e2e.solver import answer, challenge_on_screen, finish
-from tests.telegram import ChatDriver, RecordingSession, answered_notices, sent_texts
+from tests.telegram import (
+    ChatDriver,
+    RecordingSession,
+    answered_notices,
+    buttons_of,
+    sent_texts,
+)
 
 # The level of a new test's first challenge on the fixture bank's 1.1 (two tubes of levels 1 to
 # 5): Pix's smart random starts at level 2; IRT asks the most informative skill for its prior
@@ -80,6 +86,11 @@ async def test_every_answer_is_corrected_and_a_mistake_brings_tutorials(
     await answer(bank, learner, right=True)
     right = next(t for t in reversed(learner.texts()) if "Right!" in t)
     assert "To succeed next time" not in right
+    # Every correction, right or wrong, lets the learner report a problem with the question.
+    for verdict, buttons in (("Not quite", ["💾 Save"]), ("Right!", [])):
+        shown = max(m for m, v in learner.messages.items() if verdict in v["text"])
+        labels = [b.text for b in buttons_of(learner.messages[shown]["markup"])]
+        assert labels == [*buttons, "⚠️ Report a problem"]
 
 
 @pytest.mark.usefixtures("engine")

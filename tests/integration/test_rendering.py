@@ -56,10 +56,21 @@ def test_every_challenge_renders_valid_telegram_html(shipped: ContentBank, langu
         shown = views.shown_answer(language, attempt, challenge)
         assert_valid_html(views.answered_text(language, served, shown))
         finished = Finished(assessment, None, {}, [])  # type: ignore[arg-type]
-        correction = views.correction(
-            language, Corrected(attempt, challenge, False, False, finished)
-        )
-        assert_valid_html(correction.text)
+        fields = challenge.text(content_lang).fields
+        # The longest answer a learner may type, in every field (wrong: each one echoed back).
+        worst = "\n".join(["about 1 <b>" * 20] * len(fields))
+        for value in ("0" if options else "x", ",".join(map(str, range(options))), worst):
+            attempt.value = value
+            correction = views.correction(
+                language, Corrected(attempt, challenge, False, False, finished), streak=99
+            )
+            assert_valid_html(correction.text)
+            assert len(correction.text) <= 4096, challenge.id
+            for row in correction.buttons:
+                for button in row:
+                    assert 1 <= len(button.data.encode()) <= 64 and button.label
+        reasons = views.report_reasons(language, challenge, attempt)
+        assert_valid_html(reasons.text)
 
 
 def test_quiz_polls_shuffle_their_options_and_the_right_one_follows(shipped: ContentBank) -> None:

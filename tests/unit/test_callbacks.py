@@ -11,7 +11,17 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.core.account.callbacks import EraseConfirmed, Remind, SetLanguage, TimeZone
-from bot.core.assessment.callbacks import Area, Competence, Option, Skip, Submit
+from bot.core.assessment.callbacks import (
+    Area,
+    Competence,
+    Option,
+    Report,
+    ReportCancel,
+    ReportClose,
+    ReportWhy,
+    Skip,
+    Submit,
+)
 from bot.core.callbacks import MAX_BYTES, CallbackData, parse
 from bot.core.campaigns.callbacks import Consent, ToggleCompetence
 from bot.core.conversation import Conversation
@@ -64,6 +74,11 @@ def test_the_largest_data_of_each_kind_fits_and_parses_back(kind: type[CallbackD
         ("opt:AbCdEf12345:3", Option("AbCdEf12345", 3)),
         ("sub:AbCdEf12345", Submit("AbCdEf12345")),
         ("skip:AbCdEf12345", Skip("AbCdEf12345")),
+        ("rep:AbCdEf12345", Report("AbCdEf12345")),
+        ("rpw:AbCdEf12345:key", ReportWhy("AbCdEf12345", "key")),
+        ("rpw:AbCdEf12345:other", ReportWhy("AbCdEf12345", "other")),
+        ("rpc", ReportClose()),
+        ("rpx", ReportCancel()),
         ("page:2", TutorialsPage(2)),
         ("lang:fr", SetLanguage("fr")),
         ("tz:4", TimeZone(4)),
@@ -97,6 +112,13 @@ def test_buttons_sent_by_earlier_versions_still_parse(sent: str, expected: Callb
         "area:ABC",
         "opt:short:1",
         "opt:AbCdEf12345:100",
+        "rep:",
+        "rep:short",
+        "rpw:AbCdEf12345",
+        "rpw:AbCdEf12345:",
+        "rpw:AbCdEf12345:keyx",
+        "rpw:AbCdEf12345:key|other",
+        "rpc:x",
         "page:²",
         "page:-1",
         "tz:99999",

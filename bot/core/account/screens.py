@@ -136,8 +136,12 @@ class AccountScreens:
     def my_data(self, language: str, data: dict[str, Any]) -> Message:
         _ = self.catalogs.get(language).gettext
         document = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode()
+        anonymous = _(
+            "Answers typed and marked wrong are also counted for the authors of the questions, "
+            "with nothing that says who typed them: /deleteme leaves these counts."
+        )
         return Message(
-            _("Here is everything pixbot stores about you, as a JSON file."),
+            _("Here is everything pixbot stores about you, as a JSON file.") + "\n\n" + anonymous,
             file=Attachment("pixbot-my-data.json", document, "application/json"),
         )
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
+from bot.core.assessment.ports import ReportReason
 from bot.core.callbacks import ATTEMPT_REF, CODE, LONGEST_CODE, CallbackData, kind, text, whole
 
 OPTIONS = 100  # a position among a challenge's options is below this
@@ -73,3 +75,38 @@ class Skip(CallbackData, prefix="skip"):
 
 
 CHALLENGE_KINDS = (Option, Submit, Skip)
+
+
+# --- reporting a problem with a question (under its correction) ------------------------------
+
+REASONS: Final = "|".join(reason.value for reason in ReportReason)
+
+
+@kind
+@dataclass(frozen=True)
+class Report(CallbackData, prefix="rep"):
+    """The "⚠️ Report a problem" under a correction: the reasons to choose from. The answered
+    attempt's reference, never the answer."""
+
+    token: str = text(ATTEMPT_REF, "A" * 16)
+
+
+@kind
+@dataclass(frozen=True)
+class ReportWhy(CallbackData, prefix="rpw"):
+    """A reason chosen for the report on the attempt's challenge."""
+
+    token: str = text(ATTEMPT_REF, "A" * 16)
+    reason: str = text(REASONS, max(REASONS.split("|"), key=len))
+
+
+@kind
+@dataclass(frozen=True)
+class ReportClose(CallbackData, prefix="rpc"):
+    """Cancel under the reasons: nothing reported."""
+
+
+@kind
+@dataclass(frozen=True)
+class ReportCancel(CallbackData, prefix="rpx"):
+    """Cancel while the text of a report is awaited."""

@@ -17,11 +17,13 @@ from bot.core.assessment.callbacks import (
     Submit,
     Test,
 )
+from bot.core.assessment.ports import REJECTED_ANSWER_LIMIT
+from bot.core.assessment.reports import Reports
 from bot.core.assessment.screens import AssessmentScreens
 from bot.core.assessments import Assessments, Finished, Served
 from bot.core.chat import Edit, Message, Outcome, replacing
-from bot.core.checking import check_choice, check_fields, check_text, pretreat
-from bot.core.ports import AssessmentStatus, Attempt, Clock
+from bot.core.checking import check_choice, check_text, field_results, pretreat
+from bot.core.ports import AssessmentStatus, Attempt, Awaiting, Clock
 from bot.core.progress import Progress
 from bot.core.registry import Registry, Turn, TurnMessage
 from bot.core.retesting import retest
@@ -58,6 +60,7 @@ class AssessmentSlice:
         self.menu = menu  # typed text with no test waiting
         self.not_understood = not_understood  # a photo, a sticker… with no test waiting
         self.after_test = tuple(after_test)
+        self.reports = Reports(bank, screens, common, clock)  # "⚠️ Report a problem"
 
     def register(self, registry: Registry) -> None:
         registry.command("test", self.areas)
@@ -70,6 +73,7 @@ class AssessmentSlice:
         registry.press(Resume, self.resume)
         for kind in (Option, Submit, Skip):  # answering keeps a search or a name awaited
             registry.press(kind, self.challenge_press, keeps_awaiting=True)
+        self.reports.register(registry)
 
     # --- choosing what to test -----------------------------------------------------------
 
@@ -142,6 +146,9 @@ class AssessmentSlice:
 
     async def challenge_press(self, turn: Turn, data: Option | Submit | Skip) -> Outcome:
         lang = turn.language
+        if turn.user.awaiting is Awaiting.REPORT_TEXT:  # back to the test: typing answers it
+            turn.user.awaiting = None
+            await turn.store.save_user(turn.user, self.clock())
         attempt = await turn.store.attempt_by_token(data.token)
         served = await self._open(turn, attempt)
         if served is None:
@@ -200,6 +207,8 @@ class AssessmentSlice:
             return Outcome([self.screens.text_only(lang)])
         if challenge.type is ChallengeType.TEXT:
             correct = check_text(challenge, attempt.language, answer)
+            if not correct:
+                await self._count_rejected(turn, attempt, 0, answer)
             return await self.answer(turn, served, answer, correct, pressed=False)
         count = len(challenge.text(attempt.language).fields)
         attempt.fields = [
@@ -210,8 +219,22 @@ class AssessmentSlice:
             await turn.store.save_attempt_progress(attempt)
             return Outcome([self.screens.next_field(lang, challenge, attempt)])
         values = attempt.fields[:count]
-        correct = check_fields(challenge, attempt.language, values)
+        marks = field_results(challenge, attempt.language, values)
+        for number, (value, right) in enumerate(zip(values, marks, strict=True), 1):
+            if not right:
+                await self._count_rejected(turn, attempt, number, value)
+        correct = all(marks)
         return await self.answer(turn, served, "\n".join(values), correct, pressed=False)
+
+    async def _count_rejected(self, turn: Turn, attempt: Attempt, field: int, answer: str) -> None:
+        """A typed answer marked wrong, counted for the authors: never who typed it."""
+        await turn.store.count_rejected(
+            attempt.challenge_id,
+            attempt.language,
+            field,
+            answer[:REJECTED_ANSWER_LIMIT],
+            self.clock().date(),
+        )
 
     async def unsupported(self, turn: Turn) -> Outcome:
         """A photo, a sticker…: what the challenge waiting takes, or the menu."""

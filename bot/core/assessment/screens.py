@@ -15,13 +15,19 @@ from bot.core.assessment.callbacks import (
     Competence,
     Improve,
     Option,
+    Report,
+    ReportCancel,
+    ReportClose,
+    ReportWhy,
     Reset,
     Skip,
     Submit,
     Test,
 )
+from bot.core.assessment.ports import REPORT_TEXT_LIMIT, Cancelled, ReportReason
 from bot.core.assessments import Corrected, Finished, ReviewFinished, Served
 from bot.core.chat import Button, Keyboard, Message
+from bot.core.checking import field_results, only_the_number
 from bot.core.habits.callbacks import SaveTutorial
 from bot.core.home.callbacks import Menu
 from bot.core.i18n import Catalogs
@@ -29,7 +35,7 @@ from bot.core.ports import REVIEW, Attempt, CompetenceResult
 from bot.core.profile.callbacks import Profile
 from bot.core.retesting import Retest
 from bot.core.screens import CommonScreens
-from bot.core.text import ANSWER_LIMIT, echo, long_date, progress_bar, rich
+from bot.core.text import ANSWER_LIMIT, N_, echo, long_date, progress_bar, rich
 from content.bank import ContentBank, content_language
 from content.models import Challenge, ChallengeType, Tutorial
 
@@ -37,6 +43,13 @@ LETTERS: Final = "ABCDEFGHIJ"
 SHORT_OPTION: Final = 28  # longer options are listed in the text and buttons show letters
 MAX_TUTORIALS: Final = 3
 MAX_RECOMMENDED: Final = 5
+PROMPT_EXCERPT: Final = 90  # the question a report is about, as the reasons recall it
+REASON_LABELS: Final = {
+    ReportReason.KEY: N_("The expected answer is wrong"),
+    ReportReason.UNCLEAR: N_("The question is unclear"),
+    ReportReason.TYPO: N_("A typo or a mistake in the text"),
+    ReportReason.OTHER: N_("Something else…"),
+}
 
 
 class AssessmentScreens:
@@ -186,11 +199,10 @@ class AssessmentScreens:
             return _("You skipped this one.")
         if challenge.type in (ChallengeType.SINGLE, ChallengeType.MULTIPLE):
             options = challenge.text(attempt.language).options
-            chosen = [int(i) for i in (attempt.value or "").split(",") if i.isdigit()]
+            chosen = [i for i in _chosen(attempt) if i in attempt.option_order]
             shown = [
                 f"{LETTERS[attempt.option_order.index(i)]}) {rich(options[i])}"
                 for i in sorted(chosen, key=attempt.option_order.index)
-                if i in attempt.option_order
             ]
             return _("Your answer: {answer}").format(answer="; ".join(shown) or "—")
         return _("Your answer: {answer}").format(answer=echo(attempt.value or ""))
@@ -242,7 +254,7 @@ class AssessmentScreens:
             verdict = "⏭ " + _("Skipped.")
         else:
             verdict = "❌ " + _("Not quite.")
-        parts = [f"<b>{verdict}</b>", self.solution(language, challenge, attempt.language)]
+        parts = [f"<b>{verdict}</b>", self.solution(language, challenge, attempt)]
         explanation = challenge.text(attempt.language).explanation
         if explanation:
             parts.append(f"<i>{rich(explanation)}</i>")
@@ -258,7 +270,8 @@ class AssessmentScreens:
                 buttons = (self.save_buttons(language, tutorials),)
         if streak:
             parts.append(self.common.streak(language, streak))
-        return Message("\n\n".join(parts), buttons)
+        report = (Button(_("⚠️ Report a problem"), Report(attempt.token).pack()),)
+        return Message("\n\n".join(parts), (*buttons, report))
 
     def save_buttons(self, language: str, tutorials: Sequence[Tutorial]) -> tuple[Button, ...]:
         _ = self.catalogs.get(language).gettext
@@ -274,19 +287,117 @@ class AssessmentScreens:
             for number, t in enumerate(tutorials, 1)
         )
 
-    def solution(self, language: str, challenge: Challenge, content_lang: str) -> str:
+    def solution(self, language: str, challenge: Challenge, attempt: Attempt) -> str:
+        """The expected answer: choices with the letters the learner saw, in the order shown;
+        each field of several marked ✅ or ❌ against what the learner typed."""
         _ = self.catalogs.get(language).gettext
-        text = challenge.text(content_lang)
+        text = challenge.text(attempt.language)
         if challenge.type in (ChallengeType.SINGLE, ChallengeType.MULTIPLE):
-            right = [rich(text.options[i]) for i in sorted(challenge.right_indexes)]
-            answer = "; ".join(f"<b>{option}</b>" for option in right)
-        elif challenge.type is ChallengeType.TEXT:
-            answer = f"<b>{rich(text.accept[0])}</b>"
-        else:
-            answer = "\n" + "\n".join(
-                f"• {escape(field.label)}: <b>{rich(field.accept[0])}</b>" for field in text.fields
-            )
-        return _("The answer: {answer}").format(answer=answer)
+            return self._choices_solution(language, challenge, attempt)
+        if challenge.type is ChallengeType.FIELDS:
+            lines = self._fields_solution(language, challenge, attempt)
+            return _("The answer: {answer}").format(answer="\n" + "\n".join(lines))
+        solution = _("The answer: {answer}").format(answer=f"<b>{rich(text.accept[0])}</b>")
+        typed = "" if attempt.skipped else (attempt.value or "")
+        if only_the_number(challenge, attempt.language, typed, text.accept, challenge.unit):
+            solution += "\n<i>" + _("Only the number was expected.") + "</i>"
+        return solution
+
+    def _choices_solution(self, language: str, challenge: Challenge, attempt: Attempt) -> str:
+        """The right options with the letters they had on the learner's screen, in that
+        order; under a wrong multiple choice, the letters ticked wrongly and those missed."""
+        _ = self.catalogs.get(language).gettext
+        options = challenge.text(attempt.language).options
+        order = [i for i in attempt.option_order if i < len(options)]
+        order += [i for i in range(len(options)) if i not in order]  # none unless edited since
+        letter = {index: LETTERS[position] for position, index in enumerate(order)}
+        right = [i for i in order if i in challenge.right_indexes]
+        shown = [f"<b>{letter[i]}) {rich(options[i])}</b>" for i in right]
+        if challenge.type is ChallengeType.SINGLE:
+            return _("The answer: {answer}").format(answer="; ".join(shown))
+        answer = "\n" + "\n".join(f"• {option}" for option in shown)
+        lines = [_("The answer: {answer}").format(answer=answer)]
+        chosen = _chosen(attempt)
+        if attempt.answered and not attempt.skipped and chosen != challenge.right_indexes:
+            wrongly = ", ".join(letter[i] for i in order if i in chosen and i not in right)
+            missed = ", ".join(letter[i] for i in right if i not in chosen)
+            if wrongly:
+                lines.append(_("Ticked but wrong: {letters}").format(letters=wrongly))
+            if missed:
+                lines.append(_("Right but not ticked: {letters}").format(letters=missed))
+        return "\n".join(lines)
+
+    def _fields_solution(self, language: str, challenge: Challenge, attempt: Attempt) -> list[str]:
+        """One line per field: its expected value, marked ✅ or ❌ once answered, with what
+        the learner typed when wrong (and whether only the number was expected)."""
+        _ = self.catalogs.get(language).gettext
+        fields = challenge.text(attempt.language).fields
+        if attempt.skipped or not attempt.answered:
+            return [f"• {escape(field.label)}: <b>{rich(field.accept[0])}</b>" for field in fields]
+        typed = (attempt.value or "").split("\n")[: len(fields)]
+        typed += [""] * (len(fields) - len(typed))
+        marks = field_results(challenge, attempt.language, typed)
+        lines = []
+        for field, value, right in zip(fields, typed, marks, strict=True):
+            expected = f"{escape(field.label)}: <b>{rich(field.accept[0])}</b>"
+            if right:
+                lines.append(f"✅ {expected}")
+                continue
+            if only_the_number(challenge, attempt.language, value, field.accept, field.unit):
+                note = _("(your answer: {answer}; only the number was expected)")
+            else:
+                note = _("(your answer: {answer})")
+            lines.append(f"❌ {expected} " + note.format(answer=echo(value) if value else "—"))
+        return lines
+
+    # --- reporting a problem with a question ---------------------------------------------
+
+    def report_reasons(self, language: str, challenge: Challenge, attempt: Attempt) -> Message:
+        _ = self.catalogs.get(language).gettext
+        prompt = " ".join(challenge.text(attempt.language).prompt.split())
+        if len(prompt) > PROMPT_EXCERPT:
+            prompt = prompt[: PROMPT_EXCERPT - 1].rstrip() + "…"
+        text = "\n".join(
+            [
+                "⚠️ <b>" + _("Report a problem") + "</b>",
+                f"<i>{escape(prompt)}</i>",
+                _("What is wrong with this question?"),
+            ]
+        )
+        rows = [
+            (Button(_(label), ReportWhy(attempt.token, reason.value).pack()),)
+            for reason, label in REASON_LABELS.items()
+        ]
+        rows.append((Button(_("Cancel"), ReportClose().pack()),))
+        return Message(text, tuple(rows))
+
+    def report_ask_text(self, language: str) -> str:
+        return "✍️ " + self.catalogs.get(language).gettext(
+            "Say what is wrong in a few words (at most {count} characters), or tap Cancel."
+        ).format(count=REPORT_TEXT_LIMIT)
+
+    def report_cancel_buttons(self, language: str) -> Keyboard:
+        _ = self.catalogs.get(language).gettext
+        return ((Button(_("Cancel"), ReportCancel().pack()),),)
+
+    def report_text_too_long(self, language: str) -> Message:
+        text = (
+            self.catalogs.get(language)
+            .gettext("That is too long: at most {count} characters. Shorten it, or tap Cancel.")
+            .format(count=REPORT_TEXT_LIMIT)
+        )
+        return Message(text, self.report_cancel_buttons(language), expects_text=True)
+
+    def report_thanks(self, language: str) -> str:
+        return "🙏 " + self.catalogs.get(language).gettext(
+            "Thank you! Your report goes to the authors of this question."
+        )
+
+    def report_cancelled(self, language: str, cancelled: Cancelled) -> str:
+        _ = self.catalogs.get(language).gettext
+        if cancelled is Cancelled.KEPT:
+            return _("Cancelled: your earlier report on this question stands.")
+        return _("Report cancelled: nothing was sent.")
 
     # --- results -------------------------------------------------------------------------
 
@@ -364,3 +475,8 @@ class AssessmentScreens:
             lines.append(_("Next review: {date}.").format(date=long_date(language, done.next_due)))
         buttons = ((Button(_("🎯 Take a test"), Again().pack()),),)
         return Message("\n".join(lines), buttons)
+
+
+def _chosen(attempt: Attempt) -> set[int]:
+    """The options a choice answer chose (their indexes in the bank)."""
+    return {int(i) for i in (attempt.value or "").split(",") if i.isdigit()}
