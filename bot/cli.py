@@ -8,6 +8,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from pydantic import ValidationError
+
 Command = Callable[[argparse.Namespace], int]
 
 
@@ -22,6 +24,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return command(args)
     except KeyboardInterrupt:
         return 130
+    except ValidationError as error:
+        from bot.bootstrap import setting_problem
+
+        if error.title != "Settings":
+            raise
+        # An invalid setting (environment or .env) met by any command: one line per setting.
+        for problem in error.errors():
+            print(f"pixbot: {setting_problem(problem)}", file=sys.stderr)
+        return 2
 
 
 def _parser() -> argparse.ArgumentParser:

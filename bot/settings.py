@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     # LOG_LEVEL INFO or DEBUG, and in database errors: off unless the operator opts in.
     log_sql: bool = False
     content_path: Path | None = None  # another content bank (authors previewing drafts)
-    engine: str = "irt"  # Pix's smart random stays available: ENGINE=smart-random
+    engine: Literal["irt", "smart-random"] = "irt"  # Pix's smart random: ENGINE=smart-random
     max_level: int = Field(default=6, ge=1, le=8)
     polling_timeout: int = Field(default=30, ge=1, le=60)
     # Messages per second sent to groups (Telegram allows ~30 in all): with REDIS_URL the bot's

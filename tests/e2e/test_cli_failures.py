@@ -239,3 +239,31 @@ async def test_polling_rides_out_a_network_drop_without_tracebacks(
     assert "Traceback" not in err
     failures = [line for line in err.splitlines() if "Failed to fetch updates" in line]
     assert len(failures) == 3, err  # one line a try, then polling goes on
+
+
+@pytest.mark.parametrize(
+    ("args", "setting"),
+    [
+        (("chat",), {"DEFAULT_LANGUAGE": "xx"}),
+        (("db", "upgrade"), {"MAX_LEVEL": "abc"}),
+        (("calibrate", "--dry-run"), {"ENGINE": "oracle"}),
+    ],
+)
+def test_any_command_with_an_invalid_setting_is_one_clear_line(
+    args: tuple[str, ...],
+    setting: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Not a pydantic traceback: the variable, its value and what is wrong, exit 2."""
+    from bot.cli import main
+
+    monkeypatch.chdir(tmp_path)  # no developer's .env
+    for name, value in setting.items():
+        monkeypatch.setenv(name, value)
+    assert main(list(args)) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    ((name, value),) = setting.items()
+    assert err == [line for line in err if line.startswith(f"pixbot: {name}={value!r}: ")]
+    assert len(err) == 1

@@ -23,9 +23,9 @@ from aiogram.enums import ChatMemberStatus
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import GetChatMember
 
-from bot.adapters.telegram.server import open_redis, shown_redis_url
 from bot.delivery.redis_limiter import RedisRateLimiter
 from bot.serving.admins import RedisAdminCache
+from bot.serving.process import open_redis, shown_redis_url
 from tests.conftest import REDIS_URL
 from tests.relay import Proxy
 

@@ -30,17 +30,14 @@ from bot.serving.process import (
     operations_server,
     secret_matches,
     secret_of,
-    shown_redis_url,
     start_site,
     stopped,
     update_data,
     webhook_path,
-    webhook_secret,
 )
 from bot.settings import Settings
 from storage.database import session_factory
 
-__all__ = ["open_redis", "serve", "shown_redis_url", "webhook_app", "webhook_secret"]
 log = logging.getLogger(__name__)
 
 

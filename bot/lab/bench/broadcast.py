@@ -255,7 +255,7 @@ async def _redis_prefix(redis_url: str | None) -> str:
     from redis.asyncio import Redis
     from redis.exceptions import RedisError
 
-    from bot.adapters.telegram.server import shown_redis_url
+    from bot.serving.process import shown_redis_url
 
     try:
         redis = Redis.from_url(redis_url, socket_connect_timeout=2.0, socket_timeout=2.0)
