@@ -25,6 +25,7 @@ LEARNER_COMMANDS: Final = (
     ("mydata", N_("Everything stored about you")),
     ("deleteme", N_("Erase your data")),
     ("library", N_("Cybersecurity tips library for educators")),
+    ("about", N_("What this bot is and what it keeps")),
 )
 
 

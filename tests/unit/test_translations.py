@@ -33,3 +33,22 @@ def test_every_message_is_translated(language: str) -> None:
         expected = sorted(PLACEHOLDER.findall(ids[-1]))
         for string in strings:
             assert sorted(PLACEHOLDER.findall(string)) == expected, (language, message.id)
+
+
+def test_every_text_of_the_code_is_in_the_template() -> None:
+    """A text added with `_()` or `N_()` but not to pixbot.pot would stay English everywhere."""
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+
+    keywords = {**DEFAULT_KEYWORDS, "N_": None}
+    template = {
+        m.id if isinstance(m.id, str) else m.id[0] for m in catalog(LOCALES / "pixbot.pot")
+    }
+    bot = LOCALES.parent
+    missing = [
+        f"{path}:{line}: {message!r}"
+        for path, line, message, _, _ in extract_from_dir(
+            bot, method_map=[("**.py", "python")], keywords=keywords
+        )
+        if (message if isinstance(message, str) else message[0]) not in template
+    ]
+    assert not missing, "\n".join(missing)

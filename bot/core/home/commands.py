@@ -1,4 +1,4 @@
-"""The welcome and the menu: /start, /help, any command we do not know, the menu button."""
+"""The welcome and the menu: /start, /help, /about, any command we do not know, the menu button."""
 
 from __future__ import annotations
 
@@ -17,11 +17,15 @@ class HomeSlice:
     def register(self, registry: Registry) -> None:
         registry.command("start", self.welcome)
         registry.command("help", self.welcome)
+        registry.command("about", self.about)
         registry.press(Menu, self.menu_in_place)
 
     async def welcome(self, turn: Turn, args: str) -> Outcome:
         home = await self.progress.home(turn.store, turn.user)
         return Outcome([self.screens.welcome(turn.language, turn.user.first_name, home)])
+
+    async def about(self, turn: Turn, args: str) -> Outcome:
+        return Outcome([self.screens.about(turn.language)])
 
     async def menu(self, turn: Turn, args: str = "") -> Outcome:
         """Any other command: the menu."""

@@ -6,6 +6,7 @@ from bot.core.account.callbacks import Settings
 from bot.core.assessment.callbacks import Resume, Test
 from bot.core.chat import Button, Keyboard, Message
 from bot.core.habits.callbacks import Review, ShowTip, Tutorials
+from bot.core.home.callbacks import Menu
 from bot.core.i18n import Catalogs
 from bot.core.ports import REVIEW
 from bot.core.profile.callbacks import Profile
@@ -31,6 +32,24 @@ class HomeScreens:
             "after a mistake I send tutorials so you learn something."
         )
         return Message(f"👋 {hello}\n\n{about}", self.menu_buttons(language, home))
+
+    def about(self, language: str) -> Message:
+        """/about: what this bot is, who runs it, what it keeps, how to flag a question."""
+        _ = self.catalogs.get(language).gettext
+        parts = [
+            "ℹ️ <b>" + _("About pixbot") + "</b>",
+            _(
+                "pixbot is free, open-source software that measures and builds digital skills "
+                "in Telegram, following the rules of Pix, the French public service (pix.fr). "
+                "It is not Pix and is not run by Pix: whoever added it to Telegram runs it."
+            ),
+            _(
+                "It keeps your answers, levels and settings to adapt your tests and show your "
+                "progress. /mydata shows all of it, /deleteme erases it."
+            ),
+            _('A question looks wrong? Press "⚠️ Report a problem" under its correction.'),
+        ]
+        return Message("\n\n".join(parts), ((Button(_("⬅️ Back"), Menu().pack()),),))
 
     def menu(self, language: str, home: Home) -> Message:
         _ = self.catalogs.get(language).gettext
