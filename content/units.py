@@ -30,7 +30,7 @@ UNITS: Final[dict[str, tuple[str, ...]]] = {
     "percent": ("%", "percent", "per cent", "pour cent", "pourcent"),
     "point": ("point", "pt", "points de pourcentage", "percentage point"),
     "cm": ("cm", "centimetre", "centimeter"),
-    "inch": ("in", "inch", "inche", "pouce", "\""),
+    "inch": ("in", "inch", "inche", "pouce", '"'),
     "pixel": ("px", "pixel"),
     "million": ("million", "m"),
     "GWh": ("gwh",),

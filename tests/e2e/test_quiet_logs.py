@@ -20,8 +20,6 @@ NAME = "Zéphyrine"
 TYPED = "my-typed-answer-4711"
 
 
-
-
 async def converse(
     telegram: Callable[..., ChatDriver], bank: ContentBank, clock: FakeClock
 ) -> None:

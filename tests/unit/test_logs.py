@@ -19,8 +19,6 @@ from bot.settings import Settings
 TOKEN = "123456789:AAEhBP0av28yHjs8_Mq6FMh2W4qS6xxXy-Q"
 
 
-
-
 def _fail(logger: logging.Logger) -> None:
     try:
         raise RuntimeError(f"POST https://api.telegram.org/bot{TOKEN}/sendMessage failed")
