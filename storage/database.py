@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, Final
+from typing import IO, Any, Final
 
 from alembic import command
 from alembic.config import Config
@@ -38,9 +42,11 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
         # Let SQLAlchemy drive transactions (pysqlite's own handling breaks SAVEPOINT).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
+        # The wait first: switching a new file to WAL takes a lock that another process
+        # migrating it holds, and without a busy timeout SQLite fails at once ("locked").
+        cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
@@ -62,14 +68,15 @@ def alembic_config() -> Config:
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    """Apply the migrations on ``engine`` (idempotent)."""
+    """Apply the migrations on ``engine`` (idempotent); processes starting together migrate
+    one at a time (a PostgreSQL advisory lock, a lock file beside a SQLite database)."""
 
     def _upgrade(connection: Connection) -> None:
         config = alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 
-    async with engine.begin() as connection:
+    async with _sqlite_migration_lock(engine), engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             # Held until commit: a second worker waits, then finds the schema at head.
             await connection.execute(
@@ -77,3 +84,32 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
             )
         await connection.run_sync(_upgrade)
     log.info("database schema is at %s", revision)
+
+
+@asynccontextmanager
+async def _sqlite_migration_lock(engine: AsyncEngine) -> AsyncIterator[None]:
+    """An exclusive lock on ``<database>.migrate.lock`` while this process migrates a SQLite
+    file. SQLite's own locks are not enough: a second process opening the new file while the
+    first migrates it can meet a lock it cannot wait for (switching it to WAL), and fails
+    with "database is locked". Without fcntl (Windows) there is no lock."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    if sys.platform == "win32":  # pragma: no cover
+        yield
+        return
+    import fcntl
+
+    def acquire() -> IO[str]:
+        name = Path(database).expanduser().resolve()
+        lock = name.with_name(name.name + ".migrate.lock").open("a")
+        fcntl.flock(lock, fcntl.LOCK_EX)  # waits for the process migrating now
+        return lock
+
+    lock = await asyncio.to_thread(acquire)
+    try:
+        yield
+    finally:
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        lock.close()
