@@ -49,7 +49,7 @@ class Reading:
 
 def readings(text: str, language: str) -> list[Reading]:
     """The ways ``text`` reads as a number with an optional unit; empty if it is not one."""
-    text = text.strip()
+    text = text.strip().rstrip(".,;:!?").rstrip()  # "19." or "two." ends a sentence
     for prefix, code in _PREFIXES.items():
         if text.startswith(prefix):
             return [

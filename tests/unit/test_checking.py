@@ -113,6 +113,9 @@ def test_numbers_are_compared_as_numbers(answer: str, accepted: list[str], ok: b
         ("19 MB", "en", None, False),
         ("19 or 20", "en", None, False),
         ("1 9", "en", None, False),  # a space groups thousands, it does not join digits
+        ("19.", "en", None, True),  # the end of a sentence
+        ("19 GB.", "en", "GB", True),
+        ("nineteen.", "en", None, True),
     ],
 )
 def test_a_number_is_read_as_a_person_types_it(
