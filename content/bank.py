@@ -155,6 +155,18 @@ class ContentBank:
     def competence_name(self, code: str, language: str) -> str:
         return self.competences[code].name.get(language)
 
+    def competence_short(self, code: str, language: str) -> str:
+        """At most 16 characters: for buttons and the profile picture."""
+        return self.competences[code].short.get(language)
+
+    def area_short(self, code: str, language: str) -> str:
+        return self.areas[code].short.get(language)
+
+    def level_meaning(self, code: str, level: int, language: str) -> str | None:
+        """One line on what ``level`` means for this competence; None for level 0."""
+        meaning = self.competences[code].levels.of_level(level)
+        return None if meaning is None else meaning.get(language)
+
 
 def content_language(language: str) -> str:
     """Content exists in English and French; other interface languages read English."""

@@ -17,6 +17,9 @@ from content.units import UNITS
 CONTENT_LANGUAGES: Final = ("en", "fr")
 INTERFACE_LANGUAGES: Final = ("en", "fr", "sv")
 MAX_LEVEL: Final = 8
+LEVEL_GROUPS: Final = ("novice", "independent", "advanced", "expert")  # two levels each
+SHORT_NAME_LIMIT: Final = 16  # Telegram cuts a button past ~30 characters on a phone
+LEVEL_MEANING_LIMIT: Final = 110
 
 # Telegram limits the content must respect (Bot API: message text, quiz polls).
 MESSAGE_LIMIT: Final = 4096
@@ -46,19 +49,86 @@ class Names(Strict):
         return str(getattr(self, language, self.en))
 
 
+def _check_short(short: Names) -> Names:
+    for language in INTERFACE_LANGUAGES:
+        text = short.get(language)
+        if len(text) > SHORT_NAME_LIMIT:
+            raise ValueError(
+                f"{language}: short name {text!r} has {len(text)} characters,"
+                f" at most {SHORT_NAME_LIMIT} (a button is cut on a phone)"
+            )
+    return short
+
+
+class LevelMeanings(Strict):
+    """What a level of one competence means, per Pix level group, said to the learner."""
+
+    novice: Names  # levels 1-2
+    independent: Names  # levels 3-4
+    advanced: Names  # levels 5-6
+    expert: Names  # levels 7-8
+
+    @model_validator(mode="after")
+    def _check_lengths(self) -> LevelMeanings:
+        for group in LEVEL_GROUPS:
+            for language in INTERFACE_LANGUAGES:
+                text = getattr(self, group).get(language)
+                if len(text) > LEVEL_MEANING_LIMIT:
+                    raise ValueError(
+                        f"{group}.{language}: {len(text)} characters,"
+                        f" at most {LEVEL_MEANING_LIMIT} (one line under a result)"
+                    )
+        return self
+
+    def of_level(self, level: int) -> Names | None:
+        """The meaning of ``level`` (1..8); None for level 0, where nothing is validated."""
+        group = level_group(level)
+        return None if group is None else getattr(self, group)
+
+
 class Competence(Strict):
     code: str = Field(pattern=r"^[1-5]\.[1-4]$")
     name: Names
+    short: Names  # for buttons and the profile picture
+    levels: LevelMeanings
+
+    _short_fits = field_validator("short")(_check_short)
 
 
 class Area(Strict):
     code: str = Field(pattern=r"^[1-5]$")
     name: Names
+    short: Names
     competences: list[Competence] = Field(min_length=1)
+
+    _short_fits = field_validator("short")(_check_short)
 
 
 class Framework(Strict):
     areas: list[Area] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check_unique_shorts(self) -> Framework:
+        competences = [c for area in self.areas for c in area.competences]
+        for kind, items in (("area", self.areas), ("competence", competences)):
+            for language in INTERFACE_LANGUAGES:
+                seen: dict[str, str] = {}
+                for item in items:
+                    key = item.short.get(language).casefold()
+                    if key in seen:
+                        raise ValueError(
+                            f"{language}: {kind}s {seen[key]} and {item.code} share the short"
+                            f" name {item.short.get(language)!r}"
+                        )
+                    seen[key] = item.code
+        return self
+
+
+def level_group(level: int) -> str | None:
+    """The Pix level group of a level: 1-2 novice, 3-4 independent, 5-6 advanced, 7-8 expert."""
+    if not 1 <= level <= MAX_LEVEL:
+        return None
+    return LEVEL_GROUPS[(level - 1) // 2]
 
 
 class SkillText(Strict):
