@@ -1,4 +1,4 @@
-"""The ``pixbot`` command: run, chat, db, content. Each subcommand imports only what it needs."""
+"""The ``pixbot`` command line. Each command imports only what it needs, so --help is quick."""
 
 from __future__ import annotations
 
@@ -7,10 +7,49 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeAlias
 
 from pydantic import ValidationError
 
 Command = Callable[[argparse.Namespace], int]
+
+LANGUAGES = ("en", "fr", "sv")  # content.models.INTERFACE_LANGUAGES, not imported for --help
+DESCRIPTION = "pixbot measures and builds digital skills in Telegram, following Pix's rules."
+EPILOG = """\
+Try it in this terminal, no token needed: pixbot chat
+Serve it on Telegram: BOT_TOKEN=123456789:AA... pixbot run
+More on a command: pixbot COMMAND --help"""
+RUN = """\
+Serve the bot on Telegram until Ctrl-C or SIGTERM; database migrations run at start.
+
+Settings come from the environment or a .env file (all of them: README, Configuration):
+  BOT_TOKEN          the bot's token from @BotFather (required)
+  WEBHOOK_URL        receive updates at this public HTTPS URL (default: long polling)
+  TELEGRAM_API_BASE  another Bot API server, e.g. http://127.0.0.1:8081
+  TELEGRAM_LIBRARY   ptb (python-telegram-bot, the default) or aiogram: the same bot
+  DATABASE_URL       where to store (default: sqlite+aiosqlite:///pixbot.db)"""
+CHAT = (
+    "Talk to the bot in this terminal, as in Telegram. Buttons are numbered: type a number to "
+    "press one (#N while a question waits for a typed answer); /commands work too. A script "
+    "can be piped in: printf '1\\n4\\n1\\n' | pixbot chat. Ctrl-D ends."
+)
+
+
+class _Formatter(argparse.HelpFormatter):
+    """Wide enough a name column that each command's help stays on its line."""
+
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, max_help_position=26)
+
+    def add_argument(self, action: argparse.Action) -> None:
+        # argparse measures the names before its sections indent them, then wraps the longest.
+        self._indent()
+        super().add_argument(action)
+        self._dedent()
+
+
+class _RawFormatter(argparse.RawDescriptionHelpFormatter, _Formatter):
+    """For descriptions laid out by hand (a list of settings)."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -36,129 +75,207 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="pixbot", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="pixbot", description=DESCRIPTION, epilog=EPILOG, formatter_class=_RawFormatter
+    )
+    parser._positionals.title = "commands"  # listed before the options
     sub = parser.add_subparsers(metavar="COMMAND")
 
     run = sub.add_parser(
         "run",
-        help="serve Telegram (long polling, or webhook if WEBHOOK_URL)",
-        description="Serve Telegram: long polling, or an aiohttp webhook server when WEBHOOK_URL "
-        "is set; migrations run at start; SIGTERM stops gracefully. Configured by the "
-        "environment or .env (README, Configuration); TELEGRAM_LIBRARY picks the Telegram "
-        "library: aiogram or ptb (python-telegram-bot), the same bot with either.",
+        help="serve the bot on Telegram (needs BOT_TOKEN)",
+        description=RUN,
+        formatter_class=_RawFormatter,
     )
     run.set_defaults(command=_run)
 
-    chat = sub.add_parser("chat", help="the same conversation in this terminal, no token needed")
-    chat.add_argument("--lang", default=None, help="interface language: en, fr or sv")
-    chat.add_argument("--db", default=None, help="SQLite file (default: DATABASE_URL)")
-    chat.add_argument("--user", type=int, default=-1, help="local user id (default -1)")
+    chat = sub.add_parser(
+        "chat",
+        help="talk to the bot in this terminal, no token needed",
+        description=CHAT,
+        formatter_class=_Formatter,
+    )
+    chat.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=None,
+        help="the bot's language (default: DEFAULT_LANGUAGE, else en)",
+    )
+    chat.add_argument(
+        "--db",
+        default=None,
+        metavar="FILE",
+        help="keep the chat in this SQLite file (default: DATABASE_URL)",
+    )
+    chat.add_argument(
+        "--user",
+        type=int,
+        default=-1,
+        metavar="ID",
+        help="who you are in the database: another id starts afresh (default: -1)",
+    )
     chat.set_defaults(command=_chat)
 
-    db = sub.add_parser("db", help="database maintenance")
-    db_sub = db.add_subparsers(metavar="ACTION")
-    upgrade = db_sub.add_parser("upgrade", help="apply the migrations")
+    db_sub = _group(sub, "db", "database maintenance")
+    upgrade = db_sub.add_parser(
+        "upgrade",
+        help="apply the migrations to DATABASE_URL",
+        description="Apply the database migrations to DATABASE_URL (pixbot run does it at "
+        "start too).",
+        formatter_class=_Formatter,
+    )
     upgrade.set_defaults(command=_db_upgrade)
 
-    content = sub.add_parser("content", help="validate, inspect and export the content bank")
-    content_sub = content.add_subparsers(metavar="ACTION")
-    validate = content_sub.add_parser("validate", help="report every problem as file:line")
-    validate.add_argument("path", nargs="?", type=Path, default=None)
+    content_sub = _group(sub, "content", "check, inspect and export the questions and tips")
+    bank = "a content folder (default: the shipped bank)"
+    as_json = "print JSON"
+    validate = _action(content_sub, "validate", "check the bank, every problem as file:line")
+    validate.add_argument("path", nargs="?", type=Path, default=None, help=bank)
     validate.set_defaults(command=_content_validate)
-    rules = content_sub.add_parser(
-        "rules", help="the item-writing rules alone (cues), every problem as file:line"
-    )
-    rules.add_argument("path", nargs="?", type=Path, default=None)
+    rules = _action(content_sub, "rules", "the item-writing rules alone, as file:line")
+    rules.add_argument("path", nargs="?", type=Path, default=None, help=bank)
     rules.set_defaults(command=_content_rules)
-    stats = content_sub.add_parser(
-        "stats", help="coverage matrix and counts, and the cue figures of the item-writing rules"
-    )
-    stats.add_argument("path", nargs="?", type=Path, default=None)
-    stats.add_argument("--json", action="store_true")
+    stats = _action(content_sub, "stats", "coverage, counts and cue figures")
+    stats.add_argument("path", nargs="?", type=Path, default=None, help=bank)
+    stats.add_argument("--json", action="store_true", help=as_json)
     stats.set_defaults(command=_content_stats)
-    export = content_sub.add_parser("export", help="the whole bank as one document")
-    export.add_argument("--format", choices=["json"], default="json")
-    export.add_argument("--path", type=Path, default=None)
+    export = _action(content_sub, "export", "the whole bank as one JSON document")
+    export.add_argument(
+        "--format", choices=["json"], default="json", help="the document's format (json)"
+    )
+    export.add_argument("--path", type=Path, default=None, help=bank)
     export.set_defaults(command=_content_export)
-    links = content_sub.add_parser("check-links", help="check every URL (needs a network)")
-    links.add_argument("--timeout", type=float, default=10.0)
+    links = _action(content_sub, "check-links", "check every URL (needs a network)")
+    links.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="how long to wait for each URL (default: 10)",
+    )
     links.set_defaults(command=_content_check_links)
-    reports = content_sub.add_parser(
+    reports = _action(
+        content_sub,
         "reports",
-        help="learners' reports on questions (Report a problem), per challenge",
+        "learners' reports on questions, per challenge",
         description="The reports learners made under corrections, read from DATABASE_URL: per "
         "challenge, its file:line, how many learners reported it, the reasons counted (key: "
         "the expected answer is wrong, unclear, typo, other) and the latest texts.",
     )
-    reports.add_argument("--json", action="store_true")
+    reports.add_argument("--json", action="store_true", help=as_json)
     reports.set_defaults(command=_content_reports)
-    rejected = content_sub.add_parser(
+    rejected = _action(
+        content_sub,
         "rejected",
-        help="typed answers marked wrong, per challenge, to extend accept lists",
+        "typed answers marked wrong, per challenge",
         description="Typed answers marked wrong, read from DATABASE_URL (counted without who "
         "typed them): per challenge and field, how often each was typed, when last, and its "
-        "edit distance to the nearest accepted variant after the item's tolerances.",
+        "edit distance to the nearest accepted variant after the item's tolerances, to extend "
+        "accept lists.",
     )
     rejected.add_argument(
         "--min-count", type=int, default=1, metavar="N", help="answers typed at least N times"
     )
-    rejected.add_argument("--json", action="store_true")
+    rejected.add_argument("--json", action="store_true", help=as_json)
     rejected.set_defaults(command=_content_rejected)
 
-    simulate = sub.add_parser("simulate", help="compare engines on simulated learners")
-    simulate.add_argument("--learners", type=int, default=1000)
-    simulate.add_argument("--seed", type=int, default=1)
+    simulate = _action(sub, "simulate", "compare the test engines on simulated learners")
     simulate.add_argument(
-        "--engine", action="append", default=None, help="fixed-random, smart-random, irt"
+        "--learners",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="simulated learners, each tested on every competence (default: 1000)",
     )
-    simulate.add_argument("--competence", action="append", default=None)
+    simulate.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
+    simulate.add_argument(
+        "--engine",
+        action="append",
+        default=None,
+        metavar="NAME",
+        help="an engine, repeatable: fixed-random, smart-random, irt, oracle, bound "
+        "(default: all)",
+    )
+    simulate.add_argument(
+        "--competence",
+        action="append",
+        default=None,
+        metavar="CODE",
+        help="a competence, repeatable, e.g. 4.1 (default: all)",
+    )
     simulate.add_argument(
         "--model",
         action="append",
         default=None,
-        help="learner model: skill-mastery, logistic, guesser, longest-option (default: all)",
+        metavar="NAME",
+        help="a learner model, repeatable: skill-mastery, logistic, guesser, longest-option "
+        "(default: all)",
     )
-    simulate.add_argument("--path", type=Path, default=None, help="content directory")
-    simulate.add_argument("--json", action="store_true")
+    simulate.add_argument("--path", type=Path, default=None, help=bank)
+    simulate.add_argument("--json", action="store_true", help=as_json)
     simulate.set_defaults(command=_simulate)
 
-    calibrate = sub.add_parser("calibrate", help="fit item parameters from stored answers")
-    calibrate.add_argument("--min-answers", type=int, default=30, help="per challenge")
+    calibrate = _action(sub, "calibrate", "fit the questions' difficulty from answers")
+    calibrate.add_argument(
+        "--min-answers",
+        type=int,
+        default=30,
+        metavar="N",
+        help="answers a challenge needs to be fitted (default: 30)",
+    )
     calibrate.add_argument("--dry-run", action="store_true", help="report, store nothing")
-    calibrate.add_argument("--json", action="store_true")
+    calibrate.add_argument("--json", action="store_true", help=as_json)
     calibrate.set_defaults(command=_calibrate)
 
-    bench = sub.add_parser("bench", help="benchmarks against local fakes")
-    bench_sub = bench.add_subparsers(metavar="ACTION")
-    broadcast = bench_sub.add_parser(
-        "broadcast", help="one tip to N groups through the delivery worker and a fake Bot API"
+    bench_sub = _group(sub, "bench", "benchmarks against local fakes")
+    broadcast = _action(
+        bench_sub,
+        "broadcast",
+        "one tip to N groups through a fake Bot API",
+        description="One tip to N groups through the delivery worker and a local fake Bot API "
+        "that answers some sends 429 or 403.",
     )
-    broadcast.add_argument("--groups", type=int, default=2000)
-    broadcast.add_argument("--workers", type=int, choices=[1, 2], default=1)
-    broadcast.add_argument("--rate", type=float, default=25.0, help="messages per second")
-    broadcast.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
     broadcast.add_argument(
-        "--redis-url", default=None, help="workers share one Redis limiter, each at the full rate"
+        "--groups", type=int, default=2000, metavar="N", help="groups (default: 2000)"
     )
-    broadcast.add_argument("--json", action="store_true")
+    broadcast.add_argument(
+        "--workers", type=int, choices=[1, 2], default=1, help="delivery processes (default: 1)"
+    )
+    broadcast.add_argument(
+        "--rate", type=float, default=25.0, help="messages per second (default: 25)"
+    )
+    broadcast.add_argument(
+        "--database-url", default=None, metavar="URL", help="default: a temporary SQLite file"
+    )
+    broadcast.add_argument(
+        "--redis-url",
+        default=None,
+        metavar="URL",
+        help="workers share one Redis limiter, each at the full rate",
+    )
+    broadcast.add_argument("--json", action="store_true", help=as_json)
     broadcast.set_defaults(command=_bench_broadcast)
-    updates = bench_sub.add_parser(
+    updates = _action(
+        bench_sub,
         "updates",
-        help="N learners answering through the real bot on each Telegram runtime, and each "
-        "runtime's echo bot as the ceiling",
+        "learners answering on each Telegram runtime",
         description="N simulated learners answer concurrently through the real handlers, "
         "serving path and database, with a Bot API that answers locally (no network), on "
         "aiogram and on python-telegram-bot (--runtime); then the same learners against the "
         "bare echo bot of the same library (the ceiling) and the echo bot claiming each update "
         "in the database (the floor). Prints updates/s, p50 and p99 handler latency, CPU per "
         "update, errors and memory, and each runtime's idle RSS (Python alone, the library "
-        "imported alone, pixbot built as `pixbot run` builds it, each in a fresh process). "
+        "imported alone, pixbot built as pixbot run builds it, each in a fresh process). "
         "With both runtimes each runs in a process of its own. On PostgreSQL the bench works in "
         "a new schema of the given database and drops it at the end (other schemas are "
         "untouched); a SQLite URL is used as it is; 'sqlite' means a temporary file.",
     )
-    updates.add_argument("--learners", type=int, default=200, help="concurrent learners")
-    updates.add_argument("--updates", type=int, default=20000, help="measured updates per run")
+    updates.add_argument(
+        "--learners", type=int, default=200, metavar="N", help="concurrent learners"
+    )
+    updates.add_argument(
+        "--updates", type=int, default=20000, metavar="N", help="measured updates per run"
+    )
     updates.add_argument(
         "--database-url",
         action="append",
@@ -168,12 +285,20 @@ def _parser() -> argparse.ArgumentParser:
         "--database-url sqlite --database-url postgresql+asyncpg://postgres@127.0.0.1/bench",
     )
     updates.add_argument(
-        "--warmup", type=int, default=None, help="updates before measuring (default: learners)"
+        "--warmup",
+        type=int,
+        default=None,
+        metavar="N",
+        help="updates before measuring (default: learners)",
     )
     updates.add_argument(
-        "--think", type=float, default=0.0, help="mean pause before each next update, seconds"
+        "--think",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="mean pause before each next update",
     )
-    updates.add_argument("--seed", type=int, default=1)
+    updates.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
     updates.add_argument(
         "--runtime",
         choices=["aiogram", "ptb", "both"],
@@ -185,6 +310,7 @@ def _parser() -> argparse.ArgumentParser:
         "--flooders",
         type=int,
         default=0,
+        metavar="N",
         help="instead of the echo comparison: N people each send 400 updates in 4 s while the "
         "learners answer, every 5th message or edit answered 429; learners' p99, replies lost, "
         "messages beyond a chat's rate",
@@ -196,22 +322,53 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="with --flooders: every Nth message or edit is answered 429 (0: none)",
     )
-    updates.add_argument("--json", action="store_true")
+    updates.add_argument("--json", action="store_true", help=as_json)
     updates.set_defaults(command=_bench_updates)
-    search = bench_sub.add_parser(
+    search = _action(
+        bench_sub,
         "search",
-        help="the worst case of a tips library search over queries built to cost",
+        "worst-case time of a tips library search",
         description="Builds the tips' search indexes as the bot does at start, then times "
         "searches of adversarial queries (as long as a search may be: random words, the tips' "
         "words, their busiest prefixes, one word repeated, unicode, one-letter tokens; and a "
         "whole 4 KB message). Prints p50, p99 and the worst case per kind; exits 1 when the "
         "worst case is not under 5 ms.",
     )
-    search.add_argument("--queries", type=int, default=200, help="per kind and language")
-    search.add_argument("--seed", type=int, default=1)
-    search.add_argument("--json", action="store_true")
+    search.add_argument(
+        "--queries", type=int, default=200, metavar="N", help="per kind and language"
+    )
+    search.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
+    search.add_argument("--json", action="store_true", help=as_json)
     search.set_defaults(command=_bench_search)
     return parser
+
+
+Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+
+def _action(
+    sub: Subparsers, name: str, help: str, description: str | None = None
+) -> argparse.ArgumentParser:
+    """A command: its one-line help in the list, and as its description unless it has one."""
+    return sub.add_parser(
+        name,
+        help=help,
+        description=description or help[0].upper() + help[1:] + ".",
+        formatter_class=_Formatter,
+    )
+
+
+def _group(sub: Subparsers, name: str, help: str) -> Subparsers:
+    """A command of commands (db, content, bench); alone, it lists them."""
+    group = _action(sub, name, help)
+    group.set_defaults(command=lambda args: _usage(group))
+    group._positionals.title = "commands"
+    return group.add_subparsers(metavar="COMMAND")
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 2
 
 
 def _load_or_report(path: Path | None) -> object:

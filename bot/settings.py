@@ -89,12 +89,12 @@ class Settings(BaseSettings):
         if self.bot_token is None or not self.bot_token.get_secret_value().strip():
             raise MissingToken(
                 "BOT_TOKEN is not set: put the token from @BotFather in the environment or in "
-                ".env, or try the bot without one: pixbot chat"
+                ".env, or try the bot without one: make chat (or .venv/bin/pixbot chat)"
             )
         token = self.bot_token.get_secret_value().strip()
         if not TOKEN_PATTERN.match(token):
             raise MissingToken(
                 "BOT_TOKEN does not look like a Telegram bot token (123456789:AA...); check it, "
-                "or try the bot without one: pixbot chat"
+                "or try the bot without one: make chat (or .venv/bin/pixbot chat)"
             )
         return token
