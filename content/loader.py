@@ -14,11 +14,13 @@ from typing import Any, Final, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from bot.core.typography import french
 from content.bank import ContentBank
 from content.models import (
     CONTENT_LANGUAGES,
     MESSAGE_LIMIT,
     Challenge,
+    ChallengeText,
     ChallengeType,
     CompetenceFile,
     Framework,
@@ -222,6 +224,7 @@ def check_bank(root: Path | None = None) -> tuple[ContentBank | None, list[Probl
             challenge = out.validate(path, Challenge, raw_challenge, ("challenges", index))
             if challenge is None:
                 continue
+            challenge = _typeset(challenge)
             if challenge.id in challenge_where:
                 first_path, first_line = challenge_where[challenge.id]
                 out.add(
@@ -263,6 +266,8 @@ def check_bank(root: Path | None = None) -> tuple[ContentBank | None, list[Probl
                 out.add(path, line, f"duplicate tutorial id {tutorial.id!r}")
                 continue
             tutorial_ids[tutorial.id] = (path, line)
+            if tutorial.language == "fr":
+                tutorial = tutorial.model_copy(update={"title": _spaced(tutorial.title)})
             unknown = [skill for skill in tutorial.skills if skill not in skill_lines]
             if unknown:
                 out.add(path, line, f"{tutorial.id}: unknown skill(s) {', '.join(unknown)}")
@@ -283,12 +288,42 @@ def check_bank(root: Path | None = None) -> tuple[ContentBank | None, list[Probl
             for lang in CONTENT_LANGUAGES:
                 if getattr(tip, lang) is None:
                     out.add(path, line, f"{tip.id}: missing translation {lang!r}")
-            tips.append(tip.model_copy(update={"topic": parsed_tips.topic}))
+            tips.append(_typeset(tip).model_copy(update={"topic": parsed_tips.topic}))
 
     if out.problems:
         return None, out.problems
     bank = ContentBank.build(framework, tubes, challenges, tutorials, tips)
     return bank, out.problems
+
+
+Typeset = TypeVar("Typeset", Challenge, Tip)
+
+
+def _spaced(text: str) -> str:
+    """French typography on the spaces the authors wrote: ``site:`` or ``if x > 5:`` written
+    against a word is a literal or code, shown as written. Rewriting a space keeps the length,
+    so the limits checked by validation still hold."""
+    return french(text, insert=False)
+
+
+def _typeset(item: Typeset) -> Typeset:
+    """``item`` with French typography in what a learner reads (bot/core/typography.py), once
+    for every screen. Accepted answers, compared with what is typed, stay as written."""
+    text = item.fr
+    if text is None:
+        return item
+    if isinstance(text, ChallengeText):
+        update: dict[str, Any] = {
+            "prompt": _spaced(text.prompt),
+            "options": [_spaced(option) for option in text.options],
+            "explanation": _spaced(text.explanation),
+            "fields": [
+                field.model_copy(update={"label": _spaced(field.label)}) for field in text.fields
+            ],
+        }
+    else:
+        update = {"title": _spaced(text.title), "text": _spaced(text.text)}
+    return item.model_copy(update={"fr": text.model_copy(update=update)})
 
 
 def _yaml_files(folder: Path) -> Iterator[Path]:

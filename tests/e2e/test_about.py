@@ -16,7 +16,7 @@ from tests.telegram import ChatDriver
     ("language", "title", "flag"),
     [
         ("en", "ℹ️ <b>About pixbot</b>", '"⚠️ Report a problem"'),
-        ("fr", "ℹ️ <b>À propos de pixbot</b>", "« ⚠️ Signaler un problème »"),
+        ("fr", "ℹ️ <b>À propos de pixbot</b>", "«\u202f⚠️ Signaler un problème\u202f»"),
         ("sv", "ℹ️ <b>Om pixbot</b>", "”⚠️ Rapportera ett problem”"),
     ],
 )

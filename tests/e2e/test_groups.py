@@ -116,11 +116,11 @@ async def test_only_administrators_change_group_settings(
     await admin.press("Time zone")
     await admin.press("Europe/Paris")
     await admin.press("Language")
-    assert "Langue : Français" in admin.last_text  # the group now speaks French
+    assert "Langue\u202f: français" in admin.last_text  # the group now speaks French
     await admin.press("Sujets")
     await admin.press("hameçonnage")
     await admin.press("Terminé")
-    assert "Sujets : hameçonnage" in admin.last_text
+    assert "Sujets\u202f: hameçonnage" in admin.last_text
 
 
 async def test_daily_tip_posted_once_at_the_groups_local_time(

@@ -137,7 +137,7 @@ async def test_french_reads_french_and_swedish_reads_english_with_a_swedish_inte
     await french.press("Tous publics")
     [card] = edits(await french.press("Tous niveaux"))
     assert "Enseigner l'hameçonnage avec de vrais exemples" in card.text
-    assert "Source :" in card.text and "Suivant ▶️" in french.live_buttons()
+    assert "Source\u202f:" in card.text and "Suivant ▶️" in french.live_buttons()
 
     swedish = telegram(user_id=1202, language="sv")
     await swedish.say("/library")
@@ -179,7 +179,7 @@ async def test_search_ranks_title_matches_first_and_ignores_accents(
 
     french = telegram(user_id=1302, language="fr")
     [trouve] = sent_texts(await french.say("/library hameconnage"))
-    assert "Conseils pour « hameconnage » : 6" in trouve
+    assert "Conseils pour «\u202fhameconnage\u202f»\u202f: 6" in trouve
     titles = trouve.splitlines()[1:3]
     assert titles[0].startswith("1. Enseigner l'hameçonnage")
     assert titles[1].startswith("2. Hameçonnage, exercices en salle des profs")

@@ -21,7 +21,7 @@ from bot.core.account.callbacks import (
 )
 from bot.core.chat import Attachment, Button, Message
 from bot.core.home.callbacks import Menu
-from bot.core.i18n import LANGUAGE_NAMES, Catalogs
+from bot.core.i18n import LANGUAGE_NAMES, Catalogs, language_name
 from bot.core.ports import User
 from bot.core.timezones import COMMON, zone
 
@@ -46,7 +46,7 @@ class AccountScreens:
         return (
             self.catalogs.get(language)
             .gettext("Language: {language}")
-            .format(language=LANGUAGE_NAMES[language])
+            .format(language=language_name(language, language))
             + " ✅"
         )
 
@@ -58,7 +58,7 @@ class AccountScreens:
         _ = self.catalogs.get(language).gettext
         lines = [
             "⚙️ <b>" + _("Settings") + "</b>",
-            _("Language: {language}").format(language=LANGUAGE_NAMES[language]),
+            _("Language: {language}").format(language=language_name(language, language)),
         ]
         if user is not None and now is not None:
             local = now.astimezone(zone(user.timezone)).strftime("%H:%M")

@@ -26,7 +26,7 @@ from bot.core.groups.callbacks import (
     Topics,
 )
 from bot.core.groups.ports import GroupSettings, LeaderboardRow
-from bot.core.i18n import LANGUAGE_NAMES, Catalogs
+from bot.core.i18n import Catalogs, language_name
 from bot.core.text import N_, shown
 from bot.core.timezones import COMMON
 from bot.core.tip_labels import LABELS, TOPIC_NAMES
@@ -101,7 +101,9 @@ class GroupScreens:
                 state=on if group.quiz_enabled else off, hour=f"{group.quiz_hour:02d}"
             ),
             _("Time zone: {zone}").format(zone=escape(group.timezone)),
-            _("Language: {language}").format(language=LANGUAGE_NAMES[group.language]),
+            _("Language: {language}").format(
+                language=language_name(group.language, group.language)
+            ),
             _("Topics: {topics}").format(topics=escape(topics)),
             _("Audience: {audience} · level: {level}").format(
                 audience=_(LABELS[group.audience]), level=_(LABELS[group.level])
