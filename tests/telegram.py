@@ -381,6 +381,10 @@ class ChatDriver:
     def last_text(self) -> str:
         return self.messages[max(self.messages)]["text"]
 
+    def screen(self) -> list[str]:
+        """The texts of the chat's messages as they read now (edits applied), oldest first."""
+        return [message["text"] for _, message in sorted(self.messages.items())]
+
     def texts(self) -> list[str]:
         """The texts of the messages that reached the person, in order."""
         return [
@@ -394,6 +398,11 @@ def buttons_of(markup: Any) -> Iterator[Any]:
     if markup is None:
         return iter(())
     return (button for row in markup.inline_keyboard for button in row)
+
+
+def edited_texts(requests: list[TelegramMethod[Any]]) -> list[str]:
+    """The new texts of the messages ``requests`` edited (an answered challenge's correction)."""
+    return [r.text for r in requests if isinstance(r, EditMessageText)]
 
 
 def sent_texts(requests: list[TelegramMethod[Any]]) -> list[str]:

@@ -15,7 +15,15 @@ from typing import Protocol
 from bot.core import callbacks
 from bot.core.chat import Message
 from bot.core.engines import Engine, EngineState
-from bot.core.ports import REVIEW, AlreadyAnswered, Assessment, Attempt, Clock, Store
+from bot.core.ports import (
+    REVIEW,
+    AlreadyAnswered,
+    Assessment,
+    Attempt,
+    Clock,
+    CompetenceResult,
+    Store,
+)
 from bot.core.retesting import kept_for_improvement
 from bot.core.review import SESSION_SIZE, ReviewCard, first_card, reviewed
 from bot.core.scoring import DEFAULT_MAX_LEVEL, Knowledge, Score, Source, score
@@ -29,7 +37,10 @@ class Served:
     attempt: Attempt
     challenge: Challenge
     index: int  # 1-based rank among the answered challenges
-    expected_total: int
+    # A test's progress is how sure the engine already is of the level (0 to 1; its length
+    # is not known in advance); a review's is its length, fixed when it starts.
+    sureness: float = 0.0
+    total: int | None = None
     # What serving it read: answering goes on from there without reading the assessment's
     # attempts and the learner's seen challenges again.
     state: EngineState | None = field(default=None, repr=False, compare=False)
@@ -42,6 +53,10 @@ class Finished:
     score: Score
     knowledge: dict[str, Knowledge]
     failed_skills: list[str]  # skills failed directly: their tutorials are recommended
+    attempts: tuple[Attempt, ...] = ()  # the test's challenges, answered, in order: its recap
+    # The learner's latest result per competence before this test: whether the level is new
+    # or higher, whether this is the day's first result.
+    earlier: dict[str, CompetenceResult] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -67,8 +82,11 @@ class StepScreens(Protocol):
 
     def test_intro(self, language: str, competence: str) -> str: ...
 
-    def step(self, language: str, then: Served | Finished | ReviewFinished) -> Message:
-        """The challenge served, or the result of the test or of the review just finished."""
+    def step(
+        self, language: str, then: Served | Finished | ReviewFinished, streak: int = 0
+    ) -> Message:
+        """The challenge served, or the result of the test or of the review just finished
+        (``streak``: the days in a row, shown with the day's first result)."""
         ...
 
 
@@ -139,7 +157,7 @@ class Assessments:
             return self._served(state, assessment, pending, challenge, attempts)
         chosen = self.engine.next_challenge(state)
         if chosen is None:
-            return await self._finish(store, assessment, state)
+            return await self._finish(store, assessment, state, attempts)
         attempt = await self._serve(store, assessment, chosen, attempts, language)
         return self._served(state, assessment, attempt, chosen, [*attempts, attempt])
 
@@ -171,7 +189,7 @@ class Assessments:
         answered, waiting, total = await self._review_progress(store, assessment, attempts)
         if pending is not None:
             challenge = self.bank.challenges[pending.challenge_id]
-            return Served(assessment, pending, challenge, len(answered) + 1, total)
+            return Served(assessment, pending, challenge, len(answered) + 1, total=total)
         if not waiting or len(answered) >= SESSION_SIZE:
             assessment.pix = assessment.level = None
             await store.finish_assessment(assessment, {}, self.clock())
@@ -183,16 +201,17 @@ class Assessments:
         fresh = [c for c in pool if c.id not in seen] or pool
         challenge = random.Random(assessment.seed * 31 + len(attempts)).choice(fresh)
         attempt = await self._serve(store, assessment, challenge, attempts, language)
-        return Served(assessment, attempt, challenge, len(answered) + 1, total)
+        return Served(assessment, attempt, challenge, len(answered) + 1, total=total)
 
     async def _review_progress(
         self, store: Store, assessment: Assessment, attempts: list[Attempt]
     ) -> tuple[list[Attempt], list[ReviewCard], int]:
-        """A review's answered attempts, the due cards not asked yet, and its expected length:
-        a review has its own order and length, no engine measures it."""
+        """A review's answered attempts, the due cards not asked yet, and its length: the cards
+        due when it started, so the length shown never changes while it runs (no engine
+        measures a review)."""
         answered = [a for a in attempts if a.answered]
         pending = _waiting_answer(self.bank, attempts)
-        due = await store.due_reviews(assessment.user_id, self.clock(), SESSION_SIZE)
+        due = await store.due_reviews(assessment.user_id, assessment.started_at, SESSION_SIZE)
         asked = {
             self.bank.challenges[a.challenge_id].skill
             for a in attempts
@@ -213,7 +232,7 @@ class Assessments:
         challenge = self.bank.challenges[attempt.challenge_id]
         if assessment.engine == REVIEW:  # no engine measures a review: its own progress
             answered, _, total = await self._review_progress(store, assessment, attempts)
-            return Served(assessment, attempt, challenge, len(answered) + 1, total)
+            return Served(assessment, attempt, challenge, len(answered) + 1, total=total)
         state = await self._state(store, assessment, attempts)
         return self._served(state, assessment, attempt, challenge, attempts)
 
@@ -293,20 +312,32 @@ class Assessments:
         attempts: list[Attempt],
     ) -> Served:
         index = len(state.answers) + 1
-        total = max(self.engine.expected_length(state), index)
-        return Served(assessment, attempt, challenge, index, total, state, tuple(attempts))
+        sureness = self.engine.sureness(state)
+        return Served(
+            assessment, attempt, challenge, index, sureness, None, state, tuple(attempts)
+        )
 
-    async def _finish(self, store: Store, assessment: Assessment, state: EngineState) -> Finished:
+    async def _finish(
+        self, store: Store, assessment: Assessment, state: EngineState, attempts: list[Attempt]
+    ) -> Finished:
         knowledge = self.engine.knowledge(state)
         result = score(state.skills, knowledge, self.max_level)
         assessment.pix, assessment.level = result.pix, result.level
+        earlier = await store.latest_results(assessment.user_id)
         await store.finish_assessment(assessment, knowledge, self.clock())
-        failed = [
-            name
-            for name, known in knowledge.items()
-            if known.source is Source.DIRECT and not known.validated
-        ]
-        return Finished(assessment, result, knowledge, failed)
+        failed = failed_directly(knowledge)
+        asked = tuple(a for a in attempts if a.answered and a.challenge_id in self.bank.challenges)
+        return Finished(assessment, result, knowledge, failed, asked, earlier)
+
+
+def failed_directly(knowledge: dict[str, Knowledge]) -> list[str]:
+    """The skills a test failed by an answer (not by inference): their tutorials are the
+    ones to recommend."""
+    return [
+        name
+        for name, known in knowledge.items()
+        if known.source is Source.DIRECT and not known.validated
+    ]
 
 
 def _waiting_answer(bank: ContentBank, attempts: list[Attempt]) -> Attempt | None:

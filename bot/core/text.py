@@ -14,6 +14,8 @@ from babel.dates import format_date
 
 BAR_WIDTH: Final = 10
 ECHO_LIMIT: Final = 120
+# A message's text, counted on its HTML (longer than what Telegram counts: its 4096 hold).
+TEXT_LIMIT: Final = 4096
 
 # What the core accepts of a person's typed text (longer gets a message saying so).
 SEARCH_LIMIT: Final = 200  # library searches, typed or after /library
@@ -118,10 +120,10 @@ def shown(text: str) -> str:
     return escape(isolated(text), quote=False)
 
 
-def progress_bar(index: int, total: int) -> str:
-    total = max(total, index, 1)
-    filled = round(BAR_WIDTH * index / total)
-    return "▰" * filled + "▱" * (BAR_WIDTH - filled) + f" {index}/{total}"
+def bar(fraction: float) -> str:
+    """A bar filled to ``fraction`` (0 to 1), full only at 1: a test's bar fills when it ends."""
+    filled = min(BAR_WIDTH, max(0, int(BAR_WIDTH * fraction)))
+    return "▰" * filled + "▱" * (BAR_WIDTH - filled)
 
 
 def long_date(language: str, moment: datetime) -> str:

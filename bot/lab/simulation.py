@@ -159,8 +159,8 @@ class FixedRandom:
     def knowledge(self, state: EngineState) -> dict[str, Knowledge]:
         return state.knowledge()
 
-    def expected_length(self, state: EngineState) -> int:
-        return min(self.length, len(state.skills))
+    def sureness(self, state: EngineState) -> float:
+        return min(1.0, len(state.answers) / max(1, min(self.length, len(state.skills))))
 
 
 def _name(skill: Skill) -> str:

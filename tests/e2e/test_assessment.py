@@ -47,23 +47,37 @@ async def test_whole_test_from_start_to_level(
     ]["text"] or any("Test: 1.1" in m["text"] for m in learner.messages.values())
     first = challenge_on_screen(bank, learner)
     assert first.level in OPENING_LEVELS[engine]
-    assert "▰" in learner.last_text and "1/" in learner.last_text
-    for _ in range(30):
+    # Honest progress: the rank and a bar of how sure the level is, never "N/N" before the end.
+    assert "Challenge 1 · ▰" in learner.last_text or "Challenge 1 · ▱" in learner.last_text
+    assert "/" not in learner.last_text.splitlines()[1]
+    bars = []
+    for number in range(2, 31):
         await answer(bank, learner, right=True)
         if "Test finished" in learner.last_text:
             break
+        progress = learner.last_text.splitlines()[1]
+        assert progress.startswith(f"Challenge {number} · ") and "▱" in progress  # full = end
+        bars.append(progress.count("▰"))
     result = learner.last_text
     assert "Test finished: 1.1 Searching and monitoring information" in result
-    # Everything right on two tubes of levels 1-5: all ten skills, 8 pix a level, level 5.
-    assert "Level <b>5</b> · <b>40</b> pix" in result
-    assert "Alpha: level 5" in result and "Beta: level 5" in result
-    assert learner.live_buttons()[-2:] == ["🎯 Another competence", "📊 My profile"]
+    # Everything right on two tubes of levels 1-5: all ten skills, 8 pix a level, level 5 of
+    # the open 6, what level 5 means, a celebration for a first level, and the recap.
+    assert "Level <b>5</b> of 6 · <b>40</b> of 48 pix" in result
+    assert "<i>You use search operators and specialised engines" in result  # 1.1's level 5
+    assert "🎉 Your first level in this competence: well done!" in result
+    recap = result.split("<b>Your answers</b>\n")[1].split("\n\n")[0].splitlines()
+    assert len(recap) == len(bars) + 1 and all(line.startswith("✅ ") for line in recap)
+    assert "Skills validated:</b> Alpha (level 5), Beta (level 5)" in result
+    assert "To work on" not in result and "🔥 Streak: 1 day" in result
+    assert learner.live_buttons() == [
+        "📣 Share my result",
+        "🎯 Another competence",
+        "📊 My profile",
+        "⬅️ Menu",
+    ]
 
     await learner.press("My profile")
-    profile = learner.last_text
-    assert "1.1 Searching and monitoring information — level 5 · 40 pix" in profile
-    assert "1.2 Managing data — not tested" in profile
-    assert "Total: <b>40</b> pix · 1 of 16 competences tested" in profile
+    assert "1.1 Searching and monitoring information — level 5 of 6 · 40 pix" in learner.last_text
 
 
 @pytest.mark.usefixtures("engine")
@@ -72,8 +86,11 @@ async def test_every_answer_is_corrected_and_a_mistake_brings_tutorials(
 ) -> None:
     await start_test(learner)
     challenge = await answer(bank, learner, right=False)
-    texts = learner.texts()
+    texts = learner.screen()
     correction = next(t for t in reversed(texts) if "Not quite" in t)
+    # One message per challenge: the challenge became its answer and its correction.
+    assert challenge.text("en").prompt in correction and "Your answer: " in correction
+    assert not any("Not quite" in t for t in learner.texts())
     assert "The answer:" in correction
     assert challenge.text("en").explanation in correction
     assert "To succeed next time" in correction
@@ -84,7 +101,8 @@ async def test_every_answer_is_corrected_and_a_mistake_brings_tutorials(
     assert "&lt;now&gt; &amp; more" in correction
 
     await answer(bank, learner, right=True)
-    right = next(t for t in reversed(learner.texts()) if "Right!" in t)
+    right = next(t for t in reversed(learner.screen()) if "Right!" in t)
+    assert "Streak" not in right  # the streak shows with the day's first result, not here
     assert "To succeed next time" not in right
     # Every correction, right or wrong, lets the learner report a problem with the question.
     for verdict, buttons in (("Not quite", ["💾 Save"]), ("Right!", [])):
@@ -104,8 +122,12 @@ async def test_answered_buttons_are_removed_and_the_answer_shown(
     requests = learner.sent[before:]
     edits = [r for r in requests if isinstance(r, EditMessageText)]
     assert edits and edits[-1].message_id == challenge_message
-    assert edits[-1].reply_markup is None
-    assert "Your answer: " in edits[-1].text
+    # The challenge message becomes the answer and its correction, with the correction's
+    # buttons; the challenge's own buttons are gone.
+    labels = [b.text for b in buttons_of(edits[-1].reply_markup)]
+    assert labels == ["💾 Save", "⚠️ Report a problem"]
+    assert "Your answer: " in edits[-1].text and "Not quite" in edits[-1].text
+    assert [t for t in sent_texts(requests) if "Not quite" in t] == []
     presses = [r for r in requests if isinstance(r, AnswerCallbackQuery)]
     assert presses and all(p.text is None for p in presses)  # every press answered
 
@@ -136,7 +158,7 @@ async def test_multiple_choice_shows_the_selection_then_submits(
     await learner.press(options[0])
     await learner.press(options[2])
     await learner.press("Submit")
-    assert any("Right!" in t for t in learner.texts()[-2:])
+    assert any("Right!" in t for t in learner.screen()[-2:])
 
 
 @pytest.mark.usefixtures("engine")
@@ -145,9 +167,8 @@ async def test_skip_counts_as_a_miss_with_tutorials(
 ) -> None:
     await start_test(learner)
     await learner.press("Skip")
-    correction = next(t for t in reversed(learner.texts()) if "Skipped" in t)
-    assert "To succeed next time" in correction
-    assert any("You skipped this one." in m["text"] for m in learner.messages.values())
+    correction = next(t for t in reversed(learner.screen()) if "Skipped" in t)
+    assert "To succeed next time" in correction and "You skipped this one." in correction
 
 
 @pytest.mark.usefixtures("engine")
@@ -158,7 +179,7 @@ async def test_double_tap_counts_once(learner: ChatDriver, bank: ContentBank) ->
     )
     first = await learner.press_data(data, message_id)
     second = await learner.press_data(data, message_id)
-    assert len(sent_texts(first)) == 2  # the correction and the next challenge
+    assert len(sent_texts(first)) == 1  # the next challenge (the correction is an edit)
     assert sent_texts(second) == []
     assert answered_notices(second) == ["This question is closed."]
 
@@ -186,7 +207,7 @@ async def test_forged_and_garbled_callbacks_change_nothing(
         ]
     # The real challenge is still open.
     await answer(bank, learner, right=True)
-    assert any("Right!" in t for t in learner.texts())
+    assert any("Right!" in t for t in learner.screen())
 
 
 @pytest.mark.usefixtures("engine")
@@ -203,7 +224,7 @@ async def test_a_press_on_another_users_buttons_changes_nothing(
     assert sent_texts(requests) == []
     # Ada can still answer her own challenge.
     await ada.press_data(data, message_id)
-    assert any("Right!" in t or "Not quite" in t for t in ada.texts())
+    assert any("Right!" in t or "Not quite" in t for t in ada.screen())
 
 
 @pytest.mark.usefixtures("engine")
@@ -221,15 +242,15 @@ async def test_a_restart_in_the_middle_continues_where_the_learner_was(
     # A new process: a new conversation and runtime on the same database.
     learner.dispatcher = await make_runtime(make_conversation())
     await answer(bank, learner, right=True)
-    assert any("Right!" in t for t in learner.texts()[-2:])
+    assert any("Right!" in t for t in learner.screen()[-2:])
     assert (
         pending.id != challenge_on_screen(bank, learner).id or "Test finished" in learner.last_text
     )
     await learner.say("/start")
-    assert any("Continue: 1.1 (3/" in label for label in learner.live_buttons())
-    shown_before = max(m for m, v in learner.messages.items() if "3/" in v["text"])
+    assert "▶️ Continue: 1.1 · challenge 3" in learner.live_buttons()
+    shown_before = max(m for m, v in learner.messages.items() if "Challenge 3 · " in v["text"])
     requests = await learner.press("Continue")
-    assert "3/" in learner.last_text
+    assert "Challenge 3 · " in learner.last_text
     # The earlier copy of the same challenge loses its buttons: one live copy only.
     closed = [r for r in requests if isinstance(r, EditMessageReplyMarkup)]
     assert any(r.message_id == shown_before and r.reply_markup is None for r in closed)
@@ -266,4 +287,6 @@ async def test_a_competence_without_challenges_ends_at_once(
     requests = await learner.press("1.2")
     assert not [t for t in sent_texts(requests) + answered_notices(requests) if t and APOLOGY in t]
     assert "Test finished: 1.2 Managing data" in learner.last_text
-    assert "Level <b>0</b> · <b>0</b> pix" in learner.last_text
+    assert "Level <b>0</b> of 6 · <b>0</b> of 48 pix" in learner.last_text
+    assert "Your answers" not in learner.last_text
+    assert "Streak" not in learner.last_text  # shown with the day's first result only

@@ -37,7 +37,14 @@ from tests.e2e.test_campaigns import create, register
 from tests.e2e.test_chat_input import walk_to
 from tests.e2e.test_groups import membership
 from tests.e2e.test_library import inline
-from tests.telegram import PACE, ChatDriver, RecordingSession, answered_notices, sent_texts
+from tests.telegram import (
+    PACE,
+    ChatDriver,
+    RecordingSession,
+    answered_notices,
+    edited_texts,
+    sent_texts,
+)
 from tests.virtual_time import VirtualTime
 
 GROUP = -1001234567890
@@ -76,7 +83,7 @@ async def test_an_overlong_typed_answer_is_refused_and_the_challenge_stays_open(
     [refused] = sent_texts(await learner.say("y" * 501))
     assert refused == "That answer is too long: type at most 500 characters, or tap Skip."
     requests = await learner.say(challenge.text("en").accept[0])
-    assert "✅ Right!" in sent_texts(requests)[0]
+    assert "✅ Right!" in edited_texts(requests)[0]
 
 
 # --- 8: NUL and control characters never reach the database -----------------------------------
@@ -92,12 +99,12 @@ async def test_a_name_with_nul_starts_takes_a_test_and_types_answers_with_nul(
     await walk_to(ada, bank, ChallengeType.TEXT, clock)
     word = challenge_on_screen(bank, ada).text("en").accept[0]
     requests = await ada.say(word[:1] + "\x00" + word[1:] + "\x07")
-    assert "✅ Right!" in sent_texts(requests)[0]
+    assert "✅ Right!" in edited_texts(requests)[0]
     await walk_to(ada, bank, ChallengeType.FIELDS, clock)
     fields = challenge_on_screen(bank, ada).text("en").fields
     typed = "\r\n".join(f"\x00{field.accept[0]}\x1b" for field in fields)  # one line each
     requests = await ada.say(typed)
-    assert "✅ Right!" in sent_texts(requests)[0]
+    assert "✅ Right!" in edited_texts(requests)[0]
 
     async with session_factory(database)() as db:
         names = (await db.scalars(select(UserRow.first_name))).all()

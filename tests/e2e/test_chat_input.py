@@ -14,7 +14,7 @@ from content.models import ChallengeType
 from tests.conftest import FakeClock
 from tests.e2e.solver import answer, challenge_on_screen
 from tests.e2e.test_assessment import start_test
-from tests.telegram import ChatDriver, sent_texts
+from tests.telegram import ChatDriver, buttons_of, edited_texts, sent_texts
 
 
 async def walk_to(
@@ -84,10 +84,12 @@ async def test_typed_answer_with_tolerances_closes_the_challenge_buttons(
     word = challenge.text("en").accept[0]
     # Case, spaces, a zero-width space and one typo are tolerated (T1, T3).
     requests = await learner.say(f"  {word.upper()[:-1]}x\u200b ")
-    assert "✅ Right!" in sent_texts(requests)[0]
+    assert "✅ Right!" in edited_texts(requests)[0]
+    # The challenge message (above the typed answer) becomes the answer and its correction;
+    # its Skip button gives way to the correction's only button.
     [edit] = [r for r in requests if isinstance(r, EditMessageText)]
-    assert edit.message_id == challenge_message and edit.reply_markup is None
-    assert "Your answer:" in edit.text
+    assert edit.message_id == challenge_message and "Your answer:" in edit.text
+    assert [b.text for b in buttons_of(edit.reply_markup)] == ["⚠️ Report a problem"]
 
 
 @pytest.mark.usefixtures("engine")
@@ -109,7 +111,7 @@ async def test_fields_one_line_each_or_one_message_per_field(
     assert "1. First\n2. Second" in learner.last_text
     assert sent_texts(await learner.say("12")) == ["Got it. Now item 2 of 2: Second"]
     requests = await learner.say("3,5")  # a decimal comma is the same number
-    assert "✅ Right!" in sent_texts(requests)[0]
+    assert "✅ Right!" in edited_texts(requests)[0]
 
 
 @pytest.mark.usefixtures("engine")
@@ -118,13 +120,14 @@ async def test_language_is_switched_and_remembered(learner: ChatDriver, bank: Co
     assert learner.live_buttons() == ["✅ English", "Français", "Svenska"]
     requests = await learner.press("Français")
     edited = next(r.text for r in requests if isinstance(r, EditMessageText))
-    assert "Langue : Français ✅" in edited
-    assert sent_texts(requests) == ["Que voulez-vous faire ?"]
+    assert "Langue\u202f: français ✅" in edited
+    assert sent_texts(requests) == ["Que voulez-vous faire\u202f?"]
     await learner.say("/start")
-    assert "Bonjour Ada ! Je suis pixbot." in learner.last_text
+    assert "Bonjour Ada\u202f! Je suis pixbot." in learner.last_text
     await learner.press("Passer un test")
     await learner.press("1 ·")
-    assert "1.1 Mener une recherche et une veille d'information" in learner.live_buttons()[0]
+    assert learner.live_buttons()[0] == "1.1 · Recherche"
+    assert "<b>1.1</b> Mener une recherche et une veille d" in learner.last_text
     await learner.press("1.1")
     challenge = challenge_on_screen(bank, learner, "fr")
     assert challenge.text("fr").prompt in learner.last_text
@@ -169,7 +172,7 @@ async def test_a_redelivered_update_is_handled_once(
     challenge = challenge_on_screen(bank, learner)
     update = Update(update_id=424242, message=learner._message(challenge.text("en").accept[0]))
     first = await learner.feed(update)
-    assert "✅ Right!" in sent_texts(first)[0]
+    assert "✅ Right!" in edited_texts(first)[0]
     assert await learner.feed(update) == []  # the same update again: nothing happens
     group = ChatDriver(
         learner.dispatcher, learner.bot, learner.session, user_id=9, chat_id=-5, chat_type="group"

@@ -74,7 +74,7 @@ async def test_a_failed_skill_comes_back_for_review_by_due_date_and_levels_stay(
     await learner.press("🔁 Review")
     # The oldest due card first: the skill failed first.
     assert challenge_on_screen(bank, learner).skill == first.skill
-    assert "▰" in learner.last_text
+    assert "\nChallenge 1 of " in learner.last_text
     await finish(learner, bank, right_below=9)
     assert "Review done" in learner.last_text and "right" in learner.last_text
     assert "Next review: November 28, 2026." in learner.last_text  # right: back in 2 days
@@ -86,12 +86,20 @@ async def test_a_failed_skill_comes_back_for_review_by_due_date_and_levels_stay(
 async def test_streak_counts_days_in_a_row_in_the_learners_time_zone(
     learner: ChatDriver, bank: ContentBank, clock: FakeClock
 ) -> None:
+    """Answering counts the day; the streak shows with the day's first result (not under
+    every correction)."""
     await start_test(learner, "4 ·", "4.1")
+    await finish(learner, bank, right_below=9)
+    assert "🔥 Streak: 1 day" in learner.last_text
+    await learner.press("Another competence")
+    await learner.press("1 ·")
+    await learner.press("1.1")
     await answer(bank, learner, right=True)
-    assert "🔥 Streak: 1 day" in learner.texts()[-2]
+    assert not [text for text in learner.screen() if "Your answer:" in text and "Streak" in text]
     clock.now += timedelta(days=1)
-    await answer(bank, learner, right=True)
-    assert "🔥 Streak: 2 days" in learner.texts()[-2]
+    await finish(learner, bank, right_below=9)
+    assert "🔥 Streak: 2 days" in learner.last_text
+    assert sum("Streak" in text for text in learner.screen()) == 2  # two days, two results
     clock.now += timedelta(days=2)  # a day without answers breaks it
     await learner.say("/profile")
     assert "Streak" not in learner.last_text
@@ -181,7 +189,7 @@ async def test_tutorials_can_be_saved_marked_useful_and_paged(
     assert "No tutorial yet" in sent_texts(await learner.say("/tutorials"))[0]
     await start_test(learner, "4 ·", "4.1")
     await answer(bank, learner, right=False)
-    correction = next(t for t in reversed(learner.texts()) if "Not quite" in t)
+    correction = next(t for t in reversed(learner.screen()) if "Not quite" in t)
     assert "To succeed next time" in correction
     requests = await learner.press("💾 Save")
     assert answered_notices(requests) == ["Saved: find it with /tutorials."]

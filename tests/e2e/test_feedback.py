@@ -64,7 +64,7 @@ async def serve(
 
 
 def correction(learner: ChatDriver) -> str:
-    return next(t for t in reversed(learner.texts()) if "The answer:" in t)
+    return next(t for t in reversed(learner.screen()) if "The answer:" in t)
 
 
 async def test_a_report_is_stored_per_question_and_a_second_one_updates_it(

@@ -15,7 +15,7 @@ from aiogram.exceptions import (
     TelegramNetworkError,
     TelegramRetryAfter,
 )
-from aiogram.methods import AnswerCallbackQuery, SendMessage, TelegramMethod
+from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage, TelegramMethod
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.conversation import Conversation
@@ -61,16 +61,18 @@ async def test_a_429_on_a_reply_is_waited_out_and_the_rest_follows_in_order(
     session.clock = limits_time
     await start_test(learner)
     before = len(learner.texts())
-    session.fail(SendMessage, too_many(4))  # the correction meets Telegram's flood control
+    session.fail(EditMessageText, too_many(4))  # the correction meets Telegram's flood control
     await answer(bank, learner, right=True)
-    after = learner.texts()[before:]
-    refused = [r for r in learner.sent if isinstance(r, SendMessage)][before]
+    edits = [r for r in learner.sent if isinstance(r, EditMessageText)]
+    refused, corrected = edits[-2:]
     # The correction went again once Telegram's wait was over, and the next screen followed it.
-    assert len(after) == 2, after
-    assert "✅" in after[0] or "Right" in after[0]
-    assert "Test finished" in after[1] or challenge_on_screen(bank, learner)
+    assert corrected.text == refused.text and "Right" in corrected.text
+    assert id(corrected) in session.results and id(refused) not in session.results
+    after = learner.texts()[before:]
+    assert len(after) == 1, after
+    assert "Test finished" in after[0] or challenge_on_screen(bank, learner)
     sends = [r for r in learner.sent if isinstance(r, SendMessage)]
-    assert session.times[id(sends[-2])] - session.times[id(refused)] >= 4
+    assert session.times[id(sends[-1])] - session.times[id(refused)] >= 4
     assert not any(APOLOGY in text for text in learner.texts())
 
 
@@ -85,10 +87,11 @@ async def test_a_429_after_a_typed_answer_loses_nothing(
     else:
         raise AssertionError("the bank served no typed challenge")
     before = len(learner.texts())
-    session.fail(SendMessage, too_many(2), times=2)
+    session.fail(SendMessage, too_many(2), times=2)  # the next challenge meets flood control
     await answer(bank, learner, right=False)
     after = learner.texts()[before:]
-    assert len(after) == 2 and not any(APOLOGY in text for text in after)
+    assert len(after) == 1 and not any(APOLOGY in text for text in after)
+    assert any("Not quite" in text for text in learner.screen())
 
 
 async def test_a_challenge_that_never_arrived_is_shown_again_not_scored(
@@ -98,11 +101,12 @@ async def test_a_challenge_that_never_arrived_is_shown_again_not_scored(
     asked = challenge_on_screen(bank, learner)
     before = len(learner.texts())
     # The correction arrives; the next challenge does not (the network is down for a while).
-    session.fail(SendMessage, lambda method: None)
     session.fail(SendMessage, network_down, times=6)
     caplog.set_level(logging.INFO)
     await answer(bank, learner, right=True)
-    [correction] = learner.texts()[before:]
+    assert learner.texts()[before:] == []
+    correction = learner.screen()[-1]
+    assert "Right" in correction
     assert "not delivered" in caplog.text and "Traceback" not in caplog.text
     if "Test finished" in correction:  # pragma: no cover - a one-challenge test
         return

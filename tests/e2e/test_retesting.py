@@ -20,7 +20,8 @@ async def test_a_tested_competence_can_be_improved_after_4_days_keeping_its_skil
 ) -> None:
     await start_test(learner)
     await finish(learner, bank, right_below=3)  # levels 1-2 right, 3+ wrong
-    assert "Level <b>2</b> · <b>16</b> pix" in learner.last_text
+    assert "Level <b>2</b> of 6 · <b>16</b> of 48 pix" in learner.last_text
+    assert "🎉 Your first level in this competence" in learner.last_text
 
     await learner.press("Another competence")
     await learner.press("1 ·")
@@ -42,7 +43,8 @@ async def test_a_tested_competence_can_be_improved_after_4_days_keeping_its_skil
     asked = await finish(learner, bank, right_below=6)  # now everything right
     # The validated skills (levels 1-2 of both tubes) were kept, not asked again.
     assert not {"@alpha1", "@alpha2", "@beta1", "@beta2"} & set(asked)
-    assert "Level <b>5</b> · <b>40</b> pix" in learner.last_text
+    assert "Level <b>5</b> of 6 · <b>40</b> of 48 pix" in learner.last_text
+    assert "🎉 Up from level 2 to level 5: well done!" in learner.last_text
 
 
 async def test_start_from_zero_after_7_days_without_activity(
@@ -58,6 +60,8 @@ async def test_start_from_zero_after_7_days_without_activity(
     await learner.press("Start from zero")
     # A fresh test: it opens as a first one does, nothing kept.
     assert challenge_on_screen(bank, learner).level in OPENING_LEVELS[engine]
-    assert "1/" in learner.last_text
+    assert "Challenge 1 · " in learner.last_text
     await finish(learner, bank, right_below=0)  # everything wrong this time
-    assert "Level <b>0</b> · <b>0</b> pix" in learner.last_text
+    assert "Level <b>0</b> of 6 · <b>0</b> of 48 pix" in learner.last_text
+    assert "🎉" not in learner.last_text and "No level yet" in learner.last_text
+    assert "📌 <b>To work on:</b> " in learner.last_text

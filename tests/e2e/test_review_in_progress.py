@@ -44,12 +44,13 @@ async def come_back_with_reviews(learner: ChatDriver, bank: ContentBank, clock: 
 
 
 def review_progress(learner: ChatDriver) -> str:
-    """The review challenge on screen: its progress, "index/total"."""
+    """The review challenge on screen: its progress, "index/total" (a review's length is
+    fixed when it starts, so it can say "2 of 3")."""
     text = learner.last_text
     assert "🔁 <b>Review</b> · 1.1" in text, text
-    found = re.search(r"▰*▱* (\d+/\d+)\n", text)
+    found = re.search(r"\nChallenge (\d+) of (\d+) · ▰*▱*\n", text)
     assert found is not None, text
-    return found.group(1)
+    return f"{found.group(1)}/{found.group(2)}"
 
 
 async def test_a_review_is_answered_to_its_end_its_progress_kept_on_each_challenge(
@@ -65,8 +66,8 @@ async def test_a_review_is_answered_to_its_end_its_progress_kept_on_each_challen
         await answer(bank, learner, right=index % 2 == 1)
         # The answered challenge keeps the progress it was shown with.
         [edit] = [r for r in learner.sent[before:] if isinstance(r, EditMessageText)]
-        assert edit.message_id == message_id and f" {index}/{due}\n" in edit.text
-        assert "Your answer:" in edit.text and edit.reply_markup is None
+        assert edit.message_id == message_id and f"Challenge {index} of {due} · " in edit.text
+        assert "Your answer:" in edit.text and ("Right!" in edit.text or "Not quite" in edit.text)
     right = (due + 1) // 2
     assert f"Review done</b>\n{right} of {due} right." in learner.last_text
     no_apology(learner)
@@ -86,7 +87,7 @@ async def test_a_review_left_midway_is_resumed_by_continue_review_or_an_answer(
     # /start offers to continue the review, not to start another.
     await learner.say("/start")
     buttons = learner.live_buttons()
-    assert buttons[0] == f"▶️ Continue: review (2/{due})"
+    assert buttons[0] == f"▶️ Continue: review · 2 of {due}"
     assert not [b for b in buttons if REVIEW_BUTTON.match(b)]
     await learner.press("Continue")
     assert challenge_on_screen(bank, learner) == pending and review_progress(learner) == f"2/{due}"
@@ -98,7 +99,7 @@ async def test_a_review_left_midway_is_resumed_by_continue_review_or_an_answer(
 
     # Its answer (a press or typed text, whatever the challenge) goes on with the review.
     await answer(bank, learner, right=True)
-    assert any("Right!" in text for text in learner.texts()[-2:])
+    assert any("Right!" in text for text in learner.screen()[-3:])
     await finish(learner, bank, right_below=9)
     assert f"{due} of {due} right." in learner.last_text
     no_apology(learner)
@@ -116,9 +117,9 @@ async def test_a_test_started_during_a_review_closes_the_review_and_runs(
     # The review's challenge loses its buttons; the test starts.
     closed = [r for r in requests if isinstance(r, EditMessageReplyMarkup)]
     assert [r.message_id for r in closed if r.reply_markup is None] == [review_message]
-    assert "<b>4.1 " in learner.last_text and " 1/" in learner.last_text
+    assert "<b>4.1 " in learner.last_text and "Challenge 1 · " in learner.last_text
     await answer(bank, learner, right=True)
-    assert " 2/" in learner.last_text or "Test finished" in learner.last_text
+    assert "Challenge 2 · " in learner.last_text or "Test finished" in learner.last_text
     # The reviews wait for the test to end.
     assert "finish it first" in sent_texts(await learner.say("/review"))[0]
     await learner.press("Continue the test")

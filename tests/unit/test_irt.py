@@ -124,8 +124,8 @@ def test_stop_rule_stops(bank: ContentBank) -> None:
     # With nothing left to ask the test is over.
     everything = [(f"{t}-{lv}a", True) for t in ("alpha", "beta") for lv in range(1, 6)]
     assert IrtEngine(max_length=50).next_challenge(state(bank, everything)) is None
-    assert engine.expected_length(state(bank, everything)) == len(everything)
-    assert engine.expected_length(state(bank, [])) >= 1
+    assert engine.sureness(state(bank, everything)) == 1.0
+    assert 0 <= engine.sureness(state(bank, [])) < 1
 
 
 def test_knowledge_is_consistent_with_pix_inference(bank: ContentBank) -> None:
@@ -238,7 +238,7 @@ def test_a_bot_process_remembers_a_bounded_number_of_states(bank: ContentBank) -
         answers: list[tuple[str, bool]] = []
         while (chosen := engine.next_challenge(state(bank, answers, seed))) is not None:
             answers.append((chosen.id, bool(rng.integers(2))))
-            assert engine.expected_length(state(bank, answers, seed)) >= len(answers)
+            assert 0 <= engine.sureness(state(bank, answers, seed)) <= 1
         engine.knowledge(state(bank, answers, seed))
     assert len(engine._memo) <= 40
     assert all(len(data.tube_pix) <= 3 for _, data in engine._cache.values())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Final
 
@@ -9,6 +10,7 @@ from bot.core.assessment.ports import ReportReason
 from bot.core.callbacks import ATTEMPT_REF, CODE, LONGEST_CODE, CallbackData, kind, text, whole
 
 OPTIONS = 100  # a position among a challenge's options is below this
+CODE_PATTERN: Final = re.compile(CODE)
 
 
 @kind
@@ -75,6 +77,15 @@ class Skip(CallbackData, prefix="skip"):
 
 
 CHALLENGE_KINDS = (Option, Submit, Skip)
+ASSESSMENTS = 2**31  # an assessment's id is below this (a 32-bit signed key)
+
+
+@kind
+@dataclass(frozen=True)
+class SaveAll(CallbackData, prefix="saveall"):
+    """ "💾 Save all" under a test's result: the tutorials it recommends."""
+
+    assessment: int = whole(ASSESSMENTS)
 
 
 # --- reporting a problem with a question (under its correction) ------------------------------
@@ -110,3 +121,23 @@ class ReportClose(CallbackData, prefix="rpc"):
 @dataclass(frozen=True)
 class ReportCancel(CallbackData, prefix="rpx"):
     """Cancel while the text of a report is awaited."""
+
+
+# --- a deep link into a competence's test (a shared result's "Take the test") ------------------
+
+TEST_LINK_PREFIX: Final = "test-"
+
+
+def test_link_payload(competence: str) -> str:
+    """The ``/start`` payload of a link to ``competence``'s test ("4.1" -> "test-4-1"): deep
+    links allow only A-Z, a-z, 0-9, _ and -."""
+    return TEST_LINK_PREFIX + competence.replace(".", "-")
+
+
+def test_link_competence(payload: str) -> str | None:
+    """The competence code a ``/start`` payload links to, or None when it is not such a link
+    (the code itself is checked against the framework where it is used)."""
+    if not payload.startswith(TEST_LINK_PREFIX):
+        return None
+    code = payload.removeprefix(TEST_LINK_PREFIX).replace("-", ".")
+    return code if CODE_PATTERN.fullmatch(code) else None

@@ -13,14 +13,16 @@ from bot.core.assessment.callbacks import (
     Option,
     Reset,
     Resume,
+    SaveAll,
     Skip,
     Submit,
     Test,
+    test_link_competence,
 )
 from bot.core.assessment.ports import REJECTED_ANSWER_LIMIT
 from bot.core.assessment.reports import Reports
 from bot.core.assessment.screens import AssessmentScreens
-from bot.core.assessments import Assessments, Finished, Served
+from bot.core.assessments import Assessments, Finished, Served, failed_directly
 from bot.core.chat import Edit, Message, Outcome, replacing
 from bot.core.checking import check_choice, check_text, field_results, pretreat
 from bot.core.ports import AssessmentStatus, Attempt, Awaiting, Clock
@@ -71,6 +73,8 @@ class AssessmentSlice:
         registry.press(Improve, self.improve)
         registry.press(Reset, self.reset)
         registry.press(Resume, self.resume)
+        registry.press(SaveAll, self.save_all)
+        registry.start_link(lambda payload: test_link_competence(payload) is not None, self.link)
         for kind in (Option, Submit, Skip):  # answering keeps a search or a name awaited
             registry.press(kind, self.challenge_press, keeps_awaiting=True)
         self.reports.register(registry)
@@ -129,18 +133,34 @@ class AssessmentSlice:
             edits.append(Edit(served.attempt.message_id, None))
         return Outcome([self.screens.challenge(turn.language, served)], edits)
 
+    async def link(self, turn: Turn, payload: str) -> Outcome:
+        """A link to a competence's test (a shared result's "Take the test"): the test, or
+        the result already there with what the retry rules allow."""
+        code = test_link_competence(payload)
+        if code is None or code not in self.bank.competences:
+            return Outcome([await self.menu(turn)])
+        result = (await turn.store.latest_results(turn.user.id)).get(code)
+        if result is None:
+            return await self.start_test(turn, code, pressed=False)
+        area = self.bank.area_of[code]
+        return Outcome([self.screens.retest(turn.language, retest(result), self.clock(), area)])
+
     async def start_test(
-        self, turn: Turn, competence: str, based_on: int | None = None
+        self, turn: Turn, competence: str, based_on: int | None = None, pressed: bool = True
     ) -> Outcome:
+        """The test's introduction in place of the screen pressed (or as a message when the
+        test was opened by a link), then its first challenge."""
         store, user = turn.store, turn.user
-        edits = [Edit(None, self.screens.test_intro(user.language, competence))]
+        intro = self.screens.test_intro(user.language, competence)
+        edits = [Edit(None, intro)] if pressed else []
+        messages = [] if pressed else [Message(intro)]
         active = await store.active_assessment(user.id)
         if active is not None:
             pending = await self.assessments.pending(store, active)
             if pending is not None and pending.attempt.message_id is not None:
                 edits.append(Edit(pending.attempt.message_id, None))
         then = await self.assessments.start(store, user.id, competence, user.language, based_on)
-        return Outcome([self.screens.step(user.language, then)], edits)
+        return Outcome([*messages, self.screens.step(user.language, then)], edits)
 
     # --- answering -----------------------------------------------------------------------
 
@@ -257,20 +277,47 @@ class AssessmentSlice:
         skipped: bool = False,
         pressed: bool = True,
     ) -> Outcome:
-        """Record the answer; the challenge message loses its buttons and shows the answer."""
+        """Record the answer; the challenge message becomes the challenge with the answer and
+        its correction, and what follows comes as a new message."""
         lang = turn.language
         corrected = await self.assessments.answer(turn.store, served, value, correct, skipped)
-        shown = self.screens.shown_answer(lang, corrected.attempt, corrected.challenge)
-        text = self.screens.answered_text(lang, served, shown)
+        answered = self.screens.answered(lang, served, corrected)
         target = None if pressed else served.attempt.message_id
-        edits = [Edit(target, text)] if pressed or target is not None else []
         streak = await self._count_in_streak(turn)
-        correction = self.screens.correction(lang, corrected, streak)
-        messages = [correction, self.screens.step(lang, corrected.then)]
-        if isinstance(corrected.then, Finished):
+        then = corrected.then
+        shown = streak if isinstance(then, Finished) and self._first_today(turn, then) else 0
+        messages = [self.screens.step(lang, then, shown)]
+        if not pressed and target is None:  # never shown (so never typed to): as a message
+            messages.insert(0, answered)
+        edits = [Edit(target, answered.text, answered.buttons)] if pressed or target else []
+        if isinstance(then, Finished):
             for after_test in self.after_test:
-                messages += await after_test(turn, corrected.then)
+                messages += await after_test(turn, then)
         return Outcome(messages, edits)
+
+    def _first_today(self, turn: Turn, finished: Finished) -> bool:
+        """Whether this is the learner's first result of their day (the streak shows then)."""
+        today = local_day(turn.user.timezone, self.clock())
+        return all(
+            local_day(turn.user.timezone, result.finished_at) != today
+            for result in finished.earlier.values()
+        )
+
+    async def save_all(self, turn: Turn, data: SaveAll) -> Outcome:
+        """ "💾 Save all" under a result: the tutorials it recommended, saved."""
+        store = turn.store
+        assessment = await store.get_assessment(data.assessment)
+        if (
+            assessment is None
+            or assessment.user_id != turn.user.id
+            or assessment.status is not AssessmentStatus.COMPLETED
+        ):
+            return self.closed(turn)
+        failed = failed_directly(await store.knowledge_of(assessment.id))
+        tutorials = self.screens.recommended(turn.language, failed)
+        for tutorial in tutorials:
+            await store.save_tutorial(turn.user.id, tutorial.id, self.clock())
+        return Outcome(notice=self.screens.saved_all(turn.language, len(tutorials)))
 
     async def _count_in_streak(self, turn: Turn) -> int:
         user, now = turn.user, self.clock()

@@ -20,6 +20,7 @@ from bot.core.assessment.callbacks import (
     ReportClose,
     ReportWhy,
     Reset,
+    SaveAll,
     Skip,
     Submit,
     Test,
@@ -34,12 +35,15 @@ from bot.core.i18n import Catalogs
 from bot.core.ports import REVIEW, Attempt, CompetenceResult
 from bot.core.profile.callbacks import Profile
 from bot.core.retesting import Retest
+from bot.core.scoring import DEFAULT_MAX_LEVEL, PIX_PER_LEVEL
 from bot.core.screens import CommonScreens
-from bot.core.text import ANSWER_LIMIT, N_, echo, long_date, progress_bar, rich
+from bot.core.sharing.callbacks import ShareResult
+from bot.core.text import ANSWER_LIMIT, N_, TEXT_LIMIT, bar, echo, long_date, rich
 from content.bank import ContentBank, content_language
 from content.models import Challenge, ChallengeType, Tutorial
 
 LETTERS: Final = "ABCDEFGHIJ"
+ROW: Final = 3  # buttons in a row at most: wider rows cut their labels on a phone
 SHORT_OPTION: Final = 28  # longer options are listed in the text and buttons show letters
 MAX_TUTORIALS: Final = 3
 MAX_RECOMMENDED: Final = 5
@@ -55,21 +59,37 @@ REASON_LABELS: Final = {
 class AssessmentScreens:
     """Also what the review and the campaigns show a test's steps with (``StepScreens``)."""
 
-    def __init__(self, bank: ContentBank, catalogs: Catalogs, common: CommonScreens) -> None:
+    def __init__(
+        self,
+        bank: ContentBank,
+        catalogs: Catalogs,
+        common: CommonScreens,
+        max_level: int = DEFAULT_MAX_LEVEL,
+    ) -> None:
         self.bank = bank
         self.catalogs = catalogs
         self.common = common
+        self.max_level = max_level  # the open maximum a level is "of"
 
     # --- choosing what to test -----------------------------------------------------------
 
     def areas(self, language: str) -> Message:
         _ = self.catalogs.get(language).gettext
         rows = [
-            (Button(f"{area.code} · {area.name.get(language)}", Area(area.code).pack()),)
+            (
+                Button(
+                    f"{area.code} · {self.bank.area_short(area.code, language)}",
+                    Area(area.code).pack(),
+                ),
+            )
             for area in self.bank.framework.areas
         ]
         rows.append((Button(_("⬅️ Back"), Menu().pack()),))
-        return Message(_("Choose an area:"), tuple(rows))
+        lines = [
+            f"<b>{area.code}</b> · {escape(area.name.get(language))}"
+            for area in self.bank.framework.areas
+        ]
+        return Message(_("Choose an area:") + "\n" + "\n".join(lines), tuple(rows))
 
     def competences(
         self, language: str, area_code: str, results: Mapping[str, CompetenceResult]
@@ -77,14 +97,22 @@ class AssessmentScreens:
         _ = self.catalogs.get(language).gettext
         area = self.bank.areas[area_code]
         rows = []
+        lines = []
         for competence in area.competences:
-            label = f"{competence.code} {competence.name.get(language)}"
-            if competence.code in results:
-                label += " · " + _("level {level}").format(level=results[competence.code].level)
-            rows.append((Button(label, Competence(competence.code).pack()),))
+            code = competence.code
+            short = self.bank.competence_short(code, language)
+            lines.append(f"<b>{code}</b> {escape(competence.name.get(language))}")
+            if code in results:  # the level first: a phone cuts the end of a long label
+                level = _("Level {level}").format(level=results[code].level)
+                label = f"{code} · {level} · {short}"
+            else:
+                label = f"{code} · {short}"
+            rows.append((Button(label, Competence(code).pack()),))
         rows.append((Button(_("⬅️ Back"), Test().pack()),))
         title = f"<b>{area.code} · {escape(area.name.get(language))}</b>"
-        return Message(title + "\n" + _("Choose a competence:"), tuple(rows))
+        return Message(
+            title + "\n" + "\n".join(lines) + "\n\n" + _("Choose a competence:"), tuple(rows)
+        )
 
     def retest(self, language: str, rules: Retest, now: datetime, area: str) -> Message:
         """A competence already tested: its result, and what Pix's retry rules allow now."""
@@ -120,7 +148,8 @@ class AssessmentScreens:
         return "🎯 <b>{}</b>\n{}".format(
             _("Test: {competence}").format(competence=f"{competence} {name}"),
             _(
-                "A few short challenges; they adapt to your answers. If you don't know, tap "
+                "A few short challenges that adapt to your answers. The bar fills as I become "
+                "sure of your level: the test ends when it is full. If you don't know, tap "
                 "Skip: it counts as a miss, and you will get tutorials."
             ),
         )
@@ -133,30 +162,51 @@ class AssessmentScreens:
             expects_text=served.challenge.type in (ChallengeType.TEXT, ChallengeType.FIELDS),
         )
 
-    def challenge_text(self, language: str, served: Served) -> str:
+    def challenge_text(self, language: str, served: Served, answered: bool = False) -> str:
+        """The challenge as served; ``answered``: without the instructions to answer it."""
         _ = self.catalogs.get(language).gettext
         challenge, attempt = served.challenge, served.attempt
         text = challenge.text(attempt.language)
-        code = served.assessment.competence
-        if code == REVIEW:  # a review mixes competences: say which one this is
-            code = self.bank.tube_competence[challenge.tube]
-            name = escape(self.bank.competence_name(code, language))
-            header = f"🔁 <b>{_('Review')}</b> · {code} {name}"
-        else:
-            header = f"<b>{code} {escape(self.bank.competence_name(code, language))}</b>"
-        parts = [header, progress_bar(served.index, served.expected_total), "", rich(text.prompt)]
+        parts = [self._header(language, served), "", rich(text.prompt)]
         options = self._shown_options(challenge, attempt)
         if options and not self._short_options(options):
             parts.append("")
             parts.extend(f"{LETTERS[i]}) {rich(option)}" for i, option in enumerate(options))
+        if challenge.type is ChallengeType.FIELDS:
+            if not answered:
+                parts += ["", "✍️ <i>" + _("Send one line per item, in this order:") + "</i>"]
+            parts += [f"{i}. {escape(field.label)}" for i, field in enumerate(text.fields, 1)]
+        if answered:
+            return "\n".join(parts)
         if challenge.type is ChallengeType.MULTIPLE:
             parts += ["", "<i>" + _("Select all that apply, then tap Submit.") + "</i>"]
         elif challenge.type is ChallengeType.TEXT:
             parts += ["", "✍️ <i>" + _("Type your answer.") + "</i>"]
-        elif challenge.type is ChallengeType.FIELDS:
-            parts += ["", "✍️ <i>" + _("Send one line per item, in this order:") + "</i>"]
-            parts += [f"{i}. {escape(field.label)}" for i, field in enumerate(text.fields, 1)]
         return "\n".join(parts)
+
+    def _header(self, language: str, served: Served) -> str:
+        """The competence (a review says which one this is: it mixes them) and the progress."""
+        _ = self.catalogs.get(language).gettext
+        code = served.assessment.competence
+        if code == REVIEW:
+            code = self.bank.tube_competence[served.challenge.tube]
+            name = escape(self.bank.competence_name(code, language))
+            header = f"🔁 <b>{_('Review')}</b> · {code} {name}"
+        else:
+            header = f"<b>{code} {escape(self.bank.competence_name(code, language))}</b>"
+        return header + "\n" + self.progress(language, served)
+
+    def progress(self, language: str, served: Served) -> str:
+        """Where the learner is: a review's rank of its fixed length; a test's rank and how
+        sure the engine already is of the level (a test's length is not known in advance)."""
+        _ = self.catalogs.get(language).gettext
+        if served.total is not None:
+            label = _("Challenge {index} of {total}").format(
+                index=served.index, total=served.total
+            )
+            return f"{label} · {bar((served.index - 1) / served.total)}"
+        label = _("Challenge {index}").format(index=served.index)
+        return f"{label} · {bar(served.sureness)}"
 
     def challenge_buttons(self, language: str, challenge: Challenge, attempt: Attempt) -> Keyboard:
         _ = self.catalogs.get(language).gettext
@@ -172,8 +222,8 @@ class AssessmentScreens:
             choice_buttons.append(Button(label, Option(attempt.token, position).pack()))
         if short:
             rows.extend((button,) for button in choice_buttons)
-        elif choice_buttons:
-            rows.extend(tuple(choice_buttons[i : i + 5]) for i in range(0, len(choice_buttons), 5))
+        else:
+            rows.extend(rows_of(choice_buttons))
         last: list[Button] = []
         if challenge.type is ChallengeType.MULTIPLE:
             last.append(Button(_("✅ Submit"), Submit(attempt.token).pack()))
@@ -189,9 +239,22 @@ class AssessmentScreens:
     def _short_options(options: Sequence[str]) -> bool:
         return all(len(option) <= SHORT_OPTION for option in options)
 
-    def answered_text(self, language: str, served: Served, shown_answer: str) -> str:
-        """The challenge message once answered: buttons gone, the answer noted."""
-        return self.challenge_text(language, served) + "\n\n<i>" + shown_answer + "</i>"
+    def answered(self, language: str, served: Served, corrected: Corrected) -> Message:
+        """The challenge message once answered: the challenge, the learner's answer and its
+        correction (tutorials and buttons included), all in one message. Within Telegram's
+        limit: a long challenge keeps its header and the start of its prompt."""
+        shown = self.shown_answer(language, corrected.attempt, corrected.challenge)
+        correction = self.correction(language, corrected)
+        after = f"\n\n<i>{shown}</i>\n\n{correction.text}"
+        text = self.challenge_text(language, served, answered=True) + after
+        if len(text) > TEXT_LIMIT:
+            prompt = " ".join(served.challenge.text(served.attempt.language).prompt.split())
+            room = max(TEXT_LIMIT - len(after) - 400, 80)
+            excerpt = escape(prompt[:room].rstrip() + "…")
+            text = f"{self._header(language, served)}\n\n<i>{excerpt}</i>{after}"
+        if len(text) > TEXT_LIMIT:  # a correction alone that long: the correction alone
+            text = after.strip()
+        return Message(text, correction.buttons)
 
     def shown_answer(self, language: str, attempt: Attempt, challenge: Challenge) -> str:
         _ = self.catalogs.get(language).gettext
@@ -244,14 +307,14 @@ class AssessmentScreens:
 
     # --- corrections ---------------------------------------------------------------------
 
-    def correction(self, language: str, corrected: Corrected, streak: int = 0) -> Message:
+    def correction(self, language: str, corrected: Corrected) -> Message:
         _ = self.catalogs.get(language).gettext
         buttons: Keyboard = ()
         attempt, challenge = corrected.attempt, corrected.challenge
         if corrected.correct:
             verdict = "✅ " + _("Right!")
         elif corrected.skipped:
-            verdict = "⏭ " + _("Skipped.")
+            verdict = "⏭ " + _("Skipped: here is the answer.")
         else:
             verdict = "❌ " + _("Not quite.")
         parts = [f"<b>{verdict}</b>", self.solution(language, challenge, attempt)]
@@ -268,8 +331,6 @@ class AssessmentScreens:
                     + self.common.tutorial_list(language, tutorials, numbered=len(tutorials) > 1)
                 )
                 buttons = (self.save_buttons(language, tutorials),)
-        if streak:
-            parts.append(self.common.streak(language, streak))
         report = (Button(_("⚠️ Report a problem"), Report(attempt.token).pack()),)
         return Message("\n\n".join(parts), (*buttons, report))
 
@@ -401,82 +462,183 @@ class AssessmentScreens:
 
     # --- results -------------------------------------------------------------------------
 
-    def step(self, language: str, then: Served | Finished | ReviewFinished) -> Message:
-        """What follows: the next challenge, the test's result or the review's end."""
+    def step(
+        self, language: str, then: Served | Finished | ReviewFinished, streak: int = 0
+    ) -> Message:
+        """What follows: the next challenge, the test's result or the review's end;
+        ``streak``: the days in a row, shown with the day's first result."""
         if isinstance(then, Finished):
-            return self.result(language, then)
+            return self.result(language, then, streak)
         if isinstance(then, ReviewFinished):
             return self.review_done(language, then)
         return self.challenge(language, then)
 
-    def result(self, language: str, finished: Finished) -> Message:
+    def result(self, language: str, finished: Finished, streak: int = 0) -> Message:
+        """A test's result as Pix's result page gives it: the level of the open maximum and
+        the pix of the competence's, what the level means, a celebration when it is new or
+        higher, each challenge's outcome with its skill, the skills validated and to work on,
+        the tutorials of the skills missed; ``streak``: shown with the day's first result."""
         _ = self.catalogs.get(language).gettext
-        code = finished.assessment.competence
+        code, level = finished.assessment.competence, finished.score.level
         name = escape(self.bank.competence_name(code, language))
         parts = [
             "🏁 <b>"
             + _("Test finished: {competence}").format(competence=f"{code} {name}")
-            + "</b>",
-            _("Level <b>{level}</b> · <b>{pix}</b> pix").format(
-                level=finished.score.level, pix=finished.score.pix
-            ),
+            + "</b>"
         ]
-        mastered = self._mastered_tubes(language, finished)
-        if mastered:
-            parts.append(
-                "✅ <b>"
-                + _("Skills validated:")
-                + "</b>\n"
-                + "\n".join(
-                    "• " + _("{tube}: level {level}").format(tube=escape(tube), level=level)
-                    for tube, level in mastered
-                )
+        headline = _("Level <b>{level}</b> of {max_level} · <b>{pix}</b> of {max_pix} pix").format(
+            level=level,
+            max_level=self.max_level,
+            pix=finished.score.pix,
+            max_pix=self.max_level * PIX_PER_LEVEL,
+        )
+        meaning = self._level_meaning(language, code, level)
+        parts.append(headline + (f"\n<i>{escape(meaning)}</i>" if meaning else ""))
+        celebration = self._celebration(language, finished)
+        if celebration:
+            parts.append(celebration)
+        recap = self._recap(language, finished)
+        if recap:
+            parts.append("<b>" + _("Your answers") + "</b>\n" + "\n".join(recap))
+        validated, to_work = self._skills(language, finished)
+        if validated:
+            parts.append("✅ <b>" + _("Skills validated:") + "</b> " + ", ".join(validated))
+        if to_work:
+            parts.append("📌 <b>" + _("To work on:") + "</b> " + ", ".join(to_work))
+        tutorials = self.recommended(language, finished.failed_skills)
+        rows: list[tuple[Button, ...]] = []
+        if tutorials:
+            listed = self.common.tutorial_list(language, tutorials, numbered=len(tutorials) > 1)
+            parts.append("📚 <b>" + _("Recommended tutorials:") + "</b>\n" + listed)
+            rows.append(self._save_all(language, finished, tutorials))
+        if streak:
+            parts.append(self.common.streak(language, streak))
+        rows.append((Button(_("📣 Share my result"), ShareResult(finished.assessment.id).pack()),))
+        rows.append(
+            (
+                Button(_("🎯 Another competence"), Again().pack()),
+                Button(_("📊 My profile"), Profile().pack()),
             )
-        else:
-            parts.append(_("No skill validated yet: the tutorials below are a good start."))
+        )
+        rows.append((Button(_("⬅️ Menu"), Menu().pack()),))
+        text = "\n\n".join(parts)
+        if len(text) > TEXT_LIMIT and recap:  # the recap goes first: the rest is what to act on
+            parts.remove("<b>" + _("Your answers") + "</b>\n" + "\n".join(recap))
+            text = "\n\n".join(parts)
+        return Message(text, tuple(rows))
+
+    def _level_meaning(self, language: str, code: str, level: int) -> str:
+        """What the level means in this competence (its Pix level group's line)."""
+        meaning = self.bank.level_meaning(code, level, language)
+        if meaning is not None:
+            return meaning
+        return self.catalogs.get(language).gettext("No level yet: every expert started here.")
+
+    def _celebration(self, language: str, finished: Finished) -> str:
+        _ = self.catalogs.get(language).gettext
+        level = finished.score.level
+        before = finished.earlier.get(finished.assessment.competence)
+        if level <= 0 or (before is not None and before.level >= level):
+            return ""
+        if before is None or before.level == 0:
+            return "🎉 " + _("Your first level in this competence: well done!")
+        return "🎉 " + _("Up from level {before} to level {level}: well done!").format(
+            before=before.level, level=level
+        )
+
+    def _recap(self, language: str, finished: Finished) -> list[str]:
+        """One line per challenge, in order: ✅, ❌ or ⏭ with its skill (topic and level)."""
+        _ = self.catalogs.get(language).gettext
+        lines = []
+        for attempt in finished.attempts:
+            skill = self.bank.skills[self.bank.challenges[attempt.challenge_id].skill]
+            mark = "⏭" if attempt.skipped else "✅" if attempt.correct else "❌"
+            lines.append(f"{mark} {self._skill_name(language, skill.tube, skill.level)}")
+        return lines
+
+    def _skill_name(self, language: str, tube: str, level: int) -> str:
+        _ = self.catalogs.get(language).gettext
+        title = getattr(self.bank.tubes[tube].title, content_language(language))
+        return _("{tube} (level {level})").format(tube=escape(title), level=level)
+
+    def _skills(self, language: str, finished: Finished) -> tuple[list[str], list[str]]:
+        """Per topic: the highest level validated; and the lowest failed directly."""
+        validated: dict[str, int] = {}
+        failed: dict[str, int] = {}
+        for name, known in finished.knowledge.items():
+            skill = self.bank.skills.get(name)
+            if skill is None:
+                continue
+            if known.validated:
+                validated[skill.tube] = max(validated.get(skill.tube, 0), skill.level)
+        for name in finished.failed_skills:
+            skill = self.bank.skills.get(name)
+            if skill is not None:
+                failed[skill.tube] = min(failed.get(skill.tube, skill.level), skill.level)
+
+        def named(levels: dict[str, int], descending: bool) -> list[str]:
+            order = sorted(
+                levels.items(), key=lambda item: (-item[1] if descending else item[1], item[0])
+            )
+            return [self._skill_name(language, tube, level) for tube, level in order]
+
+        return named(validated, True), named(failed, False)
+
+    def recommended(self, language: str, failed_skills: Sequence[str]) -> list[Tutorial]:
+        """The tutorials of the skills failed, easiest skill first (the result lists them and
+        "Save all" saves them)."""
         tutorials: list[Tutorial] = []
-        for skill in sorted(finished.failed_skills, key=lambda s: self.bank.skills[s].level):
+        known = [skill for skill in failed_skills if skill in self.bank.skills]
+        for skill in sorted(known, key=lambda s: self.bank.skills[s].level):
             for tutorial in self.bank.tutorials_for(skill, language):
                 if tutorial not in tutorials:
                     tutorials.append(tutorial)
-        recommended = tutorials[:MAX_RECOMMENDED]
-        rows: list[tuple[Button, ...]] = []
-        if recommended:
-            listed = self.common.tutorial_list(
-                language, recommended, numbered=len(recommended) > 1
-            )
-            parts.append("📚 <b>" + _("Recommended tutorials:") + "</b>\n" + listed)
-            rows.append(self.save_buttons(language, recommended))
-        rows.append((Button(_("🎯 Another competence"), Again().pack()),))
-        rows.append((Button(_("📊 My profile"), Profile().pack()),))
-        return Message("\n\n".join(parts), tuple(rows))
+        return tutorials[:MAX_RECOMMENDED]
 
-    def _mastered_tubes(self, language: str, finished: Finished) -> list[tuple[str, int]]:
-        best: dict[str, int] = {}
-        for name, known in finished.knowledge.items():
-            skill = self.bank.skills.get(name)
-            if skill is not None and known.validated:
-                best[skill.tube] = max(best.get(skill.tube, 0), skill.level)
-        lang = content_language(language)
-        return [
-            (getattr(self.bank.tubes[tube].title, lang), level)
-            for tube, level in sorted(best.items(), key=lambda item: (-item[1], item[0]))
-        ]
+    def _save_all(
+        self, language: str, finished: Finished, tutorials: Sequence[Tutorial]
+    ) -> tuple[Button, ...]:
+        _ = self.catalogs.get(language).gettext
+        if len(tutorials) == 1:
+            return self.save_buttons(language, tutorials)
+        return (Button(_("💾 Save all"), SaveAll(finished.assessment.id).pack()),)
+
+    def saved_all(self, language: str, count: int) -> str:
+        return (
+            self.catalogs.get(language)
+            .ngettext(
+                "Saved {count} tutorial: find it with /tutorials.",
+                "Saved {count} tutorials: find them with /tutorials.",
+                count,
+            )
+            .format(count=count)
+        )
 
     def review_done(self, language: str, done: ReviewFinished) -> Message:
         _ = self.catalogs.get(language).gettext
+        right = (
+            self.catalogs.get(language)
+            .ngettext("{right} of {total} right.", "{right} of {total} right.", done.answered)
+            .format(right=done.right, total=done.answered)
+        )
         lines = [
             "🔁 <b>" + _("Review done") + "</b>",
-            _("{right} of {total} right. Levels do not change with reviews.").format(
-                right=done.right, total=done.answered
-            ),
+            right + " " + _("Levels do not change with reviews."),
         ]
         if done.next_due is not None:
             lines.append(_("Next review: {date}.").format(date=long_date(language, done.next_due)))
-        buttons = ((Button(_("🎯 Take a test"), Again().pack()),),)
+        buttons = (
+            (Button(_("🎯 Take a test"), Again().pack()),),
+            (Button(_("⬅️ Menu"), Menu().pack()),),
+        )
         return Message("\n".join(lines), buttons)
 
 
 def _chosen(attempt: Attempt) -> set[int]:
     """The options a choice answer chose (their indexes in the bank)."""
     return {int(i) for i in (attempt.value or "").split(",") if i.isdigit()}
+
+
+def rows_of(buttons: Sequence[Button]) -> list[tuple[Button, ...]]:
+    """Buttons in rows of at most ``ROW``."""
+    return [tuple(buttons[i : i + ROW]) for i in range(0, len(buttons), ROW)]

@@ -64,6 +64,7 @@ class Engine(Protocol):
         """Validated and invalidated skills, direct and inferred, for scoring."""
         ...
 
-    def expected_length(self, state: EngineState) -> int:
-        """A progress estimate: the number of challenges this test will likely have."""
+    def sureness(self, state: EngineState) -> float:
+        """How sure the engine already is of the level, from 0 to 1: 1 when it would stop now.
+        The learner's progress bar: it may fall after a surprising answer (that is honest)."""
         ...

@@ -152,7 +152,8 @@ RECENT_SIZE: Final = 8
 # ~2 KB per update, up to ~1.4 GB; 64 took 20 MB over the first 40,000 updates).
 PIX_MEMO_SIZE: Final = 16
 SIMULATION_PIX_MEMO_SIZE: Final = 4096
-TYPICAL_LENGTH: Final = 5
+# Shown while a test goes on: a full bar means the test is over.
+MOST_SURE_UNFINISHED: Final = 0.95
 
 _CLASS: Final = np.repeat(np.arange(len(RESPONDERS)), len(GRID))  # class of each grid column
 _ABILITY: Final = np.tile(GRID, len(RESPONDERS))  # theta of each grid column
@@ -428,7 +429,7 @@ class IrtEngine:
         self.min_length = min_length
         self._cache: dict[tuple[int, str], tuple[ContentBank, _Competence]] = {}
         # Memo of pure results by state key: ("next", key) -> the rows to choose from,
-        # ("length", key) -> the expected length, ("knowledge", key) -> the knowledge. Keeps a
+        # ("sure", key) -> how sure it is, ("knowledge", key) -> the knowledge. Keeps a
         # simulation's shared prefixes cheap.
         self._memo: dict[tuple[object, ...], object] = {}
         # The last few progresses by state key: a test's last state is read twice (its end,
@@ -446,8 +447,8 @@ class IrtEngine:
             finished = self._finished(state, progress)
             rows = () if finished else self._best(progress, not state.answers)
             self._remember(key, rows)
-            # Serving a challenge then asks for the test's length: answer it from here.
-            self._remember(("length", *state_key), self._length(state, finished))
+            # Serving a challenge then asks how sure the test is: answer it from here.
+            self._remember(("sure", *state_key), self._sureness(state, progress, finished))
         assert isinstance(rows, tuple)
         if not rows:
             return None
@@ -494,19 +495,25 @@ class IrtEngine:
         assert isinstance(found, dict)
         return dict(found)
 
-    def expected_length(self, state: EngineState) -> int:
+    def sureness(self, state: EngineState) -> float:
         state_key = self._key(state)
-        key = ("length", *state_key)
-        length = self._memo.get(key)
-        if length is None:
-            length = self._length(state, self._finished(state, self._progress(state, state_key)))
-            self._remember(key, length)
-        assert isinstance(length, int)
-        return length
+        key = ("sure", *state_key)
+        sure = self._memo.get(key)
+        if sure is None:
+            progress = self._progress(state, state_key)
+            sure = self._sureness(state, progress, self._finished(state, progress))
+            self._remember(key, sure)
+        assert isinstance(sure, float)
+        return sure
 
-    def _length(self, state: EngineState, finished: bool) -> int:
-        done = len(state.answers)
-        return done if finished else max(done + 1, min(self.max_length, TYPICAL_LENGTH))
+    def _sureness(self, state: EngineState, progress: _Progress, finished: bool) -> float:
+        """How near the stop rule is: the most likely level's probability against the stop
+        probability, or the length against the longest test, whichever is nearer; below 1
+        until the test stops."""
+        if finished:
+            return 1.0
+        likely = float(progress.level_probabilities.max()) / self._threshold(progress)
+        return min(max(likely, len(state.answers) / self.max_length), MOST_SURE_UNFINISHED)
 
     # --- estimation -----------------------------------------------------------------------
 
@@ -678,12 +685,14 @@ class IrtEngine:
             return True
         if done < self.min_length:
             return False
+        return float(progress.level_probabilities.max()) >= self._threshold(progress)
+
+    def _threshold(self, progress: _Progress) -> float:
+        """The probability the most likely level must reach for the test to stop."""
         if self.stop_probability is not None:
-            threshold = self.stop_probability
-        else:
-            classes = np.bincount(_CLASS, weights=progress.posterior, minlength=len(RESPONDERS))
-            threshold = float(classes @ _STOP)
-        return float(progress.level_probabilities.max()) >= threshold
+            return self.stop_probability
+        classes = np.bincount(_CLASS, weights=progress.posterior, minlength=len(RESPONDERS))
+        return float(classes @ _STOP)
 
     def expected_uncertainty(self, progress: _Progress, of_skill: int | None = None) -> Vector:
         """Per challenge: the expected uncertainty on the level after its answer (inf when it

@@ -137,10 +137,13 @@ class SmartRandom:
         skill = state.rng().choice(sorted(candidates, key=_name))
         return state.pick_challenge(skill.name)
 
-    def expected_length(self, state: EngineState) -> int:
-        known = state.knowledge()
-        open_tubes = {s.tube for s in state.skills if s.name not in known}
-        return len(state.answers) + max(len(open_tubes), 1)
+    def sureness(self, state: EngineState) -> float:
+        """The share of the competence's skills already settled (answered or inferred): the
+        test stops when no skill is left to ask."""
+        skills = state.skills
+        if not skills or not self.eligible(state):
+            return 1.0
+        return len(state.knowledge()) / len(skills)
 
 
 def _name(skill: Skill) -> str:

@@ -68,12 +68,14 @@ class HomeScreens:
         rows: list[tuple[Button, ...]] = []
         resume = home.resume
         if resume is not None:
-            what = resume.assessment.competence
-            if what == REVIEW:
-                what = _("review")
-            label = _("▶️ Continue: {competence} ({index}/{total})").format(
-                competence=what, index=resume.index, total=resume.expected_total
-            )
+            if resume.assessment.competence == REVIEW:
+                label = _("▶️ Continue: review · {index} of {total}").format(
+                    index=resume.index, total=resume.total
+                )
+            else:
+                label = _("▶️ Continue: {competence} · challenge {index}").format(
+                    competence=resume.assessment.competence, index=resume.index
+                )
             rows.append((Button(label, Resume().pack()),))
         rows.append((Button(_("🎯 Take a test"), Test().pack()),))
         if home.due_reviews and (resume is None or resume.assessment.competence != REVIEW):

@@ -1,0 +1,1 @@
+"""Sharing a result or the profile picture into any chat, through inline mode."""
