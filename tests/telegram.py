@@ -25,6 +25,7 @@ from aiogram.exceptions import (
 )
 from aiogram.methods import (
     AnswerCallbackQuery,
+    AnswerInlineQuery,
     EditMessageReplyMarkup,
     EditMessageText,
     GetChatMember,
@@ -43,7 +44,9 @@ from aiogram.types import (
     ChatMemberAdministrator,
     ChatMemberMember,
     InlineKeyboardMarkup,
+    InlineQueryResultCachedPhoto,
     Message,
+    PhotoSize,
     Poll,
     PollOption,
     Sticker,
@@ -98,6 +101,10 @@ def assert_valid_keyboard(markup: Any) -> None:
             assert button.text
             if button.callback_data is not None:
                 assert 1 <= len(button.callback_data.encode()) <= 64, button.callback_data
+            actions = (button.callback_data, button.url, button.switch_inline_query)
+            assert sum(action is not None for action in actions) == 1, button
+            if button.switch_inline_query is not None:
+                assert len(button.switch_inline_query) <= 256, button.switch_inline_query
 
 
 class RecordingSession(BaseSession):
@@ -114,6 +121,7 @@ class RecordingSession(BaseSession):
         # Faults to inject: the next request of a kind fails with the error made from it.
         self.faults: list[tuple[type[Any], Callable[[TelegramMethod[Any]], Exception | None]]] = []
         self.clock: Callable[[], float] | None = None  # stamps requests (the limits' time)
+        self.photos: dict[str, Any] = {}  # file id -> the photo sent (what Telegram keeps)
         self.times: dict[int, float] = {}  # id(request) -> its time on that clock
 
     def fail(
@@ -161,7 +169,27 @@ class RecordingSession(BaseSession):
         if isinstance(method, SendPhoto | SendDocument):
             assert len(method.caption or "") <= 1024
             assert_valid_keyboard(method.reply_markup)
-            return self._message(method.chat_id, method.caption or "")
+            message = self._message(method.chat_id, method.caption or "")
+            if not isinstance(method, SendPhoto):
+                return message
+            # Telegram keeps the photo and answers with its sizes' file ids, largest last.
+            file_id = f"photo-{message.message_id}"
+            self.photos[file_id] = method.photo
+            sizes = [
+                PhotoSize(file_id=f"{file_id}-s", file_unique_id="s", width=320, height=168),
+                PhotoSize(file_id=file_id, file_unique_id="m", width=1200, height=630),
+            ]
+            return message.model_copy(update={"photo": sizes})
+        if isinstance(method, AnswerInlineQuery):
+            assert len(method.results) <= 50
+            for result in method.results:
+                assert 1 <= len(result.id.encode()) <= 64, result.id
+                assert_valid_keyboard(result.reply_markup)
+                if isinstance(result, InlineQueryResultCachedPhoto):
+                    assert result.photo_file_id in self.photos, "a photo the bot never sent"
+                    assert result.caption and len(result.caption) <= 1024
+                    assert_valid_html(result.caption)
+            return True
         if isinstance(method, SendPoll):
             assert 1 <= len(method.question) <= 300
             assert 2 <= len(method.options) <= 12

@@ -142,6 +142,8 @@ class Button:
     label: str
     data: str = ""  # callback reference, at most 64 bytes
     url: str = ""  # or a link
+    # Or: pick a chat and type "@bot <this>" there (inline mode); terminals cannot press it.
+    switch_inline: str | None = None
 
 
 Keyboard = tuple[tuple[Button, ...], ...]
@@ -164,6 +166,9 @@ class Message:
     track: str | None = None
     expects_text: bool = False  # the learner answers by typing (terminals read input as text)
     file: Attachment | None = None  # a document sent with the text as its caption
+    # When set and ``image`` is sent, the adapter reports the photo's file id with this key
+    # (``Conversation.photo_sent``), so an inline answer can send that photo again.
+    photo_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -184,10 +189,21 @@ class InlineResult:
 
 
 @dataclass(frozen=True)
+class InlinePhoto:
+    """A photo Telegram already holds (its file id), inserted with a caption and buttons."""
+
+    id: str  # at most 64 bytes
+    file_id: str
+    caption: str  # Telegram HTML, at most 1024 characters
+    buttons: Keyboard = ()
+
+
+@dataclass(frozen=True)
 class InlineAnswer:
-    results: tuple[InlineResult, ...]
+    results: tuple[InlineResult | InlinePhoto, ...]
     next_offset: str = ""
     cache_seconds: int = 60
+    personal: bool = True  # Telegram caches the answer per person, not per query
 
 
 @dataclass

@@ -186,13 +186,15 @@ class Replies:
         if message.image is not None:
             image = message.image
             fits = len(message.text) <= CAPTION_LIMIT
-            sent_id = await self._request(
+            photo = await self._request(
                 chat_id,
                 lambda: transport.send_photo(
                     chat_id, image, message.text if fits else None, buttons if fits else ()
                 ),
                 urgent,
             )
+            sent_id = photo.message_id
+            await self._photo_sent(message, photo.file_id)
             if fits:
                 chunks = ()
         for index, chunk in enumerate(chunks):
@@ -216,6 +218,16 @@ class Replies:
                 await self.conversation.message_sent(message.track, message_id)
         except Exception:  # the message arrived; at worst the challenge is shown once more
             log.exception("could not record message %s of challenge %s", message_id, message.track)
+
+    async def _photo_sent(self, message: Message, file_id: str | None) -> None:
+        """Report a photo's file id to the core (a share sends it again in inline mode)."""
+        if message.photo_key is None or file_id is None:
+            return
+        try:
+            async with self.turns():
+                await self.conversation.photo_sent(message.photo_key, file_id)
+        except Exception:  # the photo arrived; at worst it cannot be shared from inline mode
+            log.exception("could not record the photo of %s", message.photo_key)
 
     async def _request(
         self,

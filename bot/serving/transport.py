@@ -50,6 +50,12 @@ class SentPoll:
     poll_id: str | None
 
 
+@dataclass(frozen=True)
+class SentPhoto:
+    message_id: int
+    file_id: str | None  # its largest size's, which an inline answer can send again
+
+
 class Transport(Protocol):
     """The Bot API calls of one bot. Texts are HTML; every method raises only
     :class:`bot.delivery.errors.DeliveryError`s."""
@@ -60,7 +66,7 @@ class Transport(Protocol):
 
     async def send_photo(
         self, chat_id: int, image: bytes, caption: str | None, buttons: Keyboard = ()
-    ) -> int: ...
+    ) -> SentPhoto: ...
 
     async def send_document(
         self, chat_id: int, data: bytes, name: str, caption: str, buttons: Keyboard = ()

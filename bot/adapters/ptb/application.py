@@ -14,12 +14,7 @@ from functools import partial
 from typing import Any, Final
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import (
-    InlineQueryResultArticle,
-    InputTextMessageContent,
-    LinkPreviewOptions,
-    Update,
-)
+from telegram import LinkPreviewOptions, Update
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.ext import (
     Application,
@@ -36,7 +31,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.adapters.ptb.events import from_message, from_press
-from bot.adapters.ptb.transport import PtbTransport
+from bot.adapters.ptb.transport import PtbTransport, inline_result
 from bot.core.chat import (
     Blocked,
     ChatKind,
@@ -220,22 +215,11 @@ class PtbRuntime:
             if answer is None:
                 await query.answer([], cache_time=5)
                 return
-            results = [
-                InlineQueryResultArticle(
-                    id=result.id,
-                    title=result.title,
-                    description=result.description,
-                    input_message_content=InputTextMessageContent(
-                        result.text, parse_mode=ParseMode.HTML
-                    ),
-                )
-                for result in answer.results
-            ]
             await query.answer(
-                results,
+                [inline_result(result) for result in answer.results],
                 cache_time=answer.cache_seconds,
                 next_offset=answer.next_offset or None,  # PTB would send "" as "[]"
-                is_personal=True,
+                is_personal=answer.personal,
             )
 
         await self._serve(update, work)

@@ -17,8 +17,13 @@ from telegram import (
     BotCommandScopeAllPrivateChats,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InlineQueryResult,
+    InlineQueryResultArticle,
+    InlineQueryResultCachedPhoto,
     InputFile,
+    InputTextMessageContent,
 )
+from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -29,10 +34,10 @@ from telegram.error import (
 from telegram.error import Forbidden as TelegramForbidden
 from telegram.error import RetryAfter as TelegramRetryAfter
 
-from bot.core.chat import Keyboard
+from bot.core.chat import Button, InlinePhoto, InlineResult, Keyboard
 from bot.delivery.errors import Forbidden, Migrated, Rejected, RetryAfter, Transient
 from bot.serving.metrics import Metrics
-from bot.serving.transport import MenuScope, Quiz, SentPoll, gone
+from bot.serving.transport import CAPTION_LIMIT, MenuScope, Quiz, SentPhoto, SentPoll, gone
 
 SCOPES = {
     MenuScope.PRIVATE: BotCommandScopeAllPrivateChats(),
@@ -41,19 +46,34 @@ SCOPES = {
 }
 
 
+def button(b: Button) -> InlineKeyboardButton:
+    if b.url:
+        return InlineKeyboardButton(b.label, url=b.url)
+    if b.switch_inline is not None:
+        return InlineKeyboardButton(b.label, switch_inline_query=b.switch_inline)
+    return InlineKeyboardButton(b.label, callback_data=b.data)
+
+
 def keyboard(buttons: Keyboard) -> InlineKeyboardMarkup | None:
     if not buttons:
         return None
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(b.label, url=b.url)
-                if b.url
-                else InlineKeyboardButton(b.label, callback_data=b.data)
-                for b in row
-            ]
-            for row in buttons
-        ]
+    return InlineKeyboardMarkup([[button(b) for b in row] for row in buttons])
+
+
+def inline_result(result: InlineResult | InlinePhoto) -> InlineQueryResult:
+    if isinstance(result, InlinePhoto):
+        return InlineQueryResultCachedPhoto(
+            id=result.id,
+            photo_file_id=result.file_id,
+            caption=result.caption[:CAPTION_LIMIT],
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard(result.buttons),
+        )
+    return InlineQueryResultArticle(
+        id=result.id,
+        title=result.title,
+        description=result.description,
+        input_message_content=InputTextMessageContent(result.text, parse_mode=ParseMode.HTML),
     )
 
 
@@ -107,7 +127,7 @@ class PtbTransport:
 
     async def send_photo(
         self, chat_id: int, image: bytes, caption: str | None, buttons: Keyboard = ()
-    ) -> int:
+    ) -> SentPhoto:
         async with mapped(self.metrics):
             sent = await self.bot.send_photo(
                 chat_id,
@@ -116,7 +136,7 @@ class PtbTransport:
                 reply_markup=keyboard(buttons),
             )
         self._sent()
-        return sent.message_id
+        return SentPhoto(sent.message_id, sent.photo[-1].file_id if sent.photo else None)
 
     async def send_document(
         self, chat_id: int, data: bytes, name: str, caption: str, buttons: Keyboard = ()

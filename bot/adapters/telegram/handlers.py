@@ -8,20 +8,14 @@ import logging
 from dataclasses import replace
 
 from aiogram import Bot, Router
-from aiogram.enums import ChatMemberStatus, ChatType, ParseMode
-from aiogram.types import (
-    CallbackQuery,
-    ChatMemberUpdated,
-    InlineQueryResultArticle,
-    InlineQueryResultUnion,
-    InputTextMessageContent,
-    Update,
-)
+from aiogram.enums import ChatMemberStatus, ChatType
+from aiogram.types import CallbackQuery, ChatMemberUpdated, Update
 from aiogram.types import InlineQuery as TelegramInlineQuery
 from aiogram.types import Message as TelegramMessage
 from aiogram.types import PollAnswer as PollAnswerUpdate
 
 from bot.adapters.telegram.events import from_message, from_press
+from bot.adapters.telegram.render import inline_result
 from bot.adapters.telegram.transport import AiogramTransport
 from bot.core.chat import (
     Blocked,
@@ -137,17 +131,9 @@ async def on_inline_query(query: TelegramInlineQuery, bot: Bot, replies: Replies
     if answer is None:
         await query.answer([], cache_time=5)
         return
-    results: list[InlineQueryResultUnion] = [
-        InlineQueryResultArticle(
-            id=result.id,
-            title=result.title,
-            description=result.description,
-            input_message_content=InputTextMessageContent(
-                message_text=result.text, parse_mode=ParseMode.HTML
-            ),
-        )
-        for result in answer.results
-    ]
     await query.answer(
-        results, cache_time=answer.cache_seconds, next_offset=answer.next_offset, is_personal=True
+        [inline_result(result) for result in answer.results],
+        cache_time=answer.cache_seconds,
+        next_offset=answer.next_offset,
+        is_personal=answer.personal,
     )

@@ -29,7 +29,7 @@ from aiogram.types import (
 from bot.adapters.telegram.render import keyboard
 from bot.core.chat import Keyboard
 from bot.delivery.errors import Forbidden, Migrated, Rejected, RetryAfter, Transient
-from bot.serving.transport import MenuScope, Quiz, SentPoll, gone
+from bot.serving.transport import MenuScope, Quiz, SentPhoto, SentPoll, gone
 
 SCOPES: dict[MenuScope, Any] = {
     MenuScope.PRIVATE: BotCommandScopeAllPrivateChats(),
@@ -73,7 +73,7 @@ class AiogramTransport:
 
     async def send_photo(
         self, chat_id: int, image: bytes, caption: str | None, buttons: Keyboard = ()
-    ) -> int:
+    ) -> SentPhoto:
         async with mapped():
             sent = await self.bot.send_photo(
                 chat_id,
@@ -81,7 +81,7 @@ class AiogramTransport:
                 caption=caption,
                 reply_markup=keyboard(buttons),
             )
-        return sent.message_id
+        return SentPhoto(sent.message_id, sent.photo[-1].file_id if sent.photo else None)
 
     async def send_document(
         self, chat_id: int, data: bytes, name: str, caption: str, buttons: Keyboard = ()
