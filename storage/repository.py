@@ -36,6 +36,7 @@ from storage.models import (
     UserRow,
 )
 from storage.retention import RetentionQueries
+from storage.sharing import SharingQueries
 from storage.upsert import insert_new
 
 # The statements of every update, built once (building one costs about as much as running
@@ -158,7 +159,13 @@ def _attempt(row: AttemptRow, answer: AnswerRow | None) -> Attempt:
 
 
 class SqlStore(
-    RetentionQueries, CampaignQueries, GroupQueries, LibraryQueries, FeedbackQueries, Store
+    RetentionQueries,
+    CampaignQueries,
+    GroupQueries,
+    LibraryQueries,
+    FeedbackQueries,
+    SharingQueries,
+    Store,
 ):
     def __init__(self, session: AsyncSession) -> None:
         self.session = session

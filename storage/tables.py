@@ -10,8 +10,15 @@ from typing import Final
 
 from sqlalchemy import MetaData
 
-from storage import campaigns, delivery, feedback, groups, models
+from storage import campaigns, delivery, feedback, groups, models, sharing
 from storage.base import Base
 
-TABLE_MODULES: Final[tuple[ModuleType, ...]] = (models, campaigns, delivery, groups, feedback)
+TABLE_MODULES: Final[tuple[ModuleType, ...]] = (
+    models,
+    campaigns,
+    delivery,
+    groups,
+    feedback,
+    sharing,
+)
 metadata: Final[MetaData] = Base.metadata

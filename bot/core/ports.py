@@ -18,6 +18,7 @@ from bot.core.groups.ports import GroupStore
 from bot.core.library.ports import LibraryStore
 from bot.core.review import ReviewCard
 from bot.core.scoring import Knowledge
+from bot.core.sharing.ports import SharingStore
 
 Clock = Callable[[], datetime]
 
@@ -119,7 +120,7 @@ class AlreadyAnswered(Exception):
     """The attempt has an answer already (a double tap, a second process)."""
 
 
-class Store(CampaignStore, GroupStore, LibraryStore, FeedbackStore, Protocol):
+class Store(CampaignStore, GroupStore, LibraryStore, FeedbackStore, SharingStore, Protocol):
     async def get_user(self, user_id: int) -> User | None: ...
     async def add_user(self, user: User, now: datetime) -> None: ...
     async def save_user(self, user: User, now: datetime) -> None: ...
