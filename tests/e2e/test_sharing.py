@@ -17,6 +17,7 @@ from bot.core.sharing.callbacks import ShareProfile, ShareResult
 from bot.core.sharing.card import HEIGHT_PX, WIDTH_PX, CardText, result_card
 from content.bank import ContentBank
 from tests.e2e.solver import finish
+from tests.e2e.test_own_data import my_data
 from tests.telegram import BOT_USERNAME, ChatDriver, assert_valid_html, buttons_of
 
 _inline_ids = itertools.count(1)
@@ -173,6 +174,8 @@ async def test_a_share_goes_with_its_owner(
     query = share_query_any(photo)
     [card] = (await inline(learner, query)).results
     assert "nivå" in (card.caption or "")  # type: ignore[union-attr]
+    [share] = (await my_data(learner))["shares"]
+    assert (share["kind"], share["competence"], share["token"]) == ("result", "1.1", query[6:])
     await learner.say("/deleteme")
     await learner.press("🗑")
     assert (await inline(learner, query)).results == []
