@@ -1,4 +1,5 @@
-"""The learner's profile: levels and pix per competence, the radar chart, the streak."""
+"""The learner's profile: levels and pix per competence, the radar chart, the streak; for a
+learner with no result yet, an invitation to a first test instead."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from bot.core.ports import Clock, CompetenceResult
 from bot.core.profile.callbacks import Profile
 from bot.core.profile.screens import ProfileScreens
 from bot.core.registry import Registry, Turn
+from bot.core.scoring import DEFAULT_MAX_LEVEL
 from bot.core.streaks import current, local_day
 from content.bank import ContentBank
 
@@ -22,10 +24,17 @@ CHART_CACHE: Final = 256
 
 
 class ProfileSlice:
-    def __init__(self, bank: ContentBank, screens: ProfileScreens, clock: Clock) -> None:
+    def __init__(
+        self,
+        bank: ContentBank,
+        screens: ProfileScreens,
+        clock: Clock,
+        max_level: int = DEFAULT_MAX_LEVEL,
+    ) -> None:
         self.bank = bank
         self.screens = screens
         self.clock = clock
+        self.max_level = max_level  # where the picture's scale ends
         self.charts: OrderedDict[str, bytes] = OrderedDict()  # a cache of drawings, not state
 
     def register(self, registry: Registry) -> None:
@@ -40,12 +49,17 @@ class ProfileSlice:
 
     async def _profile(self, turn: Turn) -> list[Message]:
         user, lang = turn.user, turn.language
-        results = await turn.store.latest_results(user.id)
+        stored = await turn.store.latest_results(user.id)
+        # Only the framework's competences (one taken out of it keeps its stored results).
+        results = {code: r for code, r in stored.items() if code in self.bank.competences}
+        if not results:
+            return [self.screens.invitation(lang)]
         today = local_day(user.timezone, self.clock())
         streak = current(user.streak_days, user.streak_last_day, today)
         chart = await self.chart(lang, results)
         caption = self.screens.caption(lang, results, streak)
-        return [Message(caption, image=chart), self.screens.profile(lang, results, streak)]
+        picture = Message(caption, self.screens.share(lang), image=chart)
+        return [picture, self.screens.profile(lang, results, streak)]
 
     async def chart(self, language: str, results: Mapping[str, CompetenceResult]) -> bytes:
         """The radar chart, drawn off the event loop and cached until the profile changes."""
@@ -54,6 +68,7 @@ class ProfileSlice:
                 code=competence.code,
                 area=area.code,
                 area_name=area.name.get(language),
+                short=self.bank.competence_short(competence.code, language),
                 level=results[competence.code].level if competence.code in results else None,
             )
             for area in self.bank.framework.areas
@@ -68,7 +83,7 @@ class ProfileSlice:
         cached = self.charts.get(key)
         if cached is None:
             cached = await asyncio.to_thread(
-                partial(profile_chart, untested_label=untested),
+                partial(profile_chart, max_level=self.max_level, untested_label=untested),
                 competences,
                 total,
                 title,
