@@ -16,13 +16,16 @@ class HomeSlice:
 
     def register(self, registry: Registry) -> None:
         registry.command("start", self.welcome)
-        registry.command("help", self.welcome)
+        registry.command("help", self.help)
         registry.command("about", self.about)
         registry.press(Menu, self.menu_in_place)
 
     async def welcome(self, turn: Turn, args: str) -> Outcome:
         home = await self.progress.home(turn.store, turn.user)
         return Outcome([self.screens.welcome(turn.language, turn.user.first_name, home)])
+
+    async def help(self, turn: Turn, args: str) -> Outcome:
+        return Outcome([self.screens.help(turn.language)])
 
     async def about(self, turn: Turn, args: str) -> Outcome:
         return Outcome([self.screens.about(turn.language)])

@@ -1,6 +1,10 @@
-"""The welcome and the menu: its fixed entries, the test to continue and the reviews due."""
+"""The welcome and the menu (its fixed entries, the test to continue and the reviews due),
+/help's list of commands, and /about."""
 
 from __future__ import annotations
+
+from html import escape
+from typing import Final
 
 from bot.core.account.callbacks import Settings
 from bot.core.assessment.callbacks import Resume, Test
@@ -11,7 +15,11 @@ from bot.core.i18n import Catalogs
 from bot.core.ports import REVIEW
 from bot.core.profile.callbacks import Profile
 from bot.core.progress import Home
-from bot.core.text import shown
+from bot.core.screens import LEARNER_COMMANDS
+from bot.core.text import N_, shown
+
+# /help lists Telegram's command menu and these, which take an argument.
+MORE_COMMANDS: Final = (("join", N_("Join an educator's campaign with its code")),)
 
 
 class HomeScreens:
@@ -50,6 +58,20 @@ class HomeScreens:
             _('A question looks wrong? Press "⚠️ Report a problem" under its correction.'),
         ]
         return Message("\n\n".join(parts), ((Button(_("⬅️ Back"), Menu().pack()),),))
+
+    def help(self, language: str) -> Message:
+        """/help: one line per learner command, then one for teachers."""
+        _ = self.catalogs.get(language).gettext
+        lines = [
+            f"/{name} — {escape(_(description))}"
+            for name, description in (*LEARNER_COMMANDS, *MORE_COMMANDS)
+        ]
+        teachers = _(
+            "👩‍🏫 Educators: /educator to sign up, /campaign to create and follow a campaign, "
+            "/groupsettings in your class group for a daily tip or quiz."
+        )
+        text = "❓ <b>" + _("Commands") + "</b>\n\n" + "\n".join(lines) + "\n\n" + teachers
+        return Message(text, ((Button(_("⬅️ Menu"), Menu().pack()),),))
 
     def menu(self, language: str, home: Home) -> Message:
         _ = self.catalogs.get(language).gettext
