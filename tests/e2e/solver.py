@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.core.text import rich
 from content.bank import ContentBank
 from content.models import Challenge, ChallengeType
-from tests.telegram import ChatDriver
+from tests.telegram import ChatDriver, buttons_of
 
 
 def challenge_on_screen(bank: ContentBank, driver: ChatDriver, language: str = "en") -> Challenge:
@@ -35,13 +35,23 @@ async def answer(
         )
         for index in chosen:
             await driver.press(option_button(driver, challenge, index, language))
-        await driver.press("Submit")
+        await press_submit(driver)
     elif challenge.type is ChallengeType.TEXT:
         await driver.say(text.accept[0] if right else "certainly not this")
     else:
         values = [field.accept[0] for field in text.fields] if right else ["0"] * len(text.fields)
         await driver.say("\n".join(values))
     return challenge
+
+
+async def press_submit(driver: ChatDriver) -> None:
+    """The multiple choice's Submit, whatever the interface's language calls it."""
+    for message_id in sorted(driver.messages, reverse=True):
+        for button in buttons_of(driver.messages[message_id]["markup"]):
+            if (button.callback_data or "").startswith("sub:"):
+                await driver.press_data(button.callback_data, message_id)
+                return
+    raise AssertionError("no Submit button")
 
 
 def option_button(driver: ChatDriver, challenge: Challenge, index: int, language: str) -> str:
