@@ -45,8 +45,10 @@ CLIENTS = {"aiogram": "aiogram/", "ptb": "python-telegram-bot v"}
 
 
 async def test_chat_through_stdin_completes_a_test_and_prints_a_level(tmp_path: Path) -> None:
-    # Take a test, area 4, competence 4.1, then always the last button (Skip).
-    script = "1\n4\n1\n" + "3\n" * 10 + "/profile\n"
+    # Take a test, area 4, competence 4.1, then press the highest buttons first: a number
+    # beyond the buttons is typed text (an answer, or "use the buttons"), so each challenge is
+    # skipped or answered wrong within a few lines, whatever its kind.
+    script = "1\n4\n1\n" + "6\n5\n4\n3\n" * 16 + "/profile\n"
     code, out, err = await pixbot(
         "chat",
         "--db",
@@ -57,9 +59,11 @@ async def test_chat_through_stdin_completes_a_test_and_prints_a_level(tmp_path: 
     )
     assert code == 0, err
     assert "Test finished: 4.1 Securing the digital environment" in out
-    assert "Level 0 · 0 pix" in out
+    assert re.search(r"Level \d of 6 · \d+ of 48 pix", out), out[-3000:]
     assert "] 🎯 Another competence" in out and "] 💾 Save" in out
-    assert "4.1 Securing the digital environment — level 0 · 0 pix" in out
+    # Each challenge became the challenge with its answer and its correction.
+    assert "✎" in out and ("Your answer: " in out or "You skipped this one." in out)
+    assert re.search(r"4\.1 Securing the digital environment — level \d of 6 · \d+ pix", out)
 
 
 async def test_chat_speaks_french_when_asked(tmp_path: Path) -> None:
@@ -67,7 +71,7 @@ async def test_chat_speaks_french_when_asked(tmp_path: Path) -> None:
         "chat", "--lang", "fr", cwd=tmp_path, environ=env(tmp_path), stdin=b""
     )
     assert code == 0
-    assert "Bonjour ! Je suis pixbot." in out and "[1] 🎯 Passer un test" in out
+    assert "Bonjour\u202f! Je suis pixbot." in out and "[1] 🎯 Passer un test" in out
 
 
 @pytest.mark.parametrize("token", [None, "not-a-token"])
