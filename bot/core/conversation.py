@@ -4,7 +4,7 @@ Every adapter calls ``Conversation.handle`` and renders the Outcome; nothing is 
 between events, so a restart or a second process continues exactly where the learner was.
 The conversation builds the slices (each given its dependencies), lets each register what it
 answers, and routes every private-chat event through that registry; group events go to the
-groups' slice and inline queries to the library's.
+groups' slice and inline queries to the library's (a share's to the sharing slice).
 """
 
 from __future__ import annotations
@@ -55,6 +55,8 @@ from bot.core.progress import Progress
 from bot.core.registry import Registry, Turn
 from bot.core.scoring import DEFAULT_MAX_LEVEL
 from bot.core.screens import CommonScreens
+from bot.core.sharing.commands import SharingSlice
+from bot.core.sharing.screens import SharingScreens
 from content.bank import ContentBank
 
 log = logging.getLogger(__name__)
@@ -88,7 +90,7 @@ class Conversation:
         # answers) in ``views``. A test's steps show in the review and the campaigns too.
         catalogs = catalogs or Catalogs()
         self.views = CommonScreens(catalogs)
-        steps = AssessmentScreens(bank, catalogs, self.views)
+        steps = AssessmentScreens(bank, catalogs, self.views, max_level)
         self.group_views = GroupScreens(bank, catalogs)
         self.campaign_views = CampaignScreens(bank, catalogs)
         self.library_views = LibraryScreens(bank, catalogs)
@@ -117,7 +119,9 @@ class Conversation:
             stores,
             clock,
         )
-        self.profile = ProfileSlice(bank, ProfileScreens(bank, catalogs, self.views), clock)
+        self.profile = ProfileSlice(
+            bank, ProfileScreens(bank, catalogs, self.views, max_level), clock, max_level
+        )
         self.account = AccountSlice(
             AccountScreens(catalogs), self.views, self.home.menu_message, stores, clock
         )
@@ -131,6 +135,16 @@ class Conversation:
             self.language_of,
             self.group_replies,
         )
+        self.sharing = SharingSlice(
+            bank,
+            SharingScreens(bank, catalogs),
+            self.views,
+            stores,
+            clock,
+            self.language_of,
+            self.profile.chart,
+            max_level,
+        )
         self.registry = Registry()
         # The library's deep links first: its payloads (tip_…) could read as a campaign code.
         for feature in (
@@ -141,6 +155,7 @@ class Conversation:
             self.habits,
             self.profile,
             self.account,
+            self.sharing,
         ):
             feature.register(self.registry)
 
@@ -154,6 +169,8 @@ class Conversation:
         if event.chat is not ChatKind.PRIVATE:
             return await self.groups.handle(event)
         if isinstance(event.input, InlineQuery):
+            if self.sharing.answers(event.input.query):
+                return await self.sharing.inline(event)
             return await self.library.inline(event)
         if isinstance(event.input, Blocked):
             await self.set_blocked(event.person.id, event.input.blocked)
@@ -195,6 +212,10 @@ class Conversation:
         async with self.stores() as store:
             await store.set_message_id(track, message_id)
             await store.commit()
+
+    async def photo_sent(self, key: str, file_id: str) -> None:
+        """Remember a shared photo as Telegram holds it, to send it again in inline mode."""
+        await self.sharing.photo_sent(key, file_id)
 
     def language_of(self, person: Person) -> str:
         return resolve_language(person.language_code, self.default_language)
