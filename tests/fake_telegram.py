@@ -238,7 +238,7 @@ class FakeTelegram:
                 await asyncio.sleep(0.2)  # Telegram tries again, maybe another worker
 
 
-VERDICTS = ("✅", "❌", "⏭")  # how a correction starts
+VERDICTS = ("✅", "❌", "⏭")  # how a correction's line starts
 
 
 class Learner:
@@ -266,10 +266,10 @@ class Learner:
         if not chat.messages:
             return None
         latest = chat.latest()
-        if self.awaiting_ack is not None and any(
-            shown.id > self.awaiting_ack[0] and shown.text.startswith(VERDICTS)
-            for shown in chat.messages.values()
-        ):  # the correction came: the learner saw the answer acknowledged
+        answered = None if self.awaiting_ack is None else chat.messages.get(self.awaiting_ack[0])
+        if answered is not None and any(
+            line.startswith(VERDICTS) for line in answered.text.splitlines()
+        ):  # the challenge became its correction: the learner saw the answer acknowledged
             self.acknowledged.append(self.awaiting_ack[1])
             self.awaiting_ack = None
         if (latest.id, latest.version) in self.done:
@@ -304,6 +304,8 @@ class Learner:
             if "Test finished" in shown.text:
                 self.finished = True
                 return
+            if shown.id in self.answered:  # a challenge become its correction: the next follows
+                continue
             if self._press(shown, "area:") or self._press(shown, "comp:"):
                 continue
             if self._press(shown, "resume") or self._press(shown, "test"):
