@@ -92,12 +92,12 @@ async def test_a_whole_campaign_from_creation_to_the_csv_export(
     await answer(bank, ada, right=True)
     await ada.say("/start")
     back = sent_texts(await ada.say(f"/join {spaced(code)}"))
-    assert "0 of 2 competences done" in back[0]
+    assert "0 competences done out of 2" in back[0]
     assert challenge_on_screen(bank, ada) != first  # the pending challenge, not a new test
     assert "Challenge 2 · " in ada.last_text
     ada_11 = await take(ada, bank)
     assert "Next: 4.1 Securing the digital environment" in ada.last_text
-    assert "1 of 2 competences done" in ada.last_text
+    assert "1 competence done out of 2" in ada.last_text
     await ada.press("Start 4.1")
     assert any("Test: 4.1" in text for text in ada.texts()[-3:])
     ada_41 = await take(ada, bank, right_below=2)
@@ -216,7 +216,7 @@ async def test_refusals_and_bad_input_get_clear_answers(
     await learner.say("/start")
     await learner.say("/join")
     await learner.press("Continue: Week 48")
-    assert "0 of 1 competence done" in learner.texts()[-2]
+    assert "0 competences done out of 1" in learner.texts()[-2]
     assert "is closed" in sent_texts(await educator.say(f"/campaign close {code}"))[0]
     assert "closed already" in sent_texts(await educator.say(f"/campaign close {code}"))[0]
     late = telegram(user_id=6004, first_name="Tom")

@@ -117,7 +117,7 @@ async def test_fields_one_line_each_or_one_message_per_field(
 @pytest.mark.usefixtures("engine")
 async def test_language_is_switched_and_remembered(learner: ChatDriver, bank: ContentBank) -> None:
     await learner.say("/language")
-    assert learner.live_buttons() == ["✅ English", "Français", "Svenska"]
+    assert learner.live_buttons() == ["✅ English", "Français", "Svenska", "⬅️ Back"]
     requests = await learner.press("Français")
     edited = next(r.text for r in requests if isinstance(r, EditMessageText))
     assert "Langue\u202f: français ✅" in edited

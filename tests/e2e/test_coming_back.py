@@ -211,7 +211,7 @@ async def test_tip_in_the_learners_language_not_repeated(
     learner = telegram(user_id=77, language="fr")
     await learner.say("/tip")
     assert "Un" in learner.last_text and "Source\u202f:" in learner.last_text
-    assert learner.live_buttons() == ["💡 Un autre conseil"]
+    assert learner.live_buttons() == ["💡 Un autre conseil", "⬅️ Menu"]
 
 
 @pytest.mark.usefixtures("engine")

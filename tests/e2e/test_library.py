@@ -62,6 +62,7 @@ async def test_browse_by_topic_audience_and_level_page_by_page(learner: ChatDriv
         "phishing (6)",
         "📚 All topics (8)",
         "🔎 Search",
+        "⬅️ Menu",
     ]
     await learner.press("phishing (6)")
     assert "Who is it for?" in learner.last_text
@@ -293,7 +294,7 @@ async def test_send_to_my_group_for_administrators_only(
     await admin.say("/start tip_ph-urgency")
     [choose] = sent_texts(await admin.press("Send to my group"))
     assert "Send “Urgency is a red flag” to which group?" in choose
-    assert admin.live_buttons() == ["👥 Class 5B"]
+    assert admin.live_buttons() == ["👥 Class 5B", "⬅️ Back"]
     listed, data = admin.find_button("Class 5B")
     requests = await admin.press_data(data, listed)
     assert answered_notices(requests) == ["Sent to the group."]

@@ -26,6 +26,7 @@ from bot.core.ports import User
 from bot.core.timezones import COMMON, zone
 
 REMINDER_HOURS: Final = (7, 8, 12, 17, 18, 19, 20, 21)
+PER_ROW: Final = 3  # buttons in a row that fit a phone
 
 
 class AccountScreens:
@@ -40,6 +41,7 @@ class AccountScreens:
             (Button(("✅ " if code == language else "") + name, SetLanguage(code).pack()),)
             for code, name in LANGUAGE_NAMES.items()
         ]
+        rows.append((Button(_("⬅️ Back"), Settings().pack()),))
         return Message(_("Choose your language:"), tuple(rows))
 
     def language_set(self, language: str) -> str:
@@ -125,8 +127,7 @@ class AccountScreens:
         ]
         rows = [
             (toggle,),
-            tuple(hours[:4]),
-            tuple(hours[4:]),
+            *(tuple(hours[i : i + PER_ROW]) for i in range(0, len(hours), PER_ROW)),
             (Button(_("⬅️ Back"), Settings().pack()),),
         ]
         return Message(text, tuple(rows))
@@ -142,6 +143,7 @@ class AccountScreens:
         )
         return Message(
             _("Here is everything pixbot stores about you, as a JSON file.") + "\n\n" + anonymous,
+            ((Button(_("⬅️ Menu"), Menu().pack()),),),
             file=Attachment("pixbot-my-data.json", document, "application/json"),
         )
 

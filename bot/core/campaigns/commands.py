@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Final
 
 from bot.core.assessments import Assessments, Finished, Served, StepScreens
 from bot.core.callbacks import CallbackData
@@ -26,7 +25,7 @@ from bot.core.campaigns.callbacks import (
     ToggleCompetence,
 )
 from bot.core.campaigns.ports import Campaign, CampaignDraft, Participation
-from bot.core.campaigns.screens import CampaignScreens
+from bot.core.campaigns.screens import NAME_LIMIT, CampaignScreens
 from bot.core.campaigns.use_cases import (
     CODE_ATTEMPTS,
     CODE_FORMAT,
@@ -42,8 +41,6 @@ from bot.core.registry import Registry, Turn
 from content.bank import ContentBank
 
 log = logging.getLogger(__name__)
-
-NAME_LENGTH: Final = 100
 
 
 class CampaignSlice:
@@ -85,7 +82,7 @@ class CampaignSlice:
 
     async def register_educator(self, turn: Turn, data: RegisterEducator) -> Outcome:
         await turn.store.add_educator(turn.user.id, self.clock())
-        registered = Message(self.screens.educator_registered(turn.language))
+        registered = self.screens.educator_registered(turn.language)
         return Outcome([registered], [Edit(None, None)])
 
     async def campaign(self, turn: Turn, args: str) -> Outcome:
@@ -132,7 +129,7 @@ class CampaignSlice:
         """The name of the campaign being created."""
         store, user, lang = turn.store, turn.user, turn.language
         name = " ".join(text.split())
-        if not name or len(name) > NAME_LENGTH:
+        if not name or len(name) > NAME_LIMIT:
             return Outcome([self.screens.name_invalid(lang)])
         user.awaiting = None
         await store.save_user(user, self.clock())
@@ -150,7 +147,7 @@ class CampaignSlice:
         if isinstance(data, CancelDraft):
             if draft is not None:
                 await store.delete_campaign_draft(user.id)
-            return Outcome([Message(screens.cancelled(lang))], [Edit(None, None)])
+            return Outcome([screens.cancelled(lang)], [Edit(None, None)])
         if draft is None or not await store.is_educator(user.id):
             return Outcome(notice=screens.stale(lang))
         if isinstance(data, ToggleCompetence):
@@ -174,7 +171,7 @@ class CampaignSlice:
             raise RuntimeError("no free campaign code")
         await store.delete_campaign_draft(user.id)
         created = screens.created(lang, campaign, turn.bot_username)
-        return Outcome([Message(created)], [Edit(None, None)])
+        return Outcome([created], [Edit(None, None)])
 
     async def stale(self, turn: Turn, rest: str) -> Outcome:
         """Campaign button data that is no kind of ours (forged, or from a gone version)."""
@@ -222,8 +219,8 @@ class CampaignSlice:
             if any(code not in scores for code in targeted(self.bank, campaign)):
                 return Outcome(notice=screens.stale(lang))
             await store.share_participation(participation.id, self.clock())
-            return Outcome([Message(screens.shared(lang, campaign))], [Edit(None, None)])
-        return Outcome([Message(screens.not_shared(lang, campaign))], [Edit(None, None)])
+            return Outcome([screens.shared(lang, campaign)], [Edit(None, None)])
+        return Outcome([screens.not_shared(lang, campaign)], [Edit(None, None)])
 
     async def after_test(self, turn: Turn, finished: Finished) -> list[Message]:
         """Messages after a test ends (the next targeted competence, or sharing)."""

@@ -28,20 +28,26 @@ from bot.core.campaigns.ports import (
     ParticipantResult,
     Participation,
 )
-from bot.core.chat import Attachment, Button, Message
+from bot.core.chat import Attachment, Button, Keyboard, Message
 from bot.core.home.callbacks import Menu
 from bot.core.i18n import Catalogs
 from bot.core.text import isolated, shown, without_bidi
 from content.bank import ContentBank
 
-PER_ROW: Final = 4  # competence toggles per keyboard row
+PER_ROW: Final = 2  # competence toggles per keyboard row ("✅ 3.1 Text documents")
+LABEL_LIMIT: Final = 30  # a button's label that a phone shows whole
 MAX_LISTED: Final = 30  # campaigns shown by /campaign list
+NAME_LIMIT: Final = 100  # characters of a campaign's name
 CSV_UNSAFE: Final = ("=", "+", "-", "@", "\t", "\r")  # would start a spreadsheet formula
 
 
 def _cell(value: str) -> str:
     """A spreadsheet opens a cell starting with = + - @ as a formula: keep it text."""
     return "'" + value if value.startswith(CSV_UNSAFE) else value
+
+
+def _cut(text: str, room: int) -> str:
+    return text if len(text) <= room else text[: max(room - 1, 1)].rstrip() + "…"
 
 
 def _stamp(moment: datetime | None) -> str:
@@ -65,6 +71,19 @@ class CampaignScreens:
 
     def _competence_list(self, language: str, codes: Sequence[str]) -> str:
         return "\n".join("• " + self._competence(language, code) for code in codes)
+
+    def _short(self, language: str, code: str) -> str:
+        """A competence on a button: its code and short name."""
+        if code not in self.bank.competences:  # pragma: no cover - dropped from the framework
+            return code
+        return f"{code} {self.bank.competence_short(code, language)}"
+
+    def _menu(self, language: str) -> Keyboard:
+        return ((Button(self.catalogs.get(language).gettext("⬅️ Menu"), Menu().pack()),),)
+
+    def _message(self, language: str, text: str) -> Message:
+        """A message that ends something: the way back to the menu under it."""
+        return Message(text, self._menu(language))
 
     # --- educators ---------------------------------------------------------------------
 
@@ -90,11 +109,13 @@ class CampaignScreens:
 
     def educator_already(self, language: str) -> Message:
         _ = self.catalogs.get(language).gettext
-        return Message(_("You are registered as an educator.") + "\n\n" + self.usage(language))
+        text = _("You are registered as an educator.") + "\n\n" + self.usage(language)
+        return self._message(language, text)
 
-    def educator_registered(self, language: str) -> str:
+    def educator_registered(self, language: str) -> Message:
         _ = self.catalogs.get(language).gettext
-        return "✅ " + _("You are registered as an educator.") + "\n\n" + self.usage(language)
+        text = "✅ " + _("You are registered as an educator.") + "\n\n" + self.usage(language)
+        return self._message(language, text)
 
     def usage(self, language: str) -> str:
         _ = self.catalogs.get(language).gettext
@@ -110,26 +131,35 @@ class CampaignScreens:
     def campaign_help(self, language: str, educator: bool) -> Message:
         _ = self.catalogs.get(language).gettext
         if educator:
-            return Message("📋 <b>" + _("Campaigns") + "</b>\n\n" + self.usage(language))
-        return Message(
+            return self._message(
+                language, "📋 <b>" + _("Campaigns") + "</b>\n\n" + self.usage(language)
+            )
+        return self._message(
+            language,
             _(
                 "Campaigns are for educators: send /educator first. To take part in a "
                 "campaign, send /join followed by the code your educator gave you."
-            )
+            ),
         )
 
     def educator_first(self, language: str) -> Message:
         _ = self.catalogs.get(language).gettext
-        return Message(_("Only educators can create campaigns. Send /educator to register first."))
+        return self._message(
+            language, _("Only educators can create campaigns. Send /educator to register first.")
+        )
 
     # --- creating ----------------------------------------------------------------------
 
     def ask_name(self, language: str) -> Message:
         _ = self.catalogs.get(language).gettext
         return Message(
-            _("What is the campaign's name? Type it (up to {count} characters).").format(
-                count=100
-            ),
+            self.catalogs.get(language)
+            .ngettext(
+                "What is the campaign's name? Type it (up to {count} character).",
+                "What is the campaign's name? Type it (up to {count} characters).",
+                NAME_LIMIT,
+            )
+            .format(count=NAME_LIMIT),
             ((Button(_("Cancel"), CancelDraft().pack()),),),
             expects_text=True,
         )
@@ -137,7 +167,13 @@ class CampaignScreens:
     def name_invalid(self, language: str) -> Message:
         _ = self.catalogs.get(language).gettext
         return Message(
-            _("A campaign name has 1 to {count} characters. Type it again.").format(count=100),
+            self.catalogs.get(language)
+            .ngettext(
+                "A campaign name has 1 to {count} character. Type it again.",
+                "A campaign name has 1 to {count} characters. Type it again.",
+                NAME_LIMIT,
+            )
+            .format(count=NAME_LIMIT),
             ((Button(_("Cancel"), CancelDraft().pack()),),),
             expects_text=True,
         )
@@ -156,7 +192,8 @@ class CampaignScreens:
             for competence in area.competences:
                 mark = "✅" if competence.code in chosen else "▫️"
                 lines.append(f"{mark} {self._competence(language, competence.code)}")
-                label = f"✅ {competence.code}" if competence.code in chosen else competence.code
+                short = self._short(language, competence.code)
+                label = f"✅ {short}" if competence.code in chosen else short
                 toggles.append(Button(label, ToggleCompetence(competence.code).pack()))
         rows = [tuple(toggles[i : i + PER_ROW]) for i in range(0, len(toggles), PER_ROW)]
         create = _("🚀 Create ({count})").format(count=len(chosen))
@@ -168,7 +205,7 @@ class CampaignScreens:
     def select_one(self, language: str) -> str:
         return self.catalogs.get(language).gettext("Tick at least one competence first.")
 
-    def created(self, language: str, campaign: Campaign, bot_username: str) -> str:
+    def created(self, language: str, campaign: Campaign, bot_username: str) -> Message:
         _ = self.catalogs.get(language).gettext
         lines = [
             "✅ <b>" + _("Campaign created: {name}").format(name=shown(campaign.name)) + "</b>",
@@ -189,35 +226,40 @@ class CampaignScreens:
                 command=f"<code>/campaign results {campaign.code}</code>"
             ),
         ]
-        return "\n".join(lines)
+        return self._message(language, "\n".join(lines))
 
-    def cancelled(self, language: str) -> str:
-        return self.catalogs.get(language).gettext("Campaign creation cancelled.")
+    def cancelled(self, language: str) -> Message:
+        return self._message(
+            language, self.catalogs.get(language).gettext("Campaign creation cancelled.")
+        )
 
     # --- codes -------------------------------------------------------------------------
 
     def bad_code(self, language: str) -> Message:
         _ = self.catalogs.get(language).gettext
-        return Message(
+        return self._message(
+            language,
             _("A campaign code has 6 letters and 3 digits, like {example}.").format(
                 example="<code>ABCDEF123</code>"
-            )
+            ),
         )
 
     def unknown_code(self, language: str, code: str) -> Message:
         _ = self.catalogs.get(language).gettext
-        return Message(
+        return self._message(
+            language,
             _("No campaign has the code {code}. Check it with your educator.").format(
                 code=f"<code>{escape(code)}</code>"
-            )
+            ),
         )
 
     def closed_campaign(self, language: str, campaign: Campaign) -> Message:
         _ = self.catalogs.get(language).gettext
-        return Message(
+        return self._message(
+            language,
             _("The campaign {name} is closed: it accepts no new participants.").format(
                 name=f"<b>{shown(campaign.name)}</b>"
-            )
+            ),
         )
 
     def stale(self, language: str) -> str:
@@ -256,25 +298,27 @@ class CampaignScreens:
         _ = self.catalogs.get(language).gettext
         text = _("To take part in a campaign, send /join followed by its code, like {example}.")
         text = text.format(example="<code>/join ABCDEF123</code>")
+        label = _("▶️ Continue: {name}")
+        room = LABEL_LIMIT - len(label.format(name=""))
         rows = tuple(
             (
                 Button(
-                    _("▶️ Continue: {name}").format(name=isolated(campaign.name[:40])),
+                    label.format(name=isolated(_cut(campaign.name, room))),
                     GoOn(campaign.code).pack(),
                 ),
             )
             for campaign, _participation in open_campaigns[:10]
         )
-        return Message(text, rows)
+        return Message(text, rows + self._menu(language))
 
     def _progress(self, language: str, campaign: Campaign, done: int) -> str:
         total = len(campaign.competences)
         return (
             self.catalogs.get(language)
-            .ngettext(
-                "Campaign {name}: {done} of {total} competence done.",
-                "Campaign {name}: {done} of {total} competences done.",
-                total,
+            .ngettext(  # the noun agrees with what is done, in every language
+                "Campaign {name}: {done} competence done out of {total}.",
+                "Campaign {name}: {done} competences done out of {total}.",
+                done,
             )
             .format(name=f"<b>{shown(campaign.name)}</b>", done=done, total=total)
         )
@@ -292,8 +336,8 @@ class CampaignScreens:
                 _("Next: {competence}").format(competence=self._competence(language, competence)),
             ]
         )
-        label = _("▶️ Start {competence}").format(competence=competence)
-        return Message(text, ((Button(label, GoOn(campaign.code).pack()),),))
+        label = _("▶️ Start {competence}").format(competence=self._short(language, competence))
+        return Message(text, ((Button(label, GoOn(campaign.code).pack()),), *self._menu(language)))
 
     def share_prompt(
         self, language: str, campaign: Campaign, scores: Mapping[str, CompetenceScore]
@@ -323,39 +367,45 @@ class CampaignScreens:
                 Button(_("📤 Share"), Share(campaign.code).pack()),
                 Button(_("Not now"), DontShare(campaign.code).pack()),
             ),
+            *self._menu(language),
         )
         return Message("\n".join(lines), buttons)
 
-    def shared(self, language: str, campaign: Campaign) -> str:
+    def shared(self, language: str, campaign: Campaign) -> Message:
         _ = self.catalogs.get(language).gettext
-        return "✅ " + _("Your results are shared with {educator}. Thank you!").format(
+        text = "✅ " + _("Your results are shared with {educator}. Thank you!").format(
             educator=self._owner(language, campaign)
         )
+        return self._message(language, text)
 
     def already_shared(self, language: str, campaign: Campaign) -> Message:
         _ = self.catalogs.get(language).gettext
-        return Message(
+        return self._message(
+            language,
             _("You have finished the campaign {name} and shared your results.").format(
                 name=f"<b>{shown(campaign.name)}</b>"
-            )
+            ),
         )
 
-    def not_shared(self, language: str, campaign: Campaign) -> str:
+    def not_shared(self, language: str, campaign: Campaign) -> Message:
         _ = self.catalogs.get(language).gettext
-        return _("Not shared. Send /join {code} whenever you want to share your results.").format(
-            code=campaign.code
-        )
+        text = _("Not shared. Send /join {code} whenever you want to share your results.")
+        return self._message(language, text.format(code=campaign.code))
 
     # --- owners ------------------------------------------------------------------------
 
     def not_owner(self, language: str) -> Message:
         _ = self.catalogs.get(language).gettext
-        return Message(_("Only the educator who created this campaign can do that."))
+        return self._message(
+            language, _("Only the educator who created this campaign can do that.")
+        )
 
     def campaign_list(self, language: str, campaigns: Sequence[tuple[Campaign, int]]) -> Message:
         _ = self.catalogs.get(language).gettext
         if not campaigns:
-            return Message(_("You have no campaign yet. Create one with /campaign new."))
+            return self._message(
+                language, _("You have no campaign yet. Create one with /campaign new.")
+            )
         lines = ["📋 <b>" + _("Your campaigns") + "</b>"]
         for campaign, count in campaigns[:MAX_LISTED]:
             status = _("closed") if campaign.closed_at is not None else _("open")
@@ -370,22 +420,24 @@ class CampaignScreens:
             )
         if len(campaigns) > MAX_LISTED:
             lines.append("…")
-        return Message("\n".join(lines))
+        return self._message(language, "\n".join(lines))
 
     def closed_now(self, language: str, campaign: Campaign) -> Message:
         _ = self.catalogs.get(language).gettext
-        return Message(
+        return self._message(
+            language,
             _(
                 "The campaign {name} is closed: no new participants; those who started can finish."
-            ).format(name=f"<b>{shown(campaign.name)}</b>")
+            ).format(name=f"<b>{shown(campaign.name)}</b>"),
         )
 
     def already_closed(self, language: str, campaign: Campaign) -> Message:
         _ = self.catalogs.get(language).gettext
-        return Message(
+        return self._message(
+            language,
             _("The campaign {name} was closed already.").format(
                 name=f"<b>{shown(campaign.name)}</b>"
-            )
+            ),
         )
 
     def results_summary(
@@ -426,6 +478,7 @@ class CampaignScreens:
             _("Results of {name} as a CSV file (semicolons, UTF-8).").format(
                 name=shown(campaign.name[:60])
             ),
+            self._menu(language),
             file=Attachment(
                 f"campaign-{campaign.code}.csv",
                 self.results_csv(language, campaign, results),

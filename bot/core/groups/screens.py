@@ -37,6 +37,7 @@ HOURS: Final = (7, 8, 9, 10, 12, 14, 16, 18)
 AUDIENCES: Final = ("everyone", "pupils", "educators")
 LEVELS: Final = ("basic", "intermediate", "advanced", "expert")
 POLL_EXPLANATION: Final = 200
+PER_ROW: Final = 3  # buttons in a row that fit a phone
 GROUP_COMMANDS: Final = (("leaderboard", N_("This week's quiz leaderboard")),)
 ADMIN_COMMANDS: Final = (
     ("groupsettings", N_("Daily tip and quiz for this group")),
@@ -140,12 +141,9 @@ class GroupScreens:
             )
             for hour in HOURS
         ]
-        rows = (
-            tuple(buttons[:4]),
-            tuple(buttons[4:]),
-            (Button(_("⬅️ Back"), ShowSettings().pack()),),
-        )
-        return Message(_("At what time, in the group's time zone?"), rows)
+        rows = [tuple(buttons[i : i + PER_ROW]) for i in range(0, len(buttons), PER_ROW)]
+        rows.append((Button(_("⬅️ Back"), ShowSettings().pack()),))
+        return Message(_("At what time, in the group's time zone?"), tuple(rows))
 
     def timezones(self, group: GroupSettings) -> Message:
         _ = self.catalogs.get(group.language).gettext

@@ -9,8 +9,9 @@ from html import escape
 from typing import Final
 
 from bot.core.assessment.callbacks import Again, Resume
-from bot.core.chat import Button, Message
+from bot.core.chat import Button, Keyboard, Message
 from bot.core.habits.callbacks import Review, SaveTutorial, ShowTip, TutorialsPage, UsefulTutorial
+from bot.core.home.callbacks import Menu
 from bot.core.i18n import Catalogs
 from bot.core.screens import CommonScreens
 from bot.core.text import long_date
@@ -18,6 +19,7 @@ from content.bank import ContentBank, content_language
 from content.models import Tip, Tutorial
 
 PAGE_SIZE: Final = 5
+PER_ROW: Final = 3  # buttons in a row that fit a phone
 
 
 class HabitsScreens:
@@ -26,6 +28,12 @@ class HabitsScreens:
         self.catalogs = catalogs
         self.common = common
 
+    def _menu(self, language: str) -> tuple[Button, ...]:
+        return (Button(self.catalogs.get(language).gettext("⬅️ Menu"), Menu().pack()),)
+
+    def _with_menu(self, language: str, button: Button) -> Keyboard:
+        return ((button, *self._menu(language)),)
+
     # --- reviews -------------------------------------------------------------------------
 
     def nothing_to_review(self, language: str, next_due: datetime | None) -> Message:
@@ -33,13 +41,15 @@ class HabitsScreens:
         text = _("No review is due. Missed skills come back here when it is time to review them.")
         if next_due is not None:
             text += "\n" + _("Next review: {date}.").format(date=long_date(language, next_due))
-        return Message(text, ((Button(_("🎯 Take a test"), Again().pack()),),))
+        return Message(
+            text, self._with_menu(language, Button(_("🎯 Take a test"), Again().pack()))
+        )
 
     def finish_test_first(self, language: str) -> Message:
         _ = self.catalogs.get(language).gettext
         return Message(
             _("You have a test in progress: finish it first, then review."),
-            ((Button(_("▶️ Continue the test"), Resume().pack()),),),
+            self._with_menu(language, Button(_("▶️ Continue the test"), Resume().pack())),
         )
 
     # --- tutorials -----------------------------------------------------------------------
@@ -58,7 +68,7 @@ class HabitsScreens:
         if not entries:
             return Message(
                 _("No tutorial yet: save one after a mistake, or take a test."),
-                ((Button(_("🎯 Take a test"), Again().pack()),),),
+                self._with_menu(language, Button(_("🎯 Take a test"), Again().pack())),
             )
         pages = (len(entries) + PAGE_SIZE - 1) // PAGE_SIZE
         page = min(max(page, 0), pages - 1)
@@ -82,9 +92,7 @@ class HabitsScreens:
                 buttons.append(
                     Button(_("💾 {number}").format(number=number), SaveTutorial(ref).pack())
                 )
-        rows: list[tuple[Button, ...]] = []
-        if buttons:
-            rows.append(tuple(buttons))
+        rows = [tuple(buttons[i : i + PER_ROW]) for i in range(0, len(buttons), PER_ROW)]
         if pages > 1:
             navigation = []
             if page > 0:
@@ -93,6 +101,7 @@ class HabitsScreens:
             if page < pages - 1:
                 navigation.append(Button("▶️", TutorialsPage(page + 1).pack()))
             rows.append(tuple(navigation))
+        rows.append(self._menu(language))
         footer = _("👍 marks a saved tutorial as useful; 💾 saves a recommended one.")
         return Message("\n\n".join([*parts, f"<i>{footer}</i>"]), tuple(rows))
 
@@ -107,13 +116,15 @@ class HabitsScreens:
     def tip(self, language: str, tip: Tip | None) -> Message:
         _ = self.catalogs.get(language).gettext
         if tip is None:
-            return Message(_("No tip is available right now."))
+            return Message(_("No tip is available right now."), (self._menu(language),))
         text = tip.text(content_language(language))
         source = f'<a href="{escape(str(tip.source.url))}">{escape(tip.source.name)}</a>'
         body = f"💡 <b>{escape(text.title)}</b>\n\n{escape(text.text)}\n\n" + _(
             "Source: {source}"
         ).format(source=source)
-        return Message(body, ((Button(_("💡 Another tip"), ShowTip().pack()),),))
+        return Message(
+            body, self._with_menu(language, Button(_("💡 Another tip"), ShowTip().pack()))
+        )
 
     # --- the daily reminder --------------------------------------------------------------
 
@@ -139,4 +150,4 @@ class HabitsScreens:
             if due
             else Button(_("🎯 Take a test"), Again().pack())
         )
-        return Message("\n".join(lines), ((button,),))
+        return Message("\n".join(lines), self._with_menu(language, button))

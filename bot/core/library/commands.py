@@ -171,7 +171,7 @@ class LibrarySlice:
             case ChooseGroup(tip_id=tip_id) if (tip := self.by_id.get(tip_id)) is not None:
                 groups = await turn.store.admin_groups(user.id, GROUPS_SHOWN)
                 if not groups:
-                    return Outcome([screens.no_groups(lang, turn.bot_username)])
+                    return Outcome([screens.no_groups(lang, tip, turn.bot_username)])
                 return Outcome([screens.groups(lang, tip, groups)])
         return self._not_ours(turn, data.pack().removeprefix(PREFIX))
 

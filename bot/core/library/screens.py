@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 from bot.core.chat import Button, InlineResult, Keyboard, Message
 from bot.core.groups.ports import GroupSettings
+from bot.core.home.callbacks import Menu
 from bot.core.i18n import Catalogs
 from bot.core.library.callbacks import (
     AskSearch,
@@ -31,7 +32,7 @@ from content.bank import ContentBank, content_language
 from content.models import Tip, TipTopic
 
 DESCRIPTION_LIMIT: Final = 120
-LABEL_LIMIT: Final = 48
+LABEL_LIMIT: Final = 30  # a button's label that a phone shows whole
 
 
 def _esc(text: str) -> str:
@@ -61,14 +62,17 @@ class LibraryScreens:
     # --- browsing ----------------------------------------------------------------------
 
     def home(self, language: str, tips: Sequence[Tip]) -> Message:
-        _ = self.catalogs.get(language).gettext
+        catalog = self.catalogs.get(language)
         counts = Counter(tip.topic for tip in tips)
         text = "\n".join(
             [
-                "📚 <b>" + _("Cybersecurity tips library") + "</b>",
-                _(
+                "📚 <b>" + catalog.gettext("Cybersecurity tips library") + "</b>",
+                catalog.ngettext(
+                    "{count} short tip for you, your pupils and your colleagues, with its "
+                    "source. Choose a topic, or search by keyword.",
                     "{count} short tips for you, your pupils and your colleagues, with their "
-                    "sources. Choose a topic, or search by keyword."
+                    "sources. Choose a topic, or search by keyword.",
+                    len(tips),
                 ).format(count=len(tips)),
             ]
         )
@@ -93,6 +97,7 @@ class LibraryScreens:
                 Button("🔎 " + _("Search"), AskSearch().pack()),
             )
         )
+        rows.append((Button(_("⬅️ Menu"), Menu().pack()),))
         return tuple(rows)
 
     def _heading(self, language: str, shelf: Shelf) -> str:
@@ -224,18 +229,27 @@ class LibraryScreens:
         return Message(
             "🔎 "
             + _("Type a few words to search the tips, for example: phishing, password, photos."),
+            self._back_to_topics(language),
             expects_text=True,
         )
 
     def search_too_long(self, language: str) -> Message:
-        _ = self.catalogs.get(language).gettext
         return Message(
             "🔎 "
-            + _("That search is too long: type at most {count} characters.").format(
-                count=SEARCH_LIMIT
-            ),
+            + self.catalogs.get(language)
+            .ngettext(
+                "That search is too long: type at most {count} character.",
+                "That search is too long: type at most {count} characters.",
+                SEARCH_LIMIT,
+            )
+            .format(count=SEARCH_LIMIT),
+            self._back_to_topics(language),
             expects_text=True,
         )
+
+    def _back_to_topics(self, language: str) -> Keyboard:
+        """Under a prompt for a search: the topics instead (the search is no longer awaited)."""
+        return ((Button(self.catalogs.get(language).gettext("⬅️ Back"), TopicsHere().pack()),),)
 
     def results(self, language: str, query: str, tips: Sequence[Tip], total: int) -> Message:
         _ = self.catalogs.get(language).gettext
@@ -254,9 +268,13 @@ class LibraryScreens:
         if total > len(tips):
             lines.append(
                 "<i>"
-                + _("The {shown} best matches: add words to narrow the search.").format(
-                    shown=len(tips)
+                + self.catalogs.get(language)
+                .ngettext(
+                    "Only the {shown} best match is shown: add words to narrow the search.",
+                    "Only the {shown} best matches are shown: add words to narrow the search.",
+                    len(tips),
                 )
+                .format(shown=len(tips))
                 + "</i>"
             )
         buttons.append(
@@ -280,20 +298,27 @@ class LibraryScreens:
     def groups(self, language: str, tip: Tip, groups: Iterable[GroupSettings]) -> Message:
         _ = self.catalogs.get(language).gettext
         title = tip.text(content_language(language)).title
-        buttons = tuple(
+        name_room = LABEL_LIMIT - len("👥 ")
+        buttons: list[tuple[Button, ...]] = [
             (
                 Button(
                     "👥 "
-                    + isolated(_short(group.title or _("Group {id}").format(id=group.chat_id))),
+                    + isolated(
+                        _short(group.title or _("Group {id}").format(id=group.chat_id), name_room)
+                    ),
                     SendToGroup(group.chat_id, tip_ref(tip.id)).pack(),
                 ),
             )
             for group in groups
-        )
+        ]
+        buttons.append(self._back_to_tip(language, tip))
         text = _("Send “{title}” to which group?").format(title=_esc(title))
-        return Message(text, buttons)
+        return Message(text, tuple(buttons))
 
-    def no_groups(self, language: str, bot_username: str) -> Message:
+    def _back_to_tip(self, language: str, tip: Tip) -> tuple[Button, ...]:
+        return (Button(self.catalogs.get(language).gettext("⬅️ Back"), OpenTip(tip.id).pack()),)
+
+    def no_groups(self, language: str, tip: Tip, bot_username: str) -> Message:
         _ = self.catalogs.get(language).gettext
         text = "\n\n".join(
             [
@@ -309,7 +334,7 @@ class LibraryScreens:
         if bot_username:
             url = f"https://t.me/{bot_username}?startgroup=library"
             buttons = ((Button("➕ " + _("Add me to a group"), url=url),),)
-        return Message(text, buttons)
+        return Message(text, (*buttons, self._back_to_tip(language, tip)))
 
     def sent(self, language: str, tip: Tip, group: GroupSettings) -> str:
         _ = self.catalogs.get(language).gettext
