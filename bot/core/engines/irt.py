@@ -512,7 +512,9 @@ class IrtEngine:
         until the test stops."""
         if finished:
             return 1.0
-        likely = float(progress.level_probabilities.max()) / self._threshold(progress)
+        threshold = self._threshold(progress)
+        best = float(progress.level_probabilities.max())
+        likely = best / threshold if threshold > 0 else 1.0
         return min(max(likely, len(state.answers) / self.max_length), MOST_SURE_UNFINISHED)
 
     # --- estimation -----------------------------------------------------------------------
