@@ -72,9 +72,8 @@ class TerminalChat:
             if echo:
                 self.print(f"{PROMPT}{raw.decode('utf-8', 'replace').rstrip()}")
             _ = await self.translations()
-            self.print(
-                f"  ({_('I could not read that line (it is not UTF-8 text), so I ignored it.')})"
-            )
+            refused = _("I could not read that line (it is not UTF-8 text), so I ignored it.")
+            self.print(f"  ({refused})")
             return
         if echo:  # scripted input, so the transcript reads well
             self.print(f"{PROMPT}{line.rstrip()}")
@@ -163,7 +162,7 @@ class TerminalChat:
             if button.url:
                 target = f" <{button.url}>"
             elif not pressable(button):
-                target = f" {_(TELEGRAM_ONLY)}"
+                target = " " + _(TELEGRAM_ONLY)
             else:
                 target = ""
             self.print(f"  [{number if numbered else '-'}] {button.label}{target}")

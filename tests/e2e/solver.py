@@ -70,14 +70,19 @@ def option_button(driver: ChatDriver, challenge: Challenge, index: int, language
     return text.options[index]
 
 
-async def finish(learner: ChatDriver, bank: ContentBank, right_below: int) -> list[str]:
+async def finish(
+    learner: ChatDriver, bank: ContentBank, right_below: int, language: str = "en"
+) -> list[str]:
     """Answer until the test (or review) ends: right below level ``right_below``, wrong from
-    it on. Returns the skills asked."""
+    it on; ``language``: the content's. Returns the skills asked."""
     asked = []
     for _ in range(40):
-        if "Test finished" in learner.last_text or "Review done" in learner.last_text:
+        if (
+            learner.last_text.startswith(("🏁", "🔁 <b>"))
+            and "\nChallenge" not in learner.last_text
+        ):
             return asked
-        challenge = challenge_on_screen(bank, learner)
+        challenge = challenge_on_screen(bank, learner, language)
         asked.append(challenge.skill)
-        await answer(bank, learner, right=challenge.level < right_below)
+        await answer(bank, learner, right=challenge.level < right_below, language=language)
     raise AssertionError("the test did not finish")

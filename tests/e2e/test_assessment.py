@@ -247,7 +247,7 @@ async def test_a_restart_in_the_middle_continues_where_the_learner_was(
         pending.id != challenge_on_screen(bank, learner).id or "Test finished" in learner.last_text
     )
     await learner.say("/start")
-    assert "▶️ Continue: 1.1 · challenge 3" in learner.live_buttons()
+    assert "▶️ Continue 1.1 · challenge 3" in learner.live_buttons()
     shown_before = max(m for m, v in learner.messages.items() if "Challenge 3 · " in v["text"])
     requests = await learner.press("Continue")
     assert "Challenge 3 · " in learner.last_text

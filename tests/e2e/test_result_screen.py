@@ -38,7 +38,7 @@ async def test_the_result_explains_itself_in_each_language(
     await learner.press("1.1")
     content = "fr" if language == "fr" else "en"
     assert challenge_on_screen(bank, learner, content)
-    await finish_in(learner, bank, content, right_below=3)
+    await finish(learner, bank, right_below=3, language=content)
     finished, level, recap = RESULTS[language]
     result = learner.last_text
     assert finished in result and level in result and recap in result
@@ -47,17 +47,6 @@ async def test_the_result_explains_itself_in_each_language(
     assert result.count("✅ ") >= 2 and "❌ " in result  # right below level 3, wrong from it
     assert "🎉" in result  # a first level
     assert len(learner.live_buttons()) == 5 and all(len(b) <= 30 for b in learner.live_buttons())
-
-
-async def finish_in(learner: ChatDriver, bank: ContentBank, content: str, right_below: int) -> None:
-    from tests.e2e.solver import answer
-
-    for _ in range(40):
-        if "🏁" in learner.last_text:
-            return
-        challenge = challenge_on_screen(bank, learner, content)
-        await answer(bank, learner, right=challenge.level < right_below, language=content)
-    raise AssertionError("the test did not finish")
 
 
 async def test_save_all_saves_the_recommended_tutorials_once(
@@ -120,9 +109,11 @@ def test_a_very_long_challenge_keeps_its_correction_within_telegrams_limit(
     attempt = Attempt(1, "AbCdEfGhIjK", 1, 1, challenge.id, 1, "en", options)
     attempt.answered, attempt.correct, attempt.value = True, False, "0"
     served = Served(assessment, attempt, challenge, 3, sureness=0.5)
-    assert len(screens.challenge(["en"][0], served).text) > 4096  # too long answered whole
+    assert len(screens.challenge("en", served).text) > 4096  # too long answered whole
     finished = Finished(assessment, None, {}, [])  # type: ignore[arg-type]
-    answered = screens.answered("en", served, Corrected(attempt, challenge, False, False, finished))
+    answered = screens.answered(
+        "en", served, Corrected(attempt, challenge, False, False, finished)
+    )
     assert_valid_html(answered.text)
     assert "Challenge 3 · " in answered.text and "A long story." in answered.text
     assert "Not quite" in answered.text and "The answer:" in answered.text

@@ -87,7 +87,7 @@ async def test_a_review_left_midway_is_resumed_by_continue_review_or_an_answer(
     # /start offers to continue the review, not to start another.
     await learner.say("/start")
     buttons = learner.live_buttons()
-    assert buttons[0] == f"▶️ Continue: review · 2 of {due}"
+    assert buttons[0] == f"▶️ Continue review · 2 of {due}"
     assert not [b for b in buttons if REVIEW_BUTTON.match(b)]
     await learner.press("Continue")
     assert challenge_on_screen(bank, learner) == pending and review_progress(learner) == f"2/{due}"

@@ -52,3 +52,17 @@ def test_every_text_of_the_code_is_in_the_template() -> None:
         if (message if isinstance(message, str) else message[0]) not in template
     ]
     assert not missing, "\n".join(missing)
+
+
+def test_no_text_is_translated_inside_an_f_string() -> None:
+    """Babel's extractor does not look inside f-strings: a `_()` there never reaches the
+    template, so the text stays English in every language."""
+    bot = LOCALES.parent
+    inside = re.compile(r"\{_\(")
+    found = [
+        f"{path}:{number}"
+        for path in sorted(bot.rglob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if inside.search(line)
+    ]
+    assert not found, found

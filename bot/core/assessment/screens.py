@@ -191,7 +191,8 @@ class AssessmentScreens:
         if code == REVIEW:
             code = self.bank.tube_competence[served.challenge.tube]
             name = escape(self.bank.competence_name(code, language))
-            header = f"🔁 <b>{_('Review')}</b> · {code} {name}"
+            review = _("Review")
+            header = f"🔁 <b>{review}</b> · {code} {name}"
         else:
             header = f"<b>{code} {escape(self.bank.competence_name(code, language))}</b>"
         return header + "\n" + self.progress(language, served)
@@ -300,7 +301,11 @@ class AssessmentScreens:
     def answer_too_long(self, language: str) -> Message:
         return Message(
             self.catalogs.get(language)
-            .gettext("That answer is too long: type at most {count} characters, or tap Skip.")
+            .ngettext(
+                "That answer is too long: type at most {count} character, or tap Skip.",
+                "That answer is too long: type at most {count} characters, or tap Skip.",
+                ANSWER_LIMIT,
+            )
             .format(count=ANSWER_LIMIT),
             expects_text=True,
         )
@@ -433,8 +438,10 @@ class AssessmentScreens:
         return Message(text, tuple(rows))
 
     def report_ask_text(self, language: str) -> str:
-        return "✍️ " + self.catalogs.get(language).gettext(
-            "Say what is wrong in a few words (at most {count} characters), or tap Cancel."
+        return "✍️ " + self.catalogs.get(language).ngettext(
+            "Say what is wrong in a few words (at most {count} character), or tap Cancel.",
+            "Say what is wrong in a few words (at most {count} characters), or tap Cancel.",
+            REPORT_TEXT_LIMIT,
         ).format(count=REPORT_TEXT_LIMIT)
 
     def report_cancel_buttons(self, language: str) -> Keyboard:
@@ -444,7 +451,11 @@ class AssessmentScreens:
     def report_text_too_long(self, language: str) -> Message:
         text = (
             self.catalogs.get(language)
-            .gettext("That is too long: at most {count} characters. Shorten it, or tap Cancel.")
+            .ngettext(
+                "That is too long: at most {count} character. Shorten it, or tap Cancel.",
+                "That is too long: at most {count} characters. Shorten it, or tap Cancel.",
+                REPORT_TEXT_LIMIT,
+            )
             .format(count=REPORT_TEXT_LIMIT)
         )
         return Message(text, self.report_cancel_buttons(language), expects_text=True)

@@ -91,11 +91,11 @@ class HomeScreens:
         resume = home.resume
         if resume is not None:
             if resume.assessment.competence == REVIEW:
-                label = _("▶️ Continue: review · {index} of {total}").format(
+                label = _("▶️ Continue review · {index} of {total}").format(
                     index=resume.index, total=resume.total
                 )
             else:
-                label = _("▶️ Continue: {competence} · challenge {index}").format(
+                label = _("▶️ Continue {competence} · challenge {index}").format(
                     competence=resume.assessment.competence, index=resume.index
                 )
             rows.append((Button(label, Resume().pack()),))

@@ -83,7 +83,8 @@ class ProfileScreens:
             "You have not taken a test yet. Take a first one: a few short challenges on the "
             "competence you choose, and your profile shows your level."
         )
-        return Message(f"📊 <b>{_('Your profile')}</b>\n\n{text}", self.buttons(language))
+        title = _("Your profile")
+        return Message(f"📊 <b>{title}</b>\n\n{text}", self.buttons(language))
 
     def buttons(self, language: str) -> Keyboard:
         _ = self.catalogs.get(language).gettext
