@@ -151,7 +151,7 @@ async def test_the_profile_picture_is_shared_the_same_way(
     )
     assert png_size(photo.photo.data)[0] > 0  # type: ignore[union-attr]
     [send, menu] = list(buttons_of(photo.reply_markup))
-    assert send.text == "📤 Envoyer dans une conversation" and menu.text == "⬅️ Menu"
+    assert send.text == "📤 Choisir une discussion" and menu.text == "⬅️ Menu"
 
     answer = await inline(learner, send.switch_inline_query or "")
     [card] = answer.results
