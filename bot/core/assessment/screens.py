@@ -578,9 +578,7 @@ class AssessmentScreens:
         failed: dict[str, int] = {}
         for name, known in finished.knowledge.items():
             skill = self.bank.skills.get(name)
-            if skill is None:
-                continue
-            if known.validated:
+            if skill is not None and known.validated:
                 validated[skill.tube] = max(validated.get(skill.tube, 0), skill.level)
         for name in finished.failed_skills:
             skill = self.bank.skills.get(name)
