@@ -477,6 +477,9 @@ def _content_rejected(args: argparse.Namespace) -> int:
 def _simulate(args: argparse.Namespace) -> int:
     import time
 
+    from bot.core.engines import ENGINES, get_engine
+    from bot.lab.retakes import MODEL as RETAKE_MODEL
+    from bot.lab.retakes import format_retakes, retakes
     from bot.lab.simulation import DEFAULT_ENGINES, MODELS, TEST_WISE, format_table, simulate
     from content.bank import ContentBank
 
@@ -496,7 +499,19 @@ def _simulate(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(error, file=sys.stderr)
         return 2
-    print(json.dumps(result, indent=2) if args.json else format_table(result))
+    models = list(args.model or (*MODELS, *TEST_WISE))
+    retaking = [name for name in args.engine or DEFAULT_ENGINES if name in ENGINES]
+    if retaking and RETAKE_MODEL in models:  # the retake scenario (issue 18's goal)
+        engines = {name: get_engine(name) for name in retaking}
+        codes = result["competences"]
+        result["retakes"] = retakes(bank, engines, args.learners, args.seed, codes)
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        table = format_table(result)
+        if "retakes" in result:
+            table += "\n\n" + "\n".join(format_retakes(result["retakes"]))
+        print(table)
     print(f"simulated in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     return 0
 

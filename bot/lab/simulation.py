@@ -313,7 +313,7 @@ def _mastery_learner(
     return Learner(answer, mastered, tube_levels=tuple(sorted(tube_levels.items())))
 
 
-def _learners(
+def learners_of(
     bank: ContentBank, model: str, count: int, seed: int, competences: Sequence[str]
 ) -> list[dict[str, Learner]]:
     """Per learner, per competence: the simulated learner."""
@@ -640,7 +640,7 @@ def simulate(
     truths: dict[tuple[str, frozenset[str]], tuple[int, int]] = {}  # few distinct ones
     results: dict[str, Any] = {}
     for model in [m for m in MODELS if m in models]:
-        population = _learners(bank, model, learners, seed, codes)
+        population = learners_of(bank, model, learners, seed, codes)
         truth: list[dict[str, tuple[int, int]]] = []
         for person in population:
             found: dict[str, tuple[int, int]] = {}

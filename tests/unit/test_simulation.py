@@ -20,7 +20,6 @@ from bot.lab.simulation import (
     MODELS,
     _by_tube,
     _goal,
-    _learners,
     _level_and_pix,
     _Oracle,
     _State,
@@ -29,6 +28,7 @@ from bot.lab.simulation import (
     format_table,
     information_bound,
     item_information,
+    learners_of,
     simulate,
     wise_learner,
 )
@@ -85,8 +85,12 @@ def test_cli(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([*argv, "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert list(data["models"]["logistic"]["engines"]) == ["no-test", "irt"]
+    assert data["retakes"]["engines"]["irt"]["retakes"] == 5 * 2  # the retake scenario
     assert main([*argv, "--competence", "4.1"]) == 0
-    assert "logistic" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "logistic" in out and "retakes (improve after 4 days)" in out
+    assert main([*argv, "--model", "logistic", "--json"]) == 0  # it needs skill-mastery
+    assert "retakes" not in json.loads(capsys.readouterr().out)
     assert main(["simulate", "--learners", "1", "--path", path, "--engine", "x"]) == 2
 
 
@@ -155,7 +159,7 @@ def test_the_simulation_state_infers_as_pix(bank: ContentBank) -> None:
 def test_the_oracle_in_bulk_is_the_oracle_one_by_one(bank: ContentBank) -> None:
     codes = ["1.1", "4.1"]
     for model in MODELS:
-        people = _learners(bank, model, 40, 3, codes)
+        people = learners_of(bank, model, 40, 3, codes)
         oracle = _Oracle(bank, model)
         for code in codes:
             bulk = oracle.run_many(
