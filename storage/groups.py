@@ -321,11 +321,13 @@ class GroupQueries:
         if not result.rowcount:  # type: ignore[attr-defined]
             self.session.add(GroupTipRow(chat_id=chat_id, tip_id=tip_id, posted_at=now))
 
-    async def used_quiz_challenges(self, chat_id: int) -> set[str]:
-        rows = await self.session.scalars(
-            select(QuizPollRow.challenge_id).where(QuizPollRow.chat_id == chat_id)
+    async def used_quiz_challenges(self, chat_id: int) -> dict[str, datetime]:
+        rows = await self.session.execute(
+            select(QuizPollRow.challenge_id, func.max(QuizPollRow.sent_at))
+            .where(QuizPollRow.chat_id == chat_id)
+            .group_by(QuizPollRow.challenge_id)
         )
-        return set(rows)
+        return {challenge: aware(sent) for challenge, sent in rows}
 
     async def record_poll(self, poll: QuizPoll) -> None:
         self.session.add(

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Final
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, union, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.ports import (
@@ -24,7 +24,7 @@ from bot.core.ports import (
 from bot.core.scoring import Knowledge, Source, Status
 from storage.campaigns import CampaignQueries
 from storage.feedback import FeedbackQueries
-from storage.groups import GroupQueries
+from storage.groups import GroupQueries, QuizAnswerRow, QuizPollRow
 from storage.library import LibraryQueries
 from storage.mapping import USER_FIELDS, aware, user_record, user_values
 from storage.models import (
@@ -62,8 +62,13 @@ _MESSAGE_ID: Final = (
     .where(AttemptRow.token == bindparam("attempt_token"))
     .values(message_id=bindparam("shown_as"))
 )
-_SEEN: Final = (
-    select(AttemptRow.challenge_id).where(AttemptRow.user_id == bindparam("user_id")).distinct()
+# Met in a test or a review, or answered in a group's quiz poll (which shows its answer to the
+# whole group): a learner's next tests prefer the others.
+_SEEN: Final = union(
+    select(AttemptRow.challenge_id).where(AttemptRow.user_id == bindparam("user_id")),
+    select(QuizPollRow.challenge_id)
+    .join(QuizAnswerRow, QuizAnswerRow.poll_id == QuizPollRow.poll_id)
+    .where(QuizAnswerRow.user_id == bindparam("user_id")),
 )
 _LATEST_IDS: Final = (
     select(AssessmentRow.competence, func.max(AssessmentRow.id).label("id"))

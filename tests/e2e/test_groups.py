@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.core.conversation import Conversation
 from bot.delivery import RateLimiter
 from bot.serving.lifecycle import delivery_worker
+from content.bank import ContentBank
 from storage.database import session_factory
 from storage.groups import GroupRow
 from tests.conftest import FakeClock
@@ -266,3 +267,38 @@ async def test_members_group_commands_are_answered_once_a_minute(
     assert of(SendMessage, await admin.say("/leaderboard"))  # administrators are always answered
     clock.now += timedelta(minutes=1)
     assert len(of(SendMessage, await pupils[0].say("/leaderboard"))) == 1
+
+
+async def test_a_quiz_question_is_not_asked_again_in_a_group_while_others_are_left(
+    telegram: Callable[..., ChatDriver],
+    session: RecordingSession,
+    conversation: Conversation,
+    database: AsyncEngine,
+    clock: FakeClock,
+    bank: ContentBank,
+) -> None:
+    """A quiz answers its question in public: the group gets every question once before any
+    comes back, and then the one asked longest ago; a member who answered one meets the other
+    variants first in a test."""
+    admin, pupil = await configured_group(telegram, session)
+    await admin.say("/groupsettings")
+    await admin.press("Quiz time")
+    await admin.press("12:00")
+    polls = [c for c in bank.challenges.values() if c.poll_eligible]
+    asked: list[str] = []
+    clock.now = datetime(2026, 11, 26, 12, 0, 1, tzinfo=UTC)
+    for _day in range(len(polls) + 1):
+        [poll] = of(SendPoll, await deliver_due(admin, conversation, database, clock))
+        asked.append(poll.question)
+        clock.now += timedelta(days=1)
+    assert len(set(asked[:-1])) == len(polls)  # each once
+    assert asked[-1] == asked[0]  # then the one asked longest ago
+    # Léo answers the last poll: its question counts as met for his tests.
+    answer = PollAnswer(
+        poll_id=f"poll{len(asked)}", option_ids=[0], option_persistent_ids=["0"], user=pupil.user
+    )
+    await pupil.feed(Update(update_id=next_id(), poll_answer=answer))
+    quizzed = next(c.id for c in polls if c.text("en").prompt[:100] in asked[-1])
+    async with conversation.stores() as store:
+        assert quizzed in await store.seen_challenges(PUPIL)
+        assert quizzed not in await store.seen_challenges(ADMIN)

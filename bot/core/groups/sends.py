@@ -75,7 +75,7 @@ class GroupSends:
     ) -> dict[str, Any] | None:
         used = await store.used_quiz_challenges(group.chat_id)
         rng = random.Random(f"{group.chat_id}:{now.date()}")
-        challenge = choose_quiz(self.bank, group.level, used, rng)
+        challenge = choose_quiz(self.bank, group.level, used, rng, now)
         if challenge is None:
             return None
         return self.screens.quiz(group.language, challenge, rng)

@@ -4,6 +4,7 @@ the week the leaderboard counts."""
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from datetime import datetime, time, timedelta
 from typing import Final
 
@@ -13,6 +14,7 @@ from bot.core.timezones import zone
 from content.bank import ContentBank
 from content.models import Audience, Challenge, ChallengeType, Tip
 
+QUIZ_REUSE_DAYS: Final = 60  # a question quizzed in a group is not quizzed there again before
 QUIZ_LEVELS: Final = {
     "basic": (1, 2),
     "intermediate": (3, 4),
@@ -59,10 +61,16 @@ def choose_group_tip(
 
 
 def choose_quiz(
-    bank: ContentBank, level: str, used: set[str], rng: random.Random
+    bank: ContentBank,
+    level: str,
+    used: Mapping[str, datetime],
+    rng: random.Random,
+    now: datetime,
 ) -> Challenge | None:
     """A poll-eligible challenge of the protection-and-security area when there is one, at
-    the group's level, not used in the group yet (then any, cycling)."""
+    the group's level: one never quizzed in the group, else one not quizzed for
+    ``QUIZ_REUSE_DAYS`` (a quiz answers its question in public), else the one quizzed longest
+    ago."""
     eligible = [
         c
         for c in bank.challenges.values()
@@ -70,12 +78,17 @@ def choose_quiz(
     ]
     security = [c for c in eligible if bank.tube_competence[c.tube].startswith("4.")]
     pool = security or eligible
+    if not pool:
+        return None
     low, high = QUIZ_LEVELS.get(level, (1, 8))
+    at_level = [c for c in pool if low <= c.level <= high]
+    rested = now - timedelta(days=QUIZ_REUSE_DAYS)
     for candidates in (
-        [c for c in pool if low <= c.level <= high and c.id not in used],
+        [c for c in at_level if c.id not in used],
         [c for c in pool if c.id not in used],
-        pool,
+        [c for c in at_level if used.get(c.id, now) <= rested],
+        [c for c in pool if used.get(c.id, now) <= rested],
     ):
         if candidates:
             return rng.choice(sorted(candidates, key=lambda c: c.id))
-    return None
+    return min(pool, key=lambda c: (used[c.id], c.id))

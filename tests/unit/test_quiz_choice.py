@@ -1,0 +1,30 @@
+"""Which question a group's daily quiz asks (issue 18): never one quizzed there in the last 60
+days while another is left."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+from bot.core.groups.use_cases import QUIZ_REUSE_DAYS, choose_quiz
+from content.bank import ContentBank
+
+NOW = datetime(2026, 12, 7, 12, tzinfo=UTC)
+
+
+def test_a_question_rests_60_days_in_a_group(bank: ContentBank) -> None:
+    polls = sorted(c.id for c in bank.challenges.values() if c.poll_eligible)
+    assert len(polls) >= 3
+    ago = [timedelta(days=QUIZ_REUSE_DAYS + 1), timedelta(days=10), timedelta(days=5)]
+    used = {cid: NOW - delta for cid, delta in zip(polls, ago, strict=False)}
+    for seed in range(20):  # whatever the draw: the only one rested
+        chosen = choose_quiz(bank, "all", used, random.Random(seed), NOW)
+        assert chosen is not None and chosen.id == polls[0]
+    # All asked within 60 days: the one asked longest ago.
+    used[polls[0]] = NOW - timedelta(days=20)
+    chosen = choose_quiz(bank, "all", used, random.Random(1), NOW)
+    assert chosen is not None and chosen.id == polls[0]
+    # One never asked: that one.
+    del used[polls[1]]
+    chosen = choose_quiz(bank, "all", used, random.Random(1), NOW)
+    assert chosen is not None and chosen.id == polls[1]
