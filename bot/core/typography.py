@@ -29,6 +29,10 @@ _PROTECTED: Final = re.compile(
     r"|(?:https?://|tg://|www\.|t\.me/)[^\s<>\"«»]*[^\s<>\"«».,:;!?)]",
     re.DOTALL,
 )
+# A space written next to a mark: without one, ``insert=False`` changes nothing (the bank's
+# load skips the walk for most of its texts).
+_WRITTEN_SPACE: Final = re.compile("[ \u00a0][:;!?»]|«[ \u00a0]")
+_MARKS: Final = re.compile("[:;!?»«]")
 # A closing character after which a word's punctuation may follow with no space written.
 _CLOSERS: Final = frozenset(")]»\"”’'…%°*")
 # What may follow « : ; ! ? » when it ends a clause (anything else: a time, a URL, "!=").
@@ -59,26 +63,28 @@ def french(text: str, *, insert: bool = True) -> str:
     """``text`` with French narrow no-break spaces (see the module's docstring)."""
     if not any(char in text for char in ":;!?«»"):
         return text
+    if not insert and not _WRITTEN_SPACE.search(text):  # no space to rewrite: as it is
+        return text
     protected = _protected(text)
     out: list[str] = []
     index = 0
-    while index < len(text):
-        char = text[index]
-        if protected[index]:
-            out.append(char)
-            index += 1
+    for found in _MARKS.finditer(text):  # from mark to mark: the text between stays as it is
+        at = found.start()
+        if at < index:  # already taken in (the spaces after a «)
             continue
-        if char in ":;!?»":
-            _space_before(out, text, index, protected, insert)
+        out.extend(text[index:at])
+        char = text[at]
+        if protected[at]:
             out.append(char)
-            index += 1
-            continue
-        if char == "«":
+            index = at + 1
+        elif char == "«":
             out.append(char)
-            index = _space_after(out, text, index + 1, protected, insert)
-            continue
-        out.append(char)
-        index += 1
+            index = _space_after(out, text, at + 1, protected, insert)
+        else:
+            _space_before(out, text, at, protected, insert)
+            out.append(char)
+            index = at + 1
+    out.extend(text[index:])
     return "".join(out)
 
 
