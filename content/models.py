@@ -141,6 +141,7 @@ class Tube(Strict):
 
     name: str = Field(pattern=r"^[a-z][A-Za-z0-9]*$", max_length=40)
     title: SkillText
+    ai: bool = False  # about AI (DigComp 2.2's AI examples): counted apart by the stats
     # What a learner can do at each level of this tube (the skill's description).
     skills: dict[Annotated[int, Field(ge=1, le=MAX_LEVEL)], SkillText] = Field(min_length=1)
 

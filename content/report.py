@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from typing import Any
+from urllib.parse import urlsplit
 
 from content.bank import ContentBank
 from content.models import CONTENT_LANGUAGES, Challenge, ChallengeType, Status
@@ -60,6 +61,51 @@ def stats(bank: ContentBank) -> dict[str, Any]:
         "skills_without_tutorials": missing_tutorials,
         "tutorials": dict(Counter(t.language for t in bank.tutorials.values())),
         "tips": {topic: counts for topic, counts in sorted(tips.items())},
+        "depth": depth(bank, validated),
+    }
+
+
+def depth(bank: ContentBank, validated: list[Challenge]) -> dict[str, Any]:
+    """Per competence: its skills, validated challenges per skill (min, mean), tutorials per
+    skill in each language (min), its AI tubes; per language: the tutorials' domains and
+    Wikipedia's share of them (issue 18: at least 4 challenges and 2 tutorials per skill,
+    Wikipedia at most a quarter)."""
+    per_skill = Counter(c.skill for c in validated)
+    tutorials_of: dict[str, Counter[str]] = defaultdict(Counter)
+    for tutorial in bank.tutorials.values():
+        for skill in tutorial.skills:
+            tutorials_of[skill][tutorial.language] += 1
+    competences: dict[str, Any] = {}
+    for code in bank.competences:
+        tubes = [t for t, c in bank.tube_competence.items() if c == code]
+        skills = [s.name for s in bank.skills.values() if s.tube in tubes]
+        counts = [per_skill[name] for name in skills] or [0]
+        competences[code] = {
+            "skills": len(skills),
+            "challenges_per_skill_min": min(counts),
+            "challenges_per_skill_mean": round(sum(counts) / len(counts), 2),
+            "tutorials_per_skill_min": {
+                lang: min((tutorials_of[name][lang] for name in skills), default=0)
+                for lang in CONTENT_LANGUAGES
+            },
+            "ai_tubes": sum(1 for t in tubes if bank.tubes[t].ai),
+        }
+    domains: dict[str, Counter[str]] = {lang: Counter() for lang in CONTENT_LANGUAGES}
+    for tutorial in bank.tutorials.values():
+        host = (urlsplit(str(tutorial.url)).hostname or "").removeprefix("www.")
+        domains[tutorial.language][host] += 1
+    return {
+        "competences": competences,
+        "ai_tubes": sum(1 for tube in bank.tubes.values() if tube.ai),
+        "wikipedia_share": {
+            lang: round(
+                sum(n for host, n in found.items() if host.endswith("wikipedia.org"))
+                / max(1, sum(found.values())),
+                3,
+            )
+            for lang, found in domains.items()
+        },
+        "domains": {lang: dict(found.most_common(8)) for lang, found in domains.items()},
     }
 
 
@@ -100,7 +146,27 @@ def format_stats(data: dict[str, Any]) -> str:
         )
         + " (en/fr)"
     )
-    return "\n".join(lines)
+    return "\n".join([*lines, "", *format_depth(data["depth"])])
+
+
+def format_depth(data: dict[str, Any]) -> list[str]:
+    lines = [
+        "depth: validated challenges per skill, tutorials per skill (the fewest), AI tubes",
+        f"{'competence':<12}{'skills':>7}{'min':>6}{'mean':>7}"
+        f"{'tut. en':>9}{'tut. fr':>9}{'AI':>5}",
+    ]
+    for code, row in data["competences"].items():
+        tutorials = row["tutorials_per_skill_min"]
+        lines.append(
+            f"{code:<12}{row['skills']:>7}{row['challenges_per_skill_min']:>6}"
+            f"{row['challenges_per_skill_mean']:>7.2f}{tutorials['en']:>9}{tutorials['fr']:>9}"
+            f"{row['ai_tubes']:>5}"
+        )
+    lines.append(f"AI tubes: {data['ai_tubes']}")
+    for lang, share in data["wikipedia_share"].items():
+        top = ", ".join(f"{host} {n}" for host, n in data["domains"][lang].items())
+        lines.append(f"tutorials in {lang}: Wikipedia {share:.0%}; most cited: {top}")
+    return lines
 
 
 def export(bank: ContentBank) -> dict[str, Any]:

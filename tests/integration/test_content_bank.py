@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from content.loader import CONTENT_ROOT, check_bank, load_bank
-from content.report import export, stats
+from content.report import export, format_stats, stats
 from tests.conftest import FIXTURES
 
 
@@ -116,6 +116,13 @@ def test_stats_and_export_describe_the_bank() -> None:
     assert data["challenges"]["validated"] == 23
     assert data["matrix"]["1.1"]["en"]["3"] == 4
     assert data["skills_without_tutorials"] == {"en": [], "fr": []}
+    # Issue 18's depth: challenges and tutorials per skill, AI tubes, Wikipedia's share.
+    depth = data["depth"]["competences"]["1.1"]
+    assert depth["skills"] == 10 and depth["challenges_per_skill_min"] >= 1
+    assert depth["tutorials_per_skill_min"] == {"en": 1, "fr": 1} and depth["ai_tubes"] == 0
+    assert data["depth"]["wikipedia_share"] == {"en": 0.0, "fr": 0.0}
+    assert data["depth"]["domains"]["en"] == {"example.org": 3}
+    assert "depth: validated challenges per skill" in format_stats(data)
     document = export(bank)
     first = next(
         c for c in document["challenges"] if c["id"] == "alpha-3b" and c["language"] == "fr"
