@@ -80,7 +80,7 @@ class StepScreens(Protocol):
     """How a test's steps are shown (the assessment slice's screens implement it): given to
     the slices that start or continue a test or a review besides the assessment's own."""
 
-    def test_intro(self, language: str, competence: str) -> str: ...
+    def test_intro(self, language: str, competence: str, in_english: bool = False) -> str: ...
 
     def step(
         self, language: str, then: Served | Finished | ReviewFinished, streak: int = 0
@@ -122,6 +122,13 @@ class Assessments:
             user_id, competence, self.engine.name, seed, now, based_on
         )
         return await self.next(store, assessment, language)
+
+    async def in_english_first(self, store: Store, user_id: int, language: str) -> bool:
+        """Whether to tell a learner that the challenges are in English: their interface
+        language has no content (Swedish) and this is their first test."""
+        if content_language(language) == language:
+            return False
+        return not await store.seen_challenges(user_id)
 
     async def start_review(
         self, store: Store, user_id: int, language: str

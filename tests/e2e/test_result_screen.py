@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
+from aiogram.methods import EditMessageText
 
 from bot.core.assessment.callbacks import SaveAll
 from bot.core.assessment.callbacks import test_link_payload as link_to  # not a test
@@ -117,3 +118,26 @@ def test_a_very_long_challenge_keeps_its_correction_within_telegrams_limit(
     assert_valid_html(answered.text)
     assert "Challenge 3 · " in answered.text and "A long story." in answered.text
     assert "Not quite" in answered.text and "The answer:" in answered.text
+
+
+async def test_a_swedish_learner_is_told_once_that_challenges_are_in_english(
+    telegram: Callable[..., ChatDriver], bank: ContentBank
+) -> None:
+    note = "Själva uppgifterna är på engelska"
+    swede = telegram(user_id=31, language="sv")
+    await swede.say("/test")
+    await swede.press("4 ·")
+    requests = await swede.press("4.1")
+    intro = next(r.text for r in requests if isinstance(r, EditMessageText))
+    assert "🎯" in intro and note in intro
+    await finish(swede, bank, right_below=9)
+    await swede.say("/test")
+    await swede.press("1 ·")
+    requests = await swede.press("1.1")
+    intro = next(r.text for r in requests if isinstance(r, EditMessageText))
+    assert "🎯" in intro and note not in intro  # once, at the first test
+    french = telegram(user_id=32, language="fr")
+    await french.say("/test")
+    await french.press("4 ·")
+    requests = await french.press("4.1")
+    assert not any("anglais" in (getattr(r, "text", "") or "") for r in requests)

@@ -151,7 +151,8 @@ class AssessmentSlice:
         """The test's introduction in place of the screen pressed (or as a message when the
         test was opened by a link), then its first challenge."""
         store, user = turn.store, turn.user
-        intro = self.screens.test_intro(user.language, competence)
+        english = await self.assessments.in_english_first(store, user.id, user.language)
+        intro = self.screens.test_intro(user.language, competence, english)
         edits = [Edit(None, intro)] if pressed else []
         messages = [] if pressed else [Message(intro)]
         active = await store.active_assessment(user.id)

@@ -142,10 +142,12 @@ class AssessmentScreens:
 
     # --- challenges ----------------------------------------------------------------------
 
-    def test_intro(self, language: str, competence: str) -> str:
+    def test_intro(self, language: str, competence: str, in_english: bool = False) -> str:
+        """The test's heading and how it works; ``in_english``: also that the challenges are
+        in English (said once, at a first test, where the interface's language has none)."""
         _ = self.catalogs.get(language).gettext
         name = escape(self.bank.competence_name(competence, language))
-        return "🎯 <b>{}</b>\n{}".format(
+        intro = "🎯 <b>{}</b>\n{}".format(
             _("Test: {competence}").format(competence=f"{competence} {name}"),
             _(
                 "A few short challenges that adapt to your answers. The bar fills as I become "
@@ -153,6 +155,12 @@ class AssessmentScreens:
                 "Skip: it counts as a miss, and you will get tutorials."
             ),
         )
+        if in_english:
+            intro += "\n\nℹ️ " + _(
+                "The challenges themselves are in English for now; everything else speaks "
+                "your language."
+            )
+        return intro
 
     def challenge(self, language: str, served: Served) -> Message:
         return Message(

@@ -283,9 +283,10 @@ class CampaignSlice:
             pending = await self.assessments.pending(store, active)
             if pending is not None and pending.attempt.message_id is not None:
                 edits.append(Edit(pending.attempt.message_id, None))
+        english = await self.assessments.in_english_first(store, user.id, lang)
         then = await self.assessments.start(store, user.id, competence, lang)
         await store.link_campaign_assessment(participation, then.assessment.id, competence)
-        messages = [Message(self.steps.test_intro(lang, competence))]
+        messages = [Message(self.steps.test_intro(lang, competence, english))]
         if isinstance(then, Served):
             messages.append(self.steps.step(lang, then))
         elif isinstance(then, Finished):  # nothing to ask on this competence in the bank
