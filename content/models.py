@@ -374,12 +374,14 @@ class TipTopic(StrEnum):
     WELL_BEING = "well-being"
     HARASSMENT = "harassment"
     TEACHING = "teaching"
+    INCIDENTS = "incidents"  # reporting one at work; last, so the library's codes stay stable
 
 
 class Audience(StrEnum):
     EVERYONE = "everyone"
     EDUCATORS = "educators"
     PUPILS = "pupils"
+    PROFESSIONALS = "professionals"  # people at work: staff of a company or an administration
 
 
 class TipLevel(StrEnum):

@@ -11,6 +11,7 @@ LABELS: Final = {
     "everyone": N_("everyone"),
     "pupils": N_("pupils"),
     "educators": N_("educators"),
+    "professionals": N_("people at work"),
     "basic": N_("basic"),
     "intermediate": N_("intermediate"),
     "advanced": N_("advanced"),
@@ -31,4 +32,5 @@ TOPIC_NAMES: Final = {
     "well-being": N_("well-being"),
     "harassment": N_("harassment"),
     "teaching": N_("teaching"),
+    "incidents": N_("incidents"),
 }

@@ -69,8 +69,8 @@ async def test_browse_by_topic_audience_and_level_page_by_page(learner: ChatDriv
     assert learner.live_buttons() == [
         "Any audience (6)",
         "everyone (3)",
-        "pupils (1)",
-        "educators (2)",
+        "pupils (4)",  # an audience's shelf: its own tips and those for everyone (issue 20)
+        "educators (5)",
         "⬅️ Back",
     ]
     await learner.press("everyone (3)")
@@ -109,10 +109,17 @@ async def test_browse_by_topic_audience_and_level_page_by_page(learner: ChatDriv
 
     await learner.press("📚 Topics")
     await learner.press("phishing (6)")
-    await learner.press("educators (2)")
-    assert learner.live_buttons()[:3] == ["Any level (2)", "basic (1)", "advanced (1)"]
-    [only] = edits(await learner.press("advanced (1)"))
-    assert "Phishing drills for the staff room" in only.text and "— 1/1" in only.text
+    await learner.press("educators (5)")
+    assert learner.live_buttons()[:4] == [
+        "Any level (5)",
+        "basic (1)",
+        "intermediate (1)",
+        "advanced (2)",
+    ]
+    [first] = edits(await learner.press("advanced (2)"))
+    assert "Read the sender's real address" in first.text and "— 1/2" in first.text
+    [only] = edits(await learner.press("Next ▶️"))
+    assert "Phishing drills for the staff room" in only.text and "— 2/2" in only.text
     assert "Next ▶️" not in learner.live_buttons()
 
 

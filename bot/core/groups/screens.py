@@ -34,7 +34,7 @@ from content.bank import ContentBank, content_language
 from content.models import Challenge, Tip, TipTopic
 
 HOURS: Final = (7, 8, 9, 10, 12, 14, 16, 18)
-AUDIENCES: Final = ("everyone", "pupils", "educators")
+AUDIENCES: Final = ("everyone", "pupils", "educators", "professionals")
 LEVELS: Final = ("basic", "intermediate", "advanced", "expert")
 POLL_EXPLANATION: Final = 200
 PER_ROW: Final = 3  # buttons in a row that fit a phone

@@ -25,7 +25,15 @@ from bot.core.library.callbacks import (
     TopicsAnew,
     TopicsHere,
 )
-from bot.core.library.shelves import AUDIENCE_CODES, LEVEL_CODES, TOPICS, Shelf, deep_link, tip_ref
+from bot.core.library.shelves import (
+    AUDIENCE_CODES,
+    LEVEL_CODES,
+    TOPICS,
+    Shelf,
+    audience_tips,
+    deep_link,
+    tip_ref,
+)
 from bot.core.text import SEARCH_LIMIT, isolated, shown
 from bot.core.tip_labels import LABELS, TOPIC_NAMES
 from content.bank import ContentBank, content_language
@@ -114,8 +122,9 @@ class LibraryScreens:
         counts = Counter(tip.audience for tip in tips)
         buttons = [Button(_("Any audience") + f" ({len(tips)})", Levels(shelf).pack())]
         buttons += [
-            Button(
-                _(LABELS[audience.value]) + f" ({counts[audience]})",
+            Button(  # an audience's shelf holds its own tips and those for everyone
+                _(LABELS[audience.value])
+                + f" ({sum(counts[served] for served in audience_tips(audience))})",
                 Levels(replace(shelf, audience=audience)).pack(),
             )
             for audience in AUDIENCE_CODES.values()

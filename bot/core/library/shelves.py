@@ -21,7 +21,12 @@ START_PREFIX: Final = "tip_"
 DEEP_LINK_PAYLOAD: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")
 TOPICS: Final = tuple(TipTopic)
 ANY: Final = "x"
-AUDIENCE_CODES: Final = {"e": Audience.EVERYONE, "p": Audience.PUPILS, "d": Audience.EDUCATORS}
+AUDIENCE_CODES: Final = {
+    "e": Audience.EVERYONE,
+    "p": Audience.PUPILS,
+    "d": Audience.EDUCATORS,
+    "w": Audience.PROFESSIONALS,
+}
 LEVEL_CODES: Final = {
     "b": TipLevel.BASIC,
     "i": TipLevel.INTERMEDIATE,
@@ -68,9 +73,15 @@ class Shelf:
     def holds(self, tip: Tip) -> bool:
         return (
             (self.topic is None or tip.topic is self.topic)
-            and (self.audience is None or tip.audience is self.audience)
+            and (self.audience is None or tip.audience in audience_tips(self.audience))
             and (self.level is None or tip.level is self.level)
         )
+
+
+def audience_tips(audience: Audience) -> frozenset[Audience]:
+    """The tips an audience is served: its own and those for everyone. The library's filter
+    and a group's audience both mean this (issue 20)."""
+    return frozenset({Audience.EVERYONE, audience})
 
 
 def tip_ref(tip_id: str) -> str:
