@@ -383,6 +383,11 @@ class Audience(StrEnum):
     PUPILS = "pupils"
     PROFESSIONALS = "professionals"  # people at work: staff of a company or an administration
 
+    def served(self) -> frozenset[Audience]:
+        """The tips this audience is served: its own and those for everyone. The library's
+        filter and a group's audience both mean this (issue 20)."""
+        return frozenset({Audience.EVERYONE, self})
+
 
 class TipLevel(StrEnum):
     BASIC = "basic"

@@ -10,7 +10,6 @@ from typing import Final
 
 from bot.core.groups.ports import GroupSettings
 from bot.core.groups.screens import LEVELS
-from bot.core.library.shelves import audience_tips
 from bot.core.timezones import zone
 from content.bank import ContentBank
 from content.models import Audience, Challenge, ChallengeType, Tip
@@ -22,7 +21,7 @@ QUIZ_LEVELS: Final = {
     "advanced": (5, 6),
     "expert": (6, 8),
 }
-AUDIENCE_TIPS: Final = {audience.value: audience_tips(audience) for audience in Audience}
+AUDIENCE_TIPS: Final = {audience.value: audience.served() for audience in Audience}
 
 
 def week_start(timezone: str, now: datetime) -> datetime:

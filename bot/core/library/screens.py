@@ -30,7 +30,6 @@ from bot.core.library.shelves import (
     LEVEL_CODES,
     TOPICS,
     Shelf,
-    audience_tips,
     deep_link,
     tip_ref,
 )
@@ -124,7 +123,7 @@ class LibraryScreens:
         buttons += [
             Button(  # an audience's shelf holds its own tips and those for everyone
                 _(LABELS[audience.value])
-                + f" ({sum(counts[served] for served in audience_tips(audience))})",
+                + f" ({sum(counts[served] for served in audience.served())})",
                 Levels(replace(shelf, audience=audience)).pack(),
             )
             for audience in AUDIENCE_CODES.values()

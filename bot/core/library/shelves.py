@@ -73,15 +73,9 @@ class Shelf:
     def holds(self, tip: Tip) -> bool:
         return (
             (self.topic is None or tip.topic is self.topic)
-            and (self.audience is None or tip.audience in audience_tips(self.audience))
+            and (self.audience is None or tip.audience in self.audience.served())
             and (self.level is None or tip.level is self.level)
         )
-
-
-def audience_tips(audience: Audience) -> frozenset[Audience]:
-    """The tips an audience is served: its own and those for everyone. The library's filter
-    and a group's audience both mean this (issue 20)."""
-    return frozenset({Audience.EVERYONE, audience})
 
 
 def tip_ref(tip_id: str) -> str:
