@@ -6,6 +6,7 @@ plain terminals strip the tags.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
@@ -147,6 +148,11 @@ class Button:
 
 
 Keyboard = tuple[tuple[Button, ...], ...]
+
+
+def in_rows(buttons: Sequence[Button], width: int) -> list[tuple[Button, ...]]:
+    """``buttons`` in rows of at most ``width`` (a phone cuts the labels of wider rows)."""
+    return [tuple(buttons[i : i + width]) for i in range(0, len(buttons), width)]
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from bot.core.account.callbacks import (
     TimeZone,
     TimeZones,
 )
-from bot.core.chat import Attachment, Button, Message
+from bot.core.chat import Attachment, Button, Message, in_rows
 from bot.core.home.callbacks import Menu
 from bot.core.i18n import LANGUAGE_NAMES, Catalogs, language_name
 from bot.core.ports import User
@@ -89,7 +89,7 @@ class AccountScreens:
     def timezones(self, language: str) -> Message:
         _ = self.catalogs.get(language).gettext
         buttons = [Button(name, TimeZone(index).pack()) for index, name in enumerate(COMMON)]
-        rows = [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
+        rows = in_rows(buttons, 2)
         rows.append((Button(_("⬅️ Back"), Settings().pack()),))
         text = _(
             "Choose your time zone, or type a UTC offset (like UTC+2) or a city (like Paris)."
@@ -127,7 +127,7 @@ class AccountScreens:
         ]
         rows = [
             (toggle,),
-            *(tuple(hours[i : i + PER_ROW]) for i in range(0, len(hours), PER_ROW)),
+            *in_rows(hours, PER_ROW),
             (Button(_("⬅️ Back"), Settings().pack()),),
         ]
         return Message(text, tuple(rows))

@@ -27,7 +27,7 @@ from bot.core.assessment.callbacks import (
 )
 from bot.core.assessment.ports import REPORT_TEXT_LIMIT, Cancelled, ReportReason
 from bot.core.assessments import Corrected, Finished, ReviewFinished, Served
-from bot.core.chat import Button, Keyboard, Message
+from bot.core.chat import Button, Keyboard, Message, in_rows
 from bot.core.checking import field_results, only_the_number
 from bot.core.habits.callbacks import SaveTutorial
 from bot.core.home.callbacks import Menu
@@ -232,7 +232,7 @@ class AssessmentScreens:
         if short:
             rows.extend((button,) for button in choice_buttons)
         else:
-            rows.extend(rows_of(choice_buttons))
+            rows.extend(in_rows(choice_buttons, ROW))
         last: list[Button] = []
         if challenge.type is ChallengeType.MULTIPLE:
             last.append(Button(_("✅ Submit"), Submit(attempt.token).pack()))
@@ -654,8 +654,3 @@ class AssessmentScreens:
 def _chosen(attempt: Attempt) -> set[int]:
     """The options a choice answer chose (their indexes in the bank)."""
     return {int(i) for i in (attempt.value or "").split(",") if i.isdigit()}
-
-
-def rows_of(buttons: Sequence[Button]) -> list[tuple[Button, ...]]:
-    """Buttons in rows of at most ``ROW``."""
-    return [tuple(buttons[i : i + ROW]) for i in range(0, len(buttons), ROW)]

@@ -28,7 +28,7 @@ from bot.core.campaigns.ports import (
     ParticipantResult,
     Participation,
 )
-from bot.core.chat import Attachment, Button, Keyboard, Message
+from bot.core.chat import Attachment, Button, Keyboard, Message, in_rows
 from bot.core.home.callbacks import Menu
 from bot.core.i18n import Catalogs
 from bot.core.text import isolated, shown, without_bidi
@@ -195,7 +195,7 @@ class CampaignScreens:
                 short = self._short(language, competence.code)
                 label = f"✅ {short}" if competence.code in chosen else short
                 toggles.append(Button(label, ToggleCompetence(competence.code).pack()))
-        rows = [tuple(toggles[i : i + PER_ROW]) for i in range(0, len(toggles), PER_ROW)]
+        rows = in_rows(toggles, PER_ROW)
         create = _("🚀 Create ({count})").format(count=len(chosen))
         rows.append(
             (Button(create, CreateCampaign().pack()), Button(_("Cancel"), CancelDraft().pack()))

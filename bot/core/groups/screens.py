@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any, Final
 
-from bot.core.chat import Button, Keyboard, Message
+from bot.core.chat import Button, Keyboard, Message, in_rows
 from bot.core.groups.callbacks import (
     GroupTimeZone,
     GroupTimeZones,
@@ -141,14 +141,14 @@ class GroupScreens:
             )
             for hour in HOURS
         ]
-        rows = [tuple(buttons[i : i + PER_ROW]) for i in range(0, len(buttons), PER_ROW)]
+        rows = in_rows(buttons, PER_ROW)
         rows.append((Button(_("⬅️ Back"), ShowSettings().pack()),))
         return Message(_("At what time, in the group's time zone?"), tuple(rows))
 
     def timezones(self, group: GroupSettings) -> Message:
         _ = self.catalogs.get(group.language).gettext
         buttons = [Button(name, GroupTimeZone(index).pack()) for index, name in enumerate(COMMON)]
-        rows = [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
+        rows = in_rows(buttons, 2)
         rows.append((Button(_("⬅️ Back"), ShowSettings().pack()),))
         return Message(_("The group's time zone:"), tuple(rows))
 
@@ -161,7 +161,7 @@ class GroupScreens:
             )
             for index, topic in enumerate(TipTopic)
         ]
-        rows = [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
+        rows = in_rows(buttons, 2)
         rows.append((Button(_("✅ Done"), ShowSettings().pack()),))
         return Message(_("Topics of the daily tip (none ticked: all topics):"), tuple(rows))
 

@@ -9,7 +9,7 @@ from html import escape
 from typing import Final
 
 from bot.core.assessment.callbacks import Again, Resume
-from bot.core.chat import Button, Keyboard, Message
+from bot.core.chat import Button, Keyboard, Message, in_rows
 from bot.core.habits.callbacks import Review, SaveTutorial, ShowTip, TutorialsPage, UsefulTutorial
 from bot.core.home.callbacks import Menu
 from bot.core.i18n import Catalogs
@@ -92,7 +92,7 @@ class HabitsScreens:
                 buttons.append(
                     Button(_("💾 {number}").format(number=number), SaveTutorial(ref).pack())
                 )
-        rows = [tuple(buttons[i : i + PER_ROW]) for i in range(0, len(buttons), PER_ROW)]
+        rows = in_rows(buttons, PER_ROW)
         if pages > 1:
             navigation = []
             if page > 0:

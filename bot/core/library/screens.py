@@ -10,7 +10,7 @@ from html import escape
 from typing import Any, Final
 from urllib.parse import quote
 
-from bot.core.chat import Button, InlineResult, Keyboard, Message
+from bot.core.chat import Button, InlineResult, Keyboard, Message, in_rows
 from bot.core.groups.ports import GroupSettings
 from bot.core.home.callbacks import Menu
 from bot.core.i18n import Catalogs
@@ -45,10 +45,6 @@ LABEL_LIMIT: Final = 30  # a button's label that a phone shows whole
 def _esc(text: str) -> str:
     """Text for Telegram HTML: quotes and apostrophes stay as they are outside attributes."""
     return escape(text, quote=False)
-
-
-def _rows(buttons: Sequence[Button], width: int = 2) -> list[tuple[Button, ...]]:
-    return [tuple(buttons[i : i + width]) for i in range(0, len(buttons), width)]
 
 
 def _short(text: str, limit: int = LABEL_LIMIT) -> str:
@@ -97,7 +93,7 @@ class LibraryScreens:
             for topic in TOPICS
             if counts[topic]
         ]
-        rows = _rows(topics)
+        rows = in_rows(topics, 2)
         rows.append(
             (
                 Button("📚 " + _("All topics") + f" ({total})", Audiences(Shelf()).pack()),
@@ -129,7 +125,7 @@ class LibraryScreens:
             for audience in AUDIENCE_CODES.values()
             if counts[audience]
         ]
-        rows = _rows(buttons)
+        rows = in_rows(buttons, 2)
         rows.append((Button(_("⬅️ Back"), TopicsHere().pack()),))
         text = self._heading(language, shelf) + "\n" + _("Who is it for?")
         return Message(text, tuple(rows))
@@ -146,7 +142,7 @@ class LibraryScreens:
             for level in LEVEL_CODES.values()
             if counts[level]
         ]
-        rows = _rows(buttons)
+        rows = in_rows(buttons, 2)
         back = replace(shelf, audience=None, level=None)
         rows.append((Button(_("⬅️ Back"), Audiences(back).pack()),))
         text = self._heading(language, shelf) + "\n" + _("Which level?")

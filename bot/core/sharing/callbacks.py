@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.core.assessment.callbacks import ASSESSMENTS
 from bot.core.callbacks import CallbackData, kind, whole
-
-ASSESSMENTS = 2**31  # an assessment's id is below this (a 32-bit signed key)
 
 
 @kind
