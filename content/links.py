@@ -20,7 +20,9 @@ def urls(bank: ContentBank) -> dict[str, list[str]]:
     for tutorial in bank.tutorials.values():
         found.setdefault(str(tutorial.url), []).append(tutorial.id)
     for tip in bank.tips:
-        found.setdefault(str(tip.source.url), []).append(tip.id)
+        sources = {tip.source} | {text.source for text in (tip.en, tip.fr) if text and text.source}
+        for source in sources:
+            found.setdefault(str(source.url), []).append(tip.id)
     return found
 
 

@@ -134,6 +134,14 @@ def level_group(level: int) -> str | None:
 class SkillText(Strict):
     en: str = Field(min_length=1, max_length=200)
     fr: str = Field(min_length=1, max_length=200)
+    # Challenges are in English and French only; the framework's names are in every interface
+    # language, so a Swedish learner reads their results in Swedish.
+    sv: str | None = Field(None, min_length=1, max_length=200)
+
+    def text(self, language: str) -> str:
+        """This text in ``language``, English where it has none."""
+        found: str | None = getattr(self, language, None)
+        return found or self.en
 
 
 class Tube(Strict):
@@ -396,11 +404,6 @@ class TipLevel(StrEnum):
     EXPERT = "expert"
 
 
-class TipText(Strict):
-    title: str = Field(min_length=1, max_length=80)
-    text: str = Field(min_length=1, max_length=TIP_LIMIT)
-
-
 class TipSource(Strict):
     name: str = Field(min_length=1, max_length=120)
     url: HttpUrl
@@ -409,6 +412,14 @@ class TipSource(Strict):
     @classmethod
     def _https_only(cls, url: HttpUrl) -> HttpUrl:
         return require_https(url, "a source URL")
+
+
+class TipText(Strict):
+    title: str = Field(min_length=1, max_length=80)
+    text: str = Field(min_length=1, max_length=TIP_LIMIT)
+    # A source in this text's language, where the tip's own is in another (an English reader
+    # gets the NCSC's page, a French one Cybermalveillance's).
+    source: TipSource | None = None
 
 
 class Tip(Strict):
@@ -424,6 +435,10 @@ class Tip(Strict):
         found = getattr(self, language, None) or self.en or self.fr
         assert found is not None
         return found
+
+    def source_in(self, language: str) -> TipSource:
+        """The source a reader of ``language`` is sent to."""
+        return self.text(language).source or self.source
 
 
 # --- file shapes -------------------------------------------------------------------------

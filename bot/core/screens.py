@@ -10,7 +10,8 @@ from typing import Final
 
 from bot.core.i18n import Catalogs
 from bot.core.text import FORMAT_NAMES, N_
-from content.models import Tutorial
+from content.bank import content_language
+from content.models import Tip, Tutorial
 
 # Commands shown in Telegram's menu for private chats (description msgids are translated).
 LEARNER_COMMANDS: Final = (
@@ -27,6 +28,13 @@ LEARNER_COMMANDS: Final = (
     ("library", N_("Cybersecurity tips library for educators")),
     ("about", N_("What this bot is and what it keeps")),
 )
+
+
+def tip_source(tip: Tip, language: str) -> str:
+    """The link to the source of ``tip`` for a reader of ``language``: the source in the
+    language the tip is read in, where it has one."""
+    source = tip.source_in(content_language(language))
+    return f'<a href="{escape(str(source.url))}">{escape(source.name, quote=False)}</a>'
 
 
 class CommonScreens:

@@ -39,7 +39,7 @@ from bot.core.scoring import DEFAULT_MAX_LEVEL, PIX_PER_LEVEL
 from bot.core.screens import CommonScreens
 from bot.core.sharing.callbacks import ShareResult
 from bot.core.text import ANSWER_LIMIT, N_, TEXT_LIMIT, bar, echo, long_date, rich
-from content.bank import ContentBank, content_language
+from content.bank import ContentBank
 from content.models import Challenge, ChallengeType, Tutorial
 
 LETTERS: Final = "ABCDEFGHIJ"
@@ -577,7 +577,7 @@ class AssessmentScreens:
 
     def _skill_name(self, language: str, tube: str, level: int) -> str:
         _ = self.catalogs.get(language).gettext
-        title = getattr(self.bank.tubes[tube].title, content_language(language))
+        title = self.bank.tubes[tube].title.text(language)
         return _("{tube} (level {level})").format(tube=escape(title), level=level)
 
     def _skills(self, language: str, finished: Finished) -> tuple[list[str], list[str]]:

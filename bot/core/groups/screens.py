@@ -27,6 +27,7 @@ from bot.core.groups.callbacks import (
 )
 from bot.core.groups.ports import GroupSettings, LeaderboardRow
 from bot.core.i18n import Catalogs, language_name
+from bot.core.screens import tip_source
 from bot.core.text import N_, shown
 from bot.core.timezones import COMMON
 from bot.core.tip_labels import LABELS, TOPIC_NAMES
@@ -169,7 +170,7 @@ class GroupScreens:
         """A delivery payload: the tip of the day with its source."""
         _ = self.catalogs.get(language).gettext
         text = tip.text(content_language(language))
-        source = f'<a href="{escape(str(tip.source.url))}">{escape(tip.source.name)}</a>'
+        source = tip_source(tip, language)
         body = "\n\n".join(
             [
                 "💡 <b>" + _("Tip of the day") + f"</b> · {escape(text.title)}",

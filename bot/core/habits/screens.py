@@ -13,7 +13,7 @@ from bot.core.chat import Button, Keyboard, Message, in_rows
 from bot.core.habits.callbacks import Review, SaveTutorial, ShowTip, TutorialsPage, UsefulTutorial
 from bot.core.home.callbacks import Menu
 from bot.core.i18n import Catalogs
-from bot.core.screens import CommonScreens
+from bot.core.screens import CommonScreens, tip_source
 from bot.core.text import long_date
 from content.bank import ContentBank, content_language
 from content.models import Tip, Tutorial
@@ -118,7 +118,7 @@ class HabitsScreens:
         if tip is None:
             return Message(_("No tip is available right now."), (self._menu(language),))
         text = tip.text(content_language(language))
-        source = f'<a href="{escape(str(tip.source.url))}">{escape(tip.source.name)}</a>'
+        source = tip_source(tip, language)
         body = f"💡 <b>{escape(text.title)}</b>\n\n{escape(text.text)}\n\n" + _(
             "Source: {source}"
         ).format(source=source)

@@ -33,6 +33,7 @@ from bot.core.library.shelves import (
     deep_link,
     tip_ref,
 )
+from bot.core.screens import tip_source
 from bot.core.text import SEARCH_LIMIT, isolated, shown
 from bot.core.tip_labels import LABELS, TOPIC_NAMES
 from content.bank import ContentBank, content_language
@@ -159,7 +160,7 @@ class LibraryScreens:
         """The tip in Telegram HTML: title, text, source (in the content's language)."""
         _ = self.catalogs.get(language).gettext
         text = tip.text(content_language(language))
-        source = f'<a href="{escape(str(tip.source.url))}">{_esc(tip.source.name)}</a>'
+        source = tip_source(tip, language)
         return "\n\n".join(
             [
                 "💡 <b>" + _esc(text.title) + "</b>",
