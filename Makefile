@@ -1,4 +1,5 @@
-# `make test` is the test command of the README and of .ci/run.
+# `make test` is the test command of the README and of .ci/run. pytest runs on one process per
+# CPU, at most 4 (pytest-xdist); each has a PostgreSQL and a Redis database of its own.
 # `make chat` and `make run` install what running pixbot needs; `make lint` and `make test` add
 # the test tools. Stamp files in the venv make each install run once, and again when
 # pyproject.toml changes.
@@ -36,4 +37,4 @@ lint: $(TEST_TOOLS)
 
 test: lint
 	$(BIN)/pixbot content validate
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest -q -p no:cacheprovider -n auto --maxprocesses 4

@@ -4,16 +4,18 @@ Bot API session."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from aiogram import Bot
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.adapters.ptb import build_application
@@ -37,10 +39,32 @@ TOKEN = "123456789:AAEhBP0av28yHjs8_Mq6FMh2W4qS6xxXy-Q"
 # The suite runs on SQLite, PostgreSQL and Redis, on 127.0.0.1 as on this project's machines
 # (.ci/run starts them). An empty TEST_DATABASE_URL or TEST_REDIS_URL leaves that service's tests
 # out (deselected and said so, never skipped); a service that is set but down fails its tests.
-POSTGRES_URL = os.environ.get(
+BASE_POSTGRES_URL = os.environ.get(
     "TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+BASE_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# `make test` runs the suite on several processes (pytest-xdist): each worker has a PostgreSQL
+# database and a Redis database of its own ("test_gw1", Redis db 14), so no worker resets or
+# reads another's (a test empties its database; `pixbot run` processes share rate limits).
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def for_worker(postgres: str, redis: str, worker: str) -> tuple[str, str]:
+    """The PostgreSQL and Redis URLs of the worker named ``worker`` ("" outside xdist)."""
+    if not worker:
+        return postgres, redis
+    number = int(worker.removeprefix("gw"))
+    if postgres:
+        url = make_url(postgres)
+        postgres = url.set(database=f"{url.database}_{worker}").render_as_string(False)
+    if redis:
+        parts = urlsplit(redis)
+        index = (int(parts.path.strip("/") or 0) - number) % 16
+        redis = urlunsplit(parts._replace(path=f"/{index}"))
+    return postgres, redis
+
+
+POSTGRES_URL, REDIS_URL = for_worker(BASE_POSTGRES_URL, BASE_REDIS_URL, WORKER)
 DATABASES = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 # The configuration the conversations run with: what `Settings()` ships (no .env file, no
 # variable set), the database apart, which each test gets of its own (tests/unit/test_settings.py
@@ -55,6 +79,23 @@ ENGINES = ("irt", "smart-random")
 # the whole product twice more would outgrow CI's 15 minutes.
 RUNTIMES = ("ptb", "aiogram")
 OTHER_RUNTIME_ON_POSTGRESQL = ("test_replies.py", "test_groups.py")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if POSTGRES_URL != BASE_POSTGRES_URL:
+        asyncio.run(create_database(BASE_POSTGRES_URL, make_url(POSTGRES_URL).database or ""))
+
+
+async def create_database(admin_url: str, name: str) -> None:
+    """Database ``name`` on the server of ``admin_url``, created if it is missing."""
+    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            query = text("SELECT 1 FROM pg_database WHERE datname = :name")
+            if not (await connection.execute(query, {"name": name})).first():
+                await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        await engine.dispose()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -82,6 +123,24 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if out:
         config.hook.pytest_deselected(items=out)
         items[:] = keep
+    if hasattr(config, "workeroutput"):  # a pytest-xdist worker: its controller says the count
+        config.workeroutput["deselected"] = len(out)
+
+
+_deselected_by_workers: list[int] = []
+
+
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """pytest-xdist's controller: each worker collects (and leaves out) the same tests."""
+    _deselected_by_workers.append(getattr(node, "workeroutput", {}).get("deselected", 0))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _deselected_by_workers:  # without xdist, pytest counts them itself
+        terminalreporter.write_line(
+            f"{max(_deselected_by_workers)} deselected (not skipped): the second runtime "
+            "off its combinations, or a service left out (tests/conftest.py)"
+        )
 
 
 class FakeClock:
