@@ -46,6 +46,9 @@ async def test_the_result_explains_itself_in_each_language(
     meaning = bank.level_meaning("1.1", 2, language)
     assert meaning and meaning.replace("'", "&#x27;")[:30] in result  # 1.1's novice line
     assert result.count("✅ ") >= 2 and "❌ " in result  # right below level 3, wrong from it
+    # Skills are named in the reader's language, Swedish included (challenges are en/fr only).
+    named = {"en": "Alpha (level ", "fr": "Alpha (niveau ", "sv": "Alfa (nivå "}
+    assert named[language] in result, result
     assert "🎉" in result  # a first level
     assert len(learner.live_buttons()) == 5 and all(len(b) <= 30 for b in learner.live_buttons())
 

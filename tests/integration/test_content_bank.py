@@ -173,6 +173,29 @@ def test_the_shipped_bank_covers_every_competence_and_level() -> None:
     assert set(data["tips"]) == {str(topic) for topic in TipTopic}
 
 
+def test_the_shipped_bank_is_deep_enough_for_retakes_and_every_reader() -> None:
+    """Issue 18: at least 4 validated challenges and 2 tutorials per skill in en and fr,
+    Wikipedia at most a quarter of each language's tutorials, 8 AI tubes, 40 tips per language
+    for people at work, and the framework's tube and skill names in Swedish."""
+    from content.models import Audience
+
+    bank = load_bank(CONTENT_ROOT)
+    depth = stats(bank)["depth"]
+    for code, figures in depth["competences"].items():
+        assert figures["challenges_per_skill_min"] >= 4, code
+        assert min(figures["tutorials_per_skill_min"].values()) >= 2, (code, figures)
+    assert all(share <= 0.25 for share in depth["wikipedia_share"].values()), depth
+    assert depth["ai_tubes"] >= 8
+    work = [tip for tip in bank.tips if tip.audience == Audience.PROFESSIONALS]
+    assert len(work) >= 40 and all(tip.en and tip.fr for tip in work)
+    unnamed = [
+        name
+        for name, tube in bank.tubes.items()
+        if tube.title.sv is None or any(text.sv is None for text in tube.skills.values())
+    ]
+    assert unnamed == []
+
+
 async def test_check_links_says_it_is_offline(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
