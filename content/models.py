@@ -211,6 +211,9 @@ class Challenge(Strict):
     unit: str | None = None  # number items: the unit a learner may type after it (content/units)
     shuffle: bool = True  # options shown in a random order per learner
     poll_eligible: bool = False
+    # Set at work (a colleague, a supplier, a work drive or phone, remote work): issue 18 wants
+    # the workforce to meet its own situations, and `content stats` counts them.
+    at_work: bool = False
     irt: Irt | None = None
     en: ChallengeText | None = None
     fr: ChallengeText | None = None

@@ -89,6 +89,7 @@ def depth(bank: ContentBank, validated: list[Challenge]) -> dict[str, Any]:
                 for lang in CONTENT_LANGUAGES
             },
             "ai_tubes": sum(1 for t in tubes if bank.tubes[t].ai),
+            "at_work": sum(1 for c in validated if c.at_work and c.tube in tubes),
         }
     domains: dict[str, Counter[str]] = {lang: Counter() for lang in CONTENT_LANGUAGES}
     for tutorial in bank.tutorials.values():
@@ -97,6 +98,7 @@ def depth(bank: ContentBank, validated: list[Challenge]) -> dict[str, Any]:
     return {
         "competences": competences,
         "ai_tubes": sum(1 for tube in bank.tubes.values() if tube.ai),
+        "at_work": sum(1 for challenge in validated if challenge.at_work),
         "wikipedia_share": {
             lang: round(
                 sum(n for host, n in found.items() if host.endswith("wikipedia.org"))
@@ -151,18 +153,19 @@ def format_stats(data: dict[str, Any]) -> str:
 
 def format_depth(data: dict[str, Any]) -> list[str]:
     lines = [
-        "depth: validated challenges per skill, tutorials per skill (the fewest), AI tubes",
+        "depth: validated challenges per skill, tutorials per skill (the fewest), AI tubes, "
+        "challenges set at work",
         f"{'competence':<12}{'skills':>7}{'min':>6}{'mean':>7}"
-        f"{'tut. en':>9}{'tut. fr':>9}{'AI':>5}",
+        f"{'tut. en':>9}{'tut. fr':>9}{'AI':>5}{'work':>6}",
     ]
     for code, row in data["competences"].items():
         tutorials = row["tutorials_per_skill_min"]
         lines.append(
             f"{code:<12}{row['skills']:>7}{row['challenges_per_skill_min']:>6}"
             f"{row['challenges_per_skill_mean']:>7.2f}{tutorials['en']:>9}{tutorials['fr']:>9}"
-            f"{row['ai_tubes']:>5}"
+            f"{row['ai_tubes']:>5}{row['at_work']:>6}"
         )
-    lines.append(f"AI tubes: {data['ai_tubes']}")
+    lines.append(f"AI tubes: {data['ai_tubes']}; challenges set at work: {data['at_work']}")
     for lang, share in data["wikipedia_share"].items():
         top = ", ".join(f"{host} {n}" for host, n in data["domains"][lang].items())
         lines.append(f"tutorials in {lang}: Wikipedia {share:.0%}; most cited: {top}")
@@ -233,5 +236,6 @@ def _export_challenge(bank: ContentBank, challenge: Challenge, lang: str) -> dic
         "format": str(challenge.format),
         "explanation": text.explanation,
         "poll_eligible": challenge.poll_eligible,
+        "at_work": challenge.at_work,
         "tutorial_urls": [str(t.url) for t in bank.tutorials_for(challenge.skill, lang)],
     }
