@@ -98,7 +98,7 @@ async def test_a_report_is_stored_per_question_and_a_second_one_updates_it(
     listed = await pixbot_content("reports")
     [entry] = listed["challenges"]
     assert entry["id"] == "alpha-1a" and entry["reports"] == 1
-    assert entry["location"].endswith("competences/1.1.yaml:44")
+    assert entry["location"].endswith("competences/1.1.yaml:45")
     assert entry["reasons"] == {"key": 0, "unclear": 1, "typo": 0, "other": 0}
 
     # The same learner again, another reason: their report changes, it is not a second one.
@@ -177,7 +177,7 @@ async def test_erasure_takes_the_reports_and_leaves_the_anonymous_rejected_answe
     rejected = await pixbot_content("rejected", "--min-count", "2")
     [entry] = rejected["challenges"]
     assert entry["id"] == "alpha-1b" and entry["rejected"] == 2
-    assert entry["location"].endswith("competences/1.1.yaml:62")
+    assert entry["location"].endswith("competences/1.1.yaml:63")
     [answer] = entry["answers"]
     assert answer == {
         "language": "en",
