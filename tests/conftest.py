@@ -136,7 +136,7 @@ def pytest_testnodedown(node: Any, error: object) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if _deselected_by_workers:  # without xdist, pytest counts them itself
+    if any(_deselected_by_workers):  # without xdist, pytest counts them itself
         terminalreporter.write_line(
             f"{max(_deselected_by_workers)} deselected (not skipped): the second runtime "
             "off its combinations, or a service left out (tests/conftest.py)"

@@ -14,8 +14,6 @@ from typing import Final
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import minimize
-from scipy.sparse import csr_matrix
 
 QUADRATURE: Final = np.linspace(-4.0, 4.0, 41)
 PRIOR: Final = np.exp(-0.5 * QUADRATURE**2) / np.exp(-0.5 * QUADRATURE**2).sum()
@@ -87,6 +85,8 @@ def _m_step(
         return float(value), -np.concatenate([grad_b, np.where(free_a, grad_a, 0.0)])
 
     bounds = [(-8.0, 8.0)] * count + [(-3.0, 4.0) if free else (1.0, 1.0) for free in free_a]
+    from scipy.optimize import minimize  # a worker loads the types above, never the fitting
+
     result = minimize(
         objective,
         np.concatenate([b, a]),
@@ -122,6 +122,8 @@ def fit(
     # Sparse incidence matrices sum the responses by person and by item.
     ones = np.ones(len(answered))
     rows = np.arange(len(answered))
+    from scipy.sparse import csr_matrix
+
     by_person = csr_matrix((ones, (jj, rows)), shape=(len(person_ids), len(answered)))
     by_item = csr_matrix((ones, (ii, rows)), shape=(len(item_ids), len(answered)))
 

@@ -13,7 +13,6 @@ import itertools
 import math
 import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Final
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -24,6 +23,8 @@ from matplotlib.patches import Patch
 from matplotlib.projections.polar import PolarAxes
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
+
+from bot.core.chart_input import ChartCompetence
 
 HIGHEST_LEVEL: Final = 8  # Pix's levels; the scale ends at the open maximum, below or at it
 SIZE_INCHES: Final = 6.0
@@ -55,15 +56,6 @@ DIAMETERS: Final = (0.56, 0.53, 0.50, 0.47, 0.44, 0.41, 0.38)  # tried in turn u
 NAME_WIDTHS: Final = (None, 9)  # a short name on one line, else wrapped at this many characters
 TITLE_WIDTHS: Final = (42, 34, 28, 22)  # characters per title line, tried in turn
 LEGEND_WIDTHS: Final = (40, 30, 24, 18)  # characters per legend line, tried in turn
-
-
-@dataclass(frozen=True)
-class ChartCompetence:
-    code: str  # "1.1"
-    area: str  # "1"
-    area_name: str  # translated, e.g. "Information and data"
-    short: str  # the competence's short name, translated, e.g. "Searching"
-    level: int | None  # 0-8, None = not tested
 
 
 def profile_chart(

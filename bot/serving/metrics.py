@@ -7,15 +7,17 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Final, TypeVar
+from typing import TYPE_CHECKING, Final, TypeVar
 
-from aiohttp import web
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.delivery import DeliveryRow
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 log = logging.getLogger(__name__)
 LATENCY_BUCKETS: Final = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
@@ -53,6 +55,7 @@ class Metrics:
 
 def routes(app: web.Application, metrics: Metrics, engine: AsyncEngine) -> None:
     """Add /healthz and /metrics to an aiohttp application."""
+    from aiohttp import web  # only a bot that serves HTTP loads it
 
     async def healthz(_: web.Request) -> web.Response:
         try:

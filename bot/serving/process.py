@@ -11,18 +11,17 @@ import hashlib
 import hmac
 import logging
 import signal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-from aiohttp import web
-from redis.asyncio import Redis
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
-from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.serving.metrics import Metrics, routes
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from aiohttp import web
+    from redis.asyncio import Redis
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +52,11 @@ async def open_redis(url: str | None) -> Redis | None:
     `pixbot run` with one line; later, each use falls back to this process on its own."""
     if not url:
         return None
+    from redis.asyncio import Redis
+    from redis.asyncio.retry import Retry
+    from redis.backoff import NoBackoff
+    from redis.exceptions import RedisError
+
     try:
         redis = Redis.from_url(
             url,
@@ -132,6 +136,8 @@ async def update_data(request: web.Request) -> dict[str, Any]:
 def not_an_update(error: Exception) -> web.Response:
     """400 for a webhook body that is not an update, and one line for the operator (without the
     body: it may hold a person's words)."""
+    from aiohttp import web  # only a bot that serves HTTP loads it
+
     first = str(error).splitlines()[0][:200] if str(error) else ""
     log.warning("webhook: a body that is not an update: %s: %s", type(error).__name__, first)
     return web.Response(status=400, text="not an update\n")
@@ -145,6 +151,8 @@ def bot_id(token: str) -> int:
 async def start_site(app: web.Application, host: str, port: int) -> web.AppRunner:
     """Serve ``app`` on ``host:port``; ``cleanup()`` the runner to stop (requests in hand are
     finished first). A port that cannot be listened on ends `pixbot run` with one line."""
+    from aiohttp import web  # only a bot that serves HTTP loads it
+
     runner = web.AppRunner(app)
     await runner.setup()
     try:
@@ -160,6 +168,8 @@ async def operations_server(
     settings: Settings, metrics: Metrics, engine: AsyncEngine
 ) -> web.AppRunner | None:
     """/healthz and /metrics on METRICS_PORT, when it is set."""
+    from aiohttp import web  # only a bot that serves HTTP loads it
+
     if settings.metrics_port is None:
         return None
     app = web.Application()

@@ -7,20 +7,21 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
-
-from redis.asyncio import Redis
+from typing import TYPE_CHECKING
 
 from bot.core.conversation import Conversation
 from bot.core.flood import FloodGuard
 from bot.delivery.limiter import Clock, RateLimiter, Sleep
-from bot.delivery.redis_limiter import RedisRateLimiter, limiter_prefix
-from bot.serving.admins import AdminCache, RedisAdminCache
+from bot.serving.admins import AdminCache
 from bot.serving.metrics import Metrics
 from bot.serving.order import ChatOrder
 from bot.serving.replies import Replies
 from bot.serving.turns import Turns
 from bot.serving.updates import Updates
 from bot.settings import MAX_CONCURRENT_UPDATES
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 
 @dataclass(frozen=True)
@@ -50,14 +51,17 @@ def serving(
     handled at once, the others wait their turn; a chat's updates are handled in order, and a
     person's flood is dropped (``flood``). ``clock`` and ``sleep`` (monotonic seconds) time
     these limits."""
-    admins = AdminCache() if redis is None else RedisAdminCache(redis)
-    if limiter is None:
-        limiter = (
-            RateLimiter(delivery_rate, clock=clock, sleep=sleep)
-            if redis is None
-            else RedisRateLimiter(
-                redis, delivery_rate, prefix=limiter_prefix(bot_id), clock=clock, sleep=sleep
-            )
+    admins: AdminCache
+    if redis is None:
+        admins = AdminCache()
+        limiter = limiter or RateLimiter(delivery_rate, clock=clock, sleep=sleep)
+    else:  # the Redis client's modules load only in a bot that uses Redis
+        from bot.delivery.redis_limiter import RedisRateLimiter, limiter_prefix
+        from bot.serving.redis_admins import RedisAdminCache
+
+        admins = RedisAdminCache(redis)
+        limiter = limiter or RedisRateLimiter(
+            redis, delivery_rate, prefix=limiter_prefix(bot_id), clock=clock, sleep=sleep
         )
     replies = Replies(conversation, limiter, Turns(max_concurrent_updates, metrics), sleep)
     order = ChatOrder(flood or FloodGuard(), replies, clock)

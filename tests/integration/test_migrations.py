@@ -13,7 +13,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.database import create_engine, upgrade
+from storage.database import MIGRATIONS, SCHEMA_HEAD, create_engine, schema_revision, upgrade
 from storage.tables import metadata
 from tests.conftest import DATABASES, POSTGRES_URL, reset_postgres
 
@@ -56,3 +56,29 @@ async def test_the_migrated_schema_is_the_one_the_tables_describe(database: Asyn
         "challenge_reports",
         "rejected_answers",
     } <= set(metadata.tables)
+
+
+def test_the_schema_head_is_alembics() -> None:
+    """upgrade() skips alembic for a database at SCHEMA_HEAD: it must be the newest migration."""
+    from alembic.script import ScriptDirectory
+
+    from storage.database import alembic_config
+
+    assert ScriptDirectory.from_config(alembic_config()).get_current_head() == SCHEMA_HEAD
+    assert MIGRATIONS.is_dir()
+
+
+async def test_a_database_at_head_is_recognised_and_a_new_one_migrated(
+    database: AsyncEngine, tmp_path: Path
+) -> None:
+    """The ``database`` fixture is migrated: one query says so; a new SQLite file has no
+    revision until upgrade() runs alembic on it."""
+    assert await schema_revision(database) == SCHEMA_HEAD
+    await upgrade(database)  # at head: nothing to do
+    fresh = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'new.db'}")
+    try:
+        assert await schema_revision(fresh) is None
+        await upgrade(fresh)
+        assert await schema_revision(fresh) == SCHEMA_HEAD
+    finally:
+        await fresh.dispose()

@@ -24,8 +24,8 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import GetChatMember
 
 from bot.delivery.redis_limiter import RedisRateLimiter
-from bot.serving.admins import RedisAdminCache
 from bot.serving.process import open_redis, shown_redis_url
+from bot.serving.redis_admins import RedisAdminCache
 from tests.conftest import REDIS_URL
 from tests.relay import Proxy
 

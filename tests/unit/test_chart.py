@@ -13,7 +13,8 @@ from dataclasses import replace
 import pytest
 from PIL import Image
 
-from bot.core.chart import ChartCompetence, profile_chart, profile_figure
+from bot.core.chart import profile_chart, profile_figure
+from bot.core.chart_input import ChartCompetence
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SIZE = (1080, 1080)
@@ -208,7 +209,8 @@ def test_no_global_matplotlib_state_is_touched() -> None:
 def test_pyplot_is_never_imported() -> None:
     code = (
         "import sys\n"
-        "from bot.core.chart import ChartCompetence, profile_chart\n"
+        "from bot.core.chart import profile_chart\n"
+        "from bot.core.chart_input import ChartCompetence\n"
         "profile_chart([ChartCompetence('1.1', '1', 'A', 'a', 3)], 24, 't', 'l', max_level=6)\n"
         "assert 'matplotlib.pyplot' not in sys.modules\n"
     )

@@ -8,10 +8,8 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
-from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Update
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
@@ -39,6 +37,10 @@ from bot.serving.process import (
 from bot.serving.wiring import serving
 from bot.settings import Settings
 from storage.database import session_factory
+
+if TYPE_CHECKING:
+    from aiohttp import web
+    from redis.asyncio import Redis
 
 log = logging.getLogger(__name__)
 App = Application[Any, Any, Any, Any, Any, Any]
@@ -152,6 +154,8 @@ def webhook_app(runtime: PtbRuntime, secret: str, path: str) -> web.Application:
     Telegram gets its 200 only once the update is handled (not in the background): a worker
     killed mid-update never answers, so Telegram delivers the update again, to this worker or
     another, and the update-id claim makes the second delivery count once."""
+    from aiohttp import web  # only a bot that serves HTTP loads it
+
     application = runtime.application
 
     async def receive(request: web.Request) -> web.Response:

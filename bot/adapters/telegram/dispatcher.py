@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from aiogram import Bot, Dispatcher, methods
 from aiogram.client.default import DefaultBotProperties
@@ -13,7 +13,6 @@ from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.methods.base import Response
-from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.adapters.telegram.handlers import build_router
@@ -25,6 +24,9 @@ from bot.delivery.limiter import Clock, RateLimiter, Sleep
 from bot.serving.metrics import Metrics
 from bot.serving.wiring import Serving, serving
 from bot.settings import MAX_CONCURRENT_UPDATES
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 DEFAULTS = DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True)
 # aiogram parses each answer with ``Response[<returned type>]``; pydantic keeps such generic

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from functools import partial
 from typing import Final
 
-from bot.core.chart import ChartCompetence, profile_chart
+from bot.core.chart_input import ChartCompetence
 from bot.core.chat import Edit, Message, Outcome
 from bot.core.ports import Clock, CompetenceResult
 from bot.core.profile.callbacks import Profile
@@ -83,7 +83,7 @@ class ProfileSlice:
         cached = self.charts.get(key)
         if cached is None:
             cached = await asyncio.to_thread(
-                partial(profile_chart, max_level=self.max_level, untested_label=untested),
+                partial(_draw, max_level=self.max_level, untested_label=untested),
                 competences,
                 total,
                 title,
@@ -94,3 +94,25 @@ class ProfileSlice:
                 self.charts.popitem(last=False)
         self.charts.move_to_end(key)
         return cached
+
+
+def _draw(
+    competences: list[ChartCompetence],
+    total_pix: int,
+    title: str,
+    level_label: str,
+    max_level: int,
+    untested_label: str,
+) -> bytes:
+    """The chart as PNG bytes, off the event loop: matplotlib (40 MB, about a second) loads
+    with a worker's first picture, in this thread, never at start nor on the loop."""
+    from bot.core.chart import profile_chart
+
+    return profile_chart(
+        competences,
+        total_pix,
+        title,
+        level_label,
+        max_level=max_level,
+        untested_label=untested_label,
+    )
