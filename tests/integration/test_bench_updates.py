@@ -37,6 +37,9 @@ IDLE_FIELDS = {
     "library_mb",
     "pixbot_mb",
     "pixbot_peak_mb",
+    "pixbot_first_mb",
+    "start_s",
+    "start_worst_s",
     "server_module",
     "library_modules",
     "pixbot_modules",
@@ -174,6 +177,7 @@ def idle_is_plausible(at_rest: dict[str, Any], runtime: str) -> None:
     # The library weighs more than Python alone, and pixbot more than its library.
     assert 0 < at_rest["python_mb"] < at_rest["library_mb"] < at_rest["pixbot_mb"]
     assert at_rest["pixbot_mb"] <= at_rest["pixbot_peak_mb"] + 1
+    assert 0 < at_rest["start_s"] <= at_rest["start_worst_s"]  # `pixbot run` reached its poll
     assert at_rest["library_modules"] < at_rest["pixbot_modules"]
     # pixbot on one runtime loads that runtime's library, not the other's.
     assert at_rest["pixbot_libraries"] == [{"aiogram": "aiogram", "ptb": "telegram"}[runtime]]

@@ -52,19 +52,21 @@ class Database:
 
     async def create(self) -> None:
         if self.schema is not None:
-            await self._admin(f'CREATE SCHEMA "{self.schema}"')
+            await self.admin(f'CREATE SCHEMA "{self.schema}"')
 
     async def drop(self) -> None:
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
         if self.schema is not None:
-            await self._admin(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE')
+            await self.admin(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE')
 
-    async def _admin(self, statement: str) -> None:
-        """One statement on the database itself, outside the bench's schema."""
+    async def admin(self, statement: str, autocommit: bool = False) -> None:
+        """One statement on the database itself, outside the bench's schema (``autocommit``:
+        outside a transaction, as CREATE DATABASE must be)."""
         from storage.database import create_engine
 
-        admin = create_engine(self.url)
+        options = {"isolation_level": "AUTOCOMMIT"} if autocommit else {}
+        admin = create_engine(self.url, **options)
         try:
             async with admin.begin() as connection:
                 await connection.execute(text(statement))

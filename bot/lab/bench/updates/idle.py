@@ -17,6 +17,7 @@ import bot
 from bot.lab.bench.updates.api import TOKEN
 from bot.lab.bench.updates.database import Database
 from bot.lab.bench.updates.runtimes import AIOGRAM, LIBRARIES, PTB
+from bot.lab.bench.updates.start import start_seconds
 
 # What every measuring process ends with: a full collection, the heap's free pages given back
 # (glibc), then the kernel's count of its resident pages (VmRSS) and its peak (VmHWM).
@@ -138,17 +139,21 @@ def pixbot_code(runtime: str, database: Database) -> str:
 
 async def idle_rss(runtime: str, url: str) -> dict[str, Any]:
     """MB resident in a fresh process: Python alone, the runtime's library imported alone, and
-    pixbot built on ``url`` (a new database, as the runs have)."""
+    pixbot built on ``url``: first on a new database (it migrates it, as a first deployment's
+    first worker does), then again on it (every restart and every other worker: the schema is
+    at head and alembic is not loaded)."""
     database = Database.open(url)
     await database.create()
     try:  # side by side: memory does not depend on the time each takes
-        python, library, pixbot = await asyncio.gather(
+        python, library, first = await asyncio.gather(
             measure(RSS),
             measure(f"import {LIBRARIES[runtime]}\n{RSS}"),
             measure(pixbot_code(runtime, database)),
         )
+        pixbot = await measure(pixbot_code(runtime, database))
     finally:
         await database.drop()
+    start = await start_seconds(runtime, url)
 
     def mb(measured: dict[str, Any], key: str = "rss_kb") -> float:
         return round(float(measured[key]) / 1024, 1)
@@ -161,6 +166,9 @@ async def idle_rss(runtime: str, url: str) -> dict[str, Any]:
         "library_mb": mb(library),
         "pixbot_mb": mb(pixbot),
         "pixbot_peak_mb": mb(pixbot, "peak_kb"),
+        "pixbot_first_mb": mb(first),
+        "start_s": start["start_s"],
+        "start_worst_s": start["start_worst_s"],
         "server_module": server_module(runtime),
         "library_modules": library["modules"],
         "pixbot_modules": pixbot["modules"],

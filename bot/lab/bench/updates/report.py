@@ -95,16 +95,20 @@ def format_idle(idle: list[dict[str, Any]]) -> list[str]:
         return []
     lines = [
         "idle RSS (MB, each in a fresh process, collected and trimmed): Python alone, the "
-        "runtime's library imported alone, pixbot built as `pixbot run` builds it (no network)",
+        "runtime's library imported alone, pixbot built as `pixbot run` builds it (no network) "
+        "on a migrated database (a restart, another worker), and its first start, which "
+        "migrates a new one; start: seconds from `pixbot run` to its first poll (median of 3, "
+        "and the slowest), on a migrated database",
         f"{'database':<11}{'runtime':<9}{'library':<14}{'python':>8}{'library':>9}{'pixbot':>8}"
-        f"{'peak':>7}{'modules':>9}",
+        f"{'peak':>7}{'modules':>9}{'first start':>13}{'start s':>9}{'slowest':>9}",
     ]
     for at_rest in idle:
         lines.append(
             f"{at_rest['database']:<11}{at_rest['runtime']:<9}{at_rest['library']:<14}"
             f"{at_rest['python_mb']:>8.1f}{at_rest['library_mb']:>9.1f}"
             f"{at_rest['pixbot_mb']:>8.1f}{at_rest['pixbot_peak_mb']:>7.0f}"
-            f"{at_rest['pixbot_modules']:>9}"
+            f"{at_rest['pixbot_modules']:>9}{at_rest['pixbot_first_mb']:>13.1f}"
+            f"{at_rest['start_s']:>9.2f}{at_rest['start_worst_s']:>9.2f}"
         )
     return lines
 
