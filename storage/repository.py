@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Final
 
-from sqlalchemy import bindparam, delete, func, select, union, update
+from sqlalchemy import bindparam, delete, func, insert, select, union, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.ports import (
@@ -242,20 +242,21 @@ class SqlStore(
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise AlreadyAnswered(f"assessment {assessment.id} already finished")
-        self.session.add_all(
-            KnowledgeRow(
-                user_id=assessment.user_id,
-                assessment_id=assessment.id,
-                competence=assessment.competence,
-                skill=known.skill,
-                status=known.status,
-                source=known.source,
-                created_at=now,
-            )
+        rows = [
+            {
+                "user_id": assessment.user_id,
+                "assessment_id": assessment.id,
+                "competence": assessment.competence,
+                "skill": known.skill,
+                "status": known.status,
+                "source": known.source,
+                "created_at": now,
+            }
             for known in knowledge.values()
-        )
+        ]
+        if rows:  # one statement for all of them (the ORM sent one per row)
+            await self.session.execute(insert(KnowledgeRow), rows)
         assessment.status, assessment.finished_at = AssessmentStatus.COMPLETED, now
-        await self.session.flush()
 
     # --- attempts and answers ------------------------------------------------------------
 
