@@ -6,14 +6,20 @@ from typing import Any, Final
 
 from bot.lab.bench.updates.api import CHAT_BURST, CHAT_WINDOW, RETRY_AFTER
 
-GOAL_SHARE: Final = 0.5  # of the echo ceiling's throughput
+# Issue 19: pixbot's throughput against the durable echo's (the echo bot plus one update-id
+# claim, the floor of any bot that handles a redelivered update once), per database.
+GOAL_DURABLE_SHARE: Final = {"postgresql": 0.5, "sqlite": 0.4}
 GOAL_P99_MS: Final = 50.0
+GOAL_IDLE_MB: Final = 120.0  # a worker's resident memory after start
+GOAL_LOADED_MB: Final = 150.0  # ... and after 100,000 updates
+GOAL_START_S: Final = 2.0  # from `pixbot run` to its first poll
 GOAL_GROWTH_MB: Final = 10.0  # RSS growth from the first to the last tenth of the run
 GOAL_MEMORY_UPDATES: Final = 100_000  # memory is judged flat over a run this long or longer
 GOAL_FLOOD_P99_MS: Final = 250.0  # learners' handling plus wait while someone floods
 UNMEASURED: Final = {  # why a goal is not judged by a run
-    "throughput_half_of_echo": "not measured (paced)",
+    "throughput_of_durable_echo": "not measured (paced)",
     "memory_flat": f"not measured (under {GOAL_MEMORY_UPDATES:,} updates)",
+    "memory_under_150_mb": f"not measured (under {GOAL_MEMORY_UPDATES:,} updates)",
 }
 
 
@@ -34,24 +40,34 @@ def compare(
     what the learners send, and the share says nothing), memory only over a run as long as
     the goal's (a short one ends while bounded caches are still filling)."""
 
-    def share(run: dict[str, Any]) -> float:
-        return run["updates_per_s"] / echo["updates_per_s"] if echo["updates_per_s"] else 0.0
+    def share(run: dict[str, Any], of: dict[str, Any]) -> float:
+        return run["updates_per_s"] / of["updates_per_s"] if of["updates_per_s"] else 0.0
 
+    of_durable = share(pixbot, durable)
+    goal = GOAL_DURABLE_SHARE.get(pixbot["database"], GOAL_DURABLE_SHARE["postgresql"])
+    long_run = pixbot["updates"] >= GOAL_MEMORY_UPDATES
     return {
         "database": pixbot["database"],
         "runtime": pixbot.get("runtime", ""),
-        "throughput_share": round(share(pixbot), 4),
-        "durable_echo_share": round(share(durable), 4),
+        "throughput_share": round(share(pixbot, echo), 4),
+        "durable_echo_share": round(share(durable, echo), 4),
+        "share_of_durable_echo": round(of_durable, 4),
+        "share_goal": goal,
         "goals": {
-            "throughput_half_of_echo": share(pixbot) >= GOAL_SHARE if think == 0 else None,
+            "throughput_of_durable_echo": of_durable >= goal if think == 0 else None,
             "p99_under_50_ms": pixbot["p99_ms"] < GOAL_P99_MS,
-            "memory_flat": (
-                pixbot["rss_growth_mb"] <= GOAL_GROWTH_MB
-                if pixbot["updates"] >= GOAL_MEMORY_UPDATES
-                else None
-            ),
+            "memory_flat": pixbot["rss_growth_mb"] <= GOAL_GROWTH_MB if long_run else None,
+            "memory_under_150_mb": pixbot["rss_end_mb"] <= GOAL_LOADED_MB if long_run else None,
             "no_errors": pixbot["errors"] == 0 and pixbot["unanswered"] == 0,
         },
+    }
+
+
+def idle_goals(at_rest: dict[str, Any]) -> dict[str, bool | None]:
+    """Issue 19's goals for a worker at rest: its memory after start and its start time."""
+    return {
+        "idle_at_most_120_mb": at_rest["pixbot_mb"] <= GOAL_IDLE_MB,
+        "start_within_2_s": at_rest["start_s"] <= GOAL_START_S,
     }
 
 
@@ -109,6 +125,10 @@ def format_idle(idle: list[dict[str, Any]]) -> list[str]:
             f"{at_rest['pixbot_mb']:>8.1f}{at_rest['pixbot_peak_mb']:>7.0f}"
             f"{at_rest['pixbot_modules']:>9}{at_rest['pixbot_first_mb']:>13.1f}"
             f"{at_rest['start_s']:>9.2f}{at_rest['start_worst_s']:>9.2f}"
+        )
+    for at_rest in idle:
+        lines.append(
+            f"{at_rest['database']} {at_rest['runtime']} at rest: " + _marks(idle_goals(at_rest))
         )
     return lines
 
@@ -236,8 +256,10 @@ def format_table(result: dict[str, Any]) -> str:
     for comparison in result["comparisons"]:
         marks = _marks(comparison["goals"])
         lines.append(
-            f"{comparison['database']} {comparison['runtime']}: pixbot/echo throughput = "
-            f"{100 * comparison['throughput_share']:.1f} % (durable echo/echo "
+            f"{comparison['database']} {comparison['runtime']}: pixbot/durable echo throughput "
+            f"= {100 * comparison['share_of_durable_echo']:.1f} % (goal "
+            f"{100 * comparison['share_goal']:.0f} %; pixbot/echo "
+            f"{100 * comparison['throughput_share']:.1f} %, durable echo/echo "
             f"{100 * comparison['durable_echo_share']:.1f} %); {marks}"
         )
     if not result["think_s"]:
