@@ -91,12 +91,29 @@ def depth(bank: ContentBank, validated: list[Challenge]) -> dict[str, Any]:
             "ai_tubes": sum(1 for t in tubes if bank.tubes[t].ai),
             "at_work": sum(1 for c in validated if c.at_work and c.tube in tubes),
         }
+    levels: dict[str, Any] = {}
+    for level in sorted({skill.level for skill in bank.skills.values()}):
+        skills = [s.name for s in bank.skills.values() if s.level == level]
+        counts = [per_skill[name] for name in skills]
+        levels[str(level)] = {
+            "skills": len(skills),
+            "challenges_per_skill_min": min(counts),
+            "challenges_per_skill_mean": round(sum(counts) / len(counts), 2),
+            "tutorials_per_skill_min": {
+                lang: min(tutorials_of[name][lang] for name in skills)
+                for lang in CONTENT_LANGUAGES
+            },
+            "at_work": sum(
+                1 for c in validated if c.at_work and bank.skills[c.skill].level == level
+            ),
+        }
     domains: dict[str, Counter[str]] = {lang: Counter() for lang in CONTENT_LANGUAGES}
     for tutorial in bank.tutorials.values():
         host = (urlsplit(str(tutorial.url)).hostname or "").removeprefix("www.")
         domains[tutorial.language][host] += 1
     return {
         "competences": competences,
+        "levels": levels,
         "ai_tubes": sum(1 for tube in bank.tubes.values() if tube.ai),
         "at_work": sum(1 for challenge in validated if challenge.at_work),
         "wikipedia_share": {
@@ -164,6 +181,13 @@ def format_depth(data: dict[str, Any]) -> list[str]:
             f"{code:<12}{row['skills']:>7}{row['challenges_per_skill_min']:>6}"
             f"{row['challenges_per_skill_mean']:>7.2f}{tutorials['en']:>9}{tutorials['fr']:>9}"
             f"{row['ai_tubes']:>5}{row['at_work']:>6}"
+        )
+    for level, row in data["levels"].items():
+        tutorials = row["tutorials_per_skill_min"]
+        lines.append(
+            f"{'L' + level:<12}{row['skills']:>7}{row['challenges_per_skill_min']:>6}"
+            f"{row['challenges_per_skill_mean']:>7.2f}{tutorials['en']:>9}{tutorials['fr']:>9}"
+            f"{'':>5}{row['at_work']:>6}"
         )
     lines.append(f"AI tubes: {data['ai_tubes']}; challenges set at work: {data['at_work']}")
     for lang, share in data["wikipedia_share"].items():
