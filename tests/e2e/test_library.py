@@ -267,6 +267,12 @@ async def test_deep_link_opens_the_tip(telegram: Callable[..., ChatDriver]) -> N
     assert "<b>Tell an adult, report the message</b>" in card
     assert "phishing · for pupils · intermediate" in card
     assert "👥 Send to my group" in learner.live_buttons()
+    # This tip has a source in English: an English reader is sent there, a French one to the
+    # tip's own (issue 18: English tips cite English-language sources).
+    assert 'Source: <a href="https://example.org/en/tip">Example in English</a>' in card
+    french = telegram(user_id=1602, language="fr")
+    [carte] = sent_texts(await french.say("/start tip_ph-report"))
+    assert 'Source\u202f: <a href="https://example.org/tip">Example</a>' in carte
     [gone] = sent_texts(await learner.say("/start tip_no-such-tip"))
     assert "no longer in the library" in gone
     [welcome] = sent_texts(await learner.say("/start go"))  # other payloads: the usual welcome

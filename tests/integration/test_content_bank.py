@@ -215,6 +215,27 @@ async def test_check_links_says_it_is_offline(
     bank = load_bank(FIXTURES / "content")
     assert await links.check_links(bank) == 0
     assert (
-        "offline: cannot reach www.wikipedia.org; 7 URLs were not checked"
+        "offline: cannot reach www.wikipedia.org; 8 URLs were not checked"
         in capsys.readouterr().out
     )
+
+
+def test_english_tips_read_as_english_and_name_each_source_one_way() -> None:
+    """Issue 18: English quotation marks in English tips (no « »), each publisher spelled one
+    way (every source of one web site carries one name), and an English reader sent to an
+    English page wherever the tip has one."""
+    from urllib.parse import urlsplit
+
+    bank = load_bank(CONTENT_ROOT)
+    names: dict[str, set[str]] = {}
+    for tip in bank.tips:
+        english = tip.text("en")
+        assert "«" not in english.title + english.text, tip.id
+        sources = [tip.source] + [t.source for t in (tip.en, tip.fr) if t and t.source]
+        for source in sources:
+            host = (urlsplit(str(source.url)).hostname or "").removeprefix("www.")
+            names.setdefault(host, set()).add(source.name)
+    assert {host: spelled for host, spelled in names.items() if len(spelled) > 1} == {}
+    english_sources = [tip for tip in bank.tips if tip.en and tip.en.source]
+    assert len(english_sources) >= 100
+    assert all(tip.source_in("en") == tip.en.source for tip in english_sources if tip.en)
