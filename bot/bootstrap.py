@@ -22,7 +22,8 @@ from bot.core.i18n import Catalogs
 from bot.logs import configure_logging, sql_parameters_logged
 from bot.settings import MissingToken, Settings, TelegramLibrary
 from content.bank import ContentBank
-from content.loader import ContentError, load_bank
+from content.cache import cached_bank
+from content.loader import ContentError
 from storage.calibration import load_overrides
 from storage.database import create_engine, session_factory, upgrade
 from storage.repository import store_factory
@@ -43,8 +44,9 @@ async def open_database(url: str) -> AsyncEngine:
 
 
 async def load_calibrated_bank(settings: Settings, engine: AsyncEngine) -> ContentBank:
-    """The content bank with the item parameters `pixbot calibrate` stored, if any."""
-    bank = load_bank(settings.content_path)
+    """The content bank with the item parameters `pixbot calibrate` stored, if any; the bank
+    itself from the workers' shared cache when it holds this version (content/cache.py)."""
+    bank = cached_bank(settings.content_path)
     async with session_factory(engine)() as session:
         overrides = await load_overrides(session)
     if overrides:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -32,6 +33,9 @@ from storage.repository import store_factory
 from tests.telegram import ChatDriver, PtbDispatcher, RecordingRequest, RecordingSession
 from tests.virtual_time import VirtualTime
 
+# The content bank's cache (content/cache.py) of this run, for the bot built in the tests and
+# the `pixbot run` processes they start: never the developer's own ~/.cache.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="pixbot-tests-cache-")
 # Fixtures shared from their own modules.
 pytest_plugins = ["tests.logging_state"]
 FIXTURES = Path(__file__).parent / "fixtures"
