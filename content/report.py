@@ -175,19 +175,15 @@ def format_depth(data: dict[str, Any]) -> list[str]:
         f"{'competence':<12}{'skills':>7}{'min':>6}{'mean':>7}"
         f"{'tut. en':>9}{'tut. fr':>9}{'AI':>5}{'work':>6}",
     ]
-    for code, row in data["competences"].items():
+    rows = [(code, row) for code, row in data["competences"].items()]
+    rows += [("L" + level, row) for level, row in data["levels"].items()]
+    for label, row in rows:
         tutorials = row["tutorials_per_skill_min"]
+        ai = row.get("ai_tubes", "")  # per competence only
         lines.append(
-            f"{code:<12}{row['skills']:>7}{row['challenges_per_skill_min']:>6}"
+            f"{label:<12}{row['skills']:>7}{row['challenges_per_skill_min']:>6}"
             f"{row['challenges_per_skill_mean']:>7.2f}{tutorials['en']:>9}{tutorials['fr']:>9}"
-            f"{row['ai_tubes']:>5}{row['at_work']:>6}"
-        )
-    for level, row in data["levels"].items():
-        tutorials = row["tutorials_per_skill_min"]
-        lines.append(
-            f"{'L' + level:<12}{row['skills']:>7}{row['challenges_per_skill_min']:>6}"
-            f"{row['challenges_per_skill_mean']:>7.2f}{tutorials['en']:>9}{tutorials['fr']:>9}"
-            f"{'':>5}{row['at_work']:>6}"
+            f"{ai:>5}{row['at_work']:>6}"
         )
     lines.append(f"AI tubes: {data['ai_tubes']}; challenges set at work: {data['at_work']}")
     for lang, share in data["wikipedia_share"].items():

@@ -13,7 +13,7 @@ import random
 import re
 import socket
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +21,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from bot.lab.bench.updates.start import bot_api_server
 from content.bank import ContentBank
 from content.models import ChallengeType
 
@@ -332,25 +333,6 @@ class Learner:
         else:
             fields = challenge.text("en").fields
             self.telegram.say(self.chat_id, "\n".join("0" for _ in fields))
-
-
-@asynccontextmanager
-async def bot_api_server(
-    handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
-) -> AsyncIterator[str]:
-    """``handler`` answers every Bot API method on 127.0.0.1 (a free port); yields the base URL
-    to give pixbot as TELEGRAM_API_BASE."""
-    app = web.Application()
-    app.router.add_post("/bot{token}/{method}", handler)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        await runner.cleanup()
 
 
 @asynccontextmanager

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.adapters.terminal import TerminalChat
 from bot.core.chat import Person
 from bot.core.conversation import Conversation
+from bot.lab.bench.updates.start import bot_api_server
 from content.bank import ContentBank
 from content.models import ChallengeType
 from storage.database import session_factory
@@ -26,7 +27,7 @@ from storage.models import AttemptRow
 from tests.conftest import TOKEN, FakeClock
 from tests.e2e.test_assessment import start_test
 from tests.e2e.test_chat_input import walk_to
-from tests.fake_telegram import bot_api_server, free_port
+from tests.fake_telegram import free_port
 from tests.processes import env, pixbot, start_run
 from tests.telegram import ChatDriver
 

@@ -11,7 +11,7 @@ import signal
 import statistics
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, Final
 
@@ -46,9 +46,13 @@ class PollWatch:
 
 
 @asynccontextmanager
-async def served(watch: PollWatch) -> AsyncIterator[str]:
+async def bot_api_server(
+    handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
+) -> AsyncIterator[str]:
+    """``handler`` answers every Bot API method on 127.0.0.1 (a free port); yields the base URL
+    to give pixbot as TELEGRAM_API_BASE (the tests' fake Telegram serves through it too)."""
     app = web.Application()
-    app.router.add_post("/bot{token}/{method}", watch.api)
+    app.router.add_post("/bot{token}/{method}", handler)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -63,7 +67,7 @@ async def served(watch: PollWatch) -> AsyncIterator[str]:
 async def one_start(runtime: str, environ: dict[str, str]) -> float:
     """Seconds from spawning `pixbot run` to its first getUpdates."""
     watch = PollWatch()
-    async with served(watch) as base:
+    async with bot_api_server(watch.api) as base:
         started = time.perf_counter()
         process = await asyncio.create_subprocess_exec(
             sys.executable,
