@@ -15,22 +15,23 @@ from pathlib import Path
 from typing import Final
 
 import bot.core.typography
-from content import bank as bank_module
-from content import loader, models
+from content import models
 from content.bank import ContentBank
 from content.loader import CONTENT_ROOT, load_bank
 
 log = logging.getLogger(__name__)
-# The code a cached bank depends on: a change there is a new bank even from the same files.
-CODE: Final = tuple(
-    Path(m.__file__ or "") for m in (models, loader, bank_module, bot.core.typography)
+# The code a cached bank depends on (the content package, the French typography applied at
+# load): a change there is a new bank even from the same files.
+CODE: Final = (
+    *sorted(Path(models.__file__ or "").parent.glob("*.py")),
+    Path(bot.core.typography.__file__ or ""),
 )
 KEEP: Final = 4  # banks kept in the folder: the newest ones (one per content version running)
 
 
 def default_folder() -> Path:
     """``$XDG_CACHE_HOME/pixbot``, else ``~/.cache/pixbot``."""
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    base = os.environ.get("XDG_CACHE_HOME") or Path(os.path.expanduser("~")) / ".cache"
     return Path(base) / "pixbot"
 
 
