@@ -168,10 +168,10 @@ async def operations_server(
     settings: Settings, metrics: Metrics, engine: AsyncEngine
 ) -> web.AppRunner | None:
     """/healthz and /metrics on METRICS_PORT, when it is set."""
-    from aiohttp import web  # only a bot that serves HTTP loads it
-
     if settings.metrics_port is None:
         return None
+    from aiohttp import web  # only a bot that serves HTTP loads it
+
     app = web.Application()
     routes(app, metrics, engine)
     runner = await start_site(app, settings.webhook_host, settings.metrics_port)

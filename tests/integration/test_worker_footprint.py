@@ -1,6 +1,7 @@
 """What a worker loads at start (issue 19: a worker in 120 MB, started in 2 s): on a database
-already migrated, `pixbot run`'s build loads neither alembic, matplotlib nor scipy; they come
-with the first migration, picture or calibration that needs them."""
+already migrated, `pixbot run`'s build loads neither alembic, matplotlib nor scipy, and a
+polling worker without METRICS_PORT no HTTP server (aiohttp); they come with the first
+migration, picture, calibration or HTTP port that needs them."""
 
 from __future__ import annotations
 
@@ -11,20 +12,23 @@ from pathlib import Path
 from tests.conftest import FIXTURES
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAVY = ("alembic", "matplotlib", "scipy")
+HEAVY = ("aiohttp", "alembic", "matplotlib", "scipy", "redis")
 BUILD = """
 import asyncio, sys
 import bot.adapters.ptb.server
 from bot.bootstrap import build_conversation
+from bot.serving.metrics import Metrics
+from bot.serving.process import operations_server
 from bot.settings import Settings
 from storage.database import create_engine, upgrade
 
 
 async def main():
-    settings = Settings(database_url=sys.argv[1], content_path=sys.argv[2])
+    settings = Settings(database_url=sys.argv[1], content_path=sys.argv[2], metrics_port=None)
     engine = create_engine(settings.database_url)
     await upgrade(engine)
     await build_conversation(settings, engine)
+    assert await operations_server(settings, Metrics(), engine) is None  # no METRICS_PORT
     await engine.dispose()
 
 
