@@ -279,9 +279,10 @@ class Learner:
 
     def _press(self, shown: Shown, prefix: str) -> bool:
         for label, data in shown.buttons:
-            # A competence already tested shows its level: a person whose result message was
-            # lost with the worker (it is in the database) picks one not yet tested.
-            if data.startswith(prefix) and not (prefix == "comp:" and "level" in label):
+            # A competence already tested shows its level ("1.1 · Level 0 · Search"): a person
+            # whose result message was lost with the worker (it is in the database) picks one
+            # not yet tested.
+            if data.startswith(prefix) and not (prefix == "comp:" and "level" in label.lower()):
                 self.telegram.press(self.chat_id, shown, data)
                 return True
         return False

@@ -20,6 +20,7 @@ from bot.delivery.errors import DeliveryError
 from bot.delivery.limiter import Limiter
 from bot.delivery.worker import DeliveryWorker
 from bot.memory import trim_loop
+from bot.serving import diagnostics
 from bot.serving.replies import Replies
 from bot.serving.sender import TransportSender
 from bot.serving.transport import MenuScope, SentPoll, Transport
@@ -124,6 +125,7 @@ class Background:
         """Command menus, reminders, the groups' daily sends, the heap's trim and, given
         ``sessions``, the delivery worker (within the replies' limiter)."""
         conversation = self.replies.conversation
+        diagnostics.on_signal()
         try:
             await set_commands(transport, conversation)
         except DeliveryError as error:
@@ -144,5 +146,6 @@ class Background:
             self.tasks.append(asyncio.create_task(worker.run(self.stop)))
 
     async def shutdown(self) -> None:
+        diagnostics.off_signal()
         self.stop.set()
         await asyncio.gather(*self.tasks, return_exceptions=True)
