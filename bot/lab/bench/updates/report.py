@@ -240,7 +240,7 @@ def format_table(result: dict[str, Any]) -> str:
         + f" on {result['cpus']} CPUs",
         f"{'database':<11}{'runtime':<9}{'bot':<8}{'learners':>9}{'updates':>9}{'updates/s':>11}"
         f"{'p50 ms':>9}{'p99 ms':>9}{'queued p99':>11}{'errors':>8}{'no reply':>9}"
-        f"{'CPU ms/upd':>11}"
+        f"{'CPU ms/upd':>11}{'SQL/upd':>8}"
         f"{'RSS MB start→end':>18}",
     ]
     for run in result["runs"]:
@@ -250,7 +250,7 @@ def format_table(result: dict[str, Any]) -> str:
             f"{run['updates']:>9}"
             f"{run['updates_per_s']:>11.1f}{run['p50_ms']:>9.1f}{run['p99_ms']:>9.1f}"
             f"{run['wait_p99_ms']:>11.1f}{run['errors']:>8}{run['unanswered']:>9}"
-            f"{run['cpu_ms_per_update']:>11.2f}"
+            f"{run['cpu_ms_per_update']:>11.2f}{run['statements_per_update']:>8.1f}"
             f"{rss:>18}"
         )
     for comparison in result["comparisons"]:

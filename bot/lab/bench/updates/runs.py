@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.flood import FloodGuard
 from bot.delivery.limiter import RateLimiter
@@ -51,6 +53,7 @@ class Run:
     answered: int = 0  # challenges the learners answered
     people: int = 0  # identities the learners went through
     requests: int = 0  # Bot API requests made
+    statements: int = 0  # SQL statements sent to the database for the measured updates
     rss: list[float] = field(default_factory=list)  # MB after each tenth of the run
     stored: dict[str, int] = field(default_factory=dict)  # rows in the database afterwards
 
@@ -79,6 +82,7 @@ class Run:
             "challenges_answered": self.answered,
             "people": self.people,
             "bot_api_requests": self.requests,
+            "statements_per_update": round(self.statements / self.updates, 2),
             "cpu_share": round(self.cpu / self.elapsed, 2) if self.elapsed else 0.0,
             "cpu_ms_per_update": round(1000 * self.cpu / self.updates, 2),
             "rss_mb": [round(value, 1) for value in self.rss],
@@ -87,6 +91,27 @@ class Run:
             "rss_growth_mb": round(self.rss[-1] - self.rss[0], 1) if self.rss else 0.0,
             "stored": self.stored,
         }
+
+
+class StatementCount:
+    """The SQL statements ``engine`` sends (its cursors' executions; an executemany is one)."""
+
+    def __init__(self, engine: AsyncEngine | None) -> None:
+        self.engine = engine.sync_engine if engine is not None else None
+        self.count = 0
+        if self.engine is not None:
+            event.listen(self.engine, "before_cursor_execute", self._sent)
+
+    def _sent(self, *_: object) -> None:
+        self.count += 1
+
+    def reset(self) -> None:
+        self.count = 0
+
+    def close(self) -> int:
+        if self.engine is not None:
+            event.remove(self.engine, "before_cursor_execute", self._sent)
+        return self.count
 
 
 async def drive(
@@ -98,9 +123,11 @@ async def drive(
     warmup: int,
     think: float,
     seed: int,
+    engine: AsyncEngine | None = None,
 ) -> None:
     """``run.learners`` learners, all in flight, until ``warmup + run.updates`` updates are
-    handled; the first ``warmup`` are not measured."""
+    handled; the first ``warmup`` are not measured, nor are their SQL statements on
+    ``engine``."""
     total = warmup + run.updates
     taken = itertools.count()
     update_ids = itertools.count(first_update)
@@ -110,6 +137,7 @@ async def drive(
     done = 0
     started = time.perf_counter()
     cpu_started = cpu_seconds()
+    sent = StatementCount(engine)
     learners = [
         Learner(
             user_id=first_user + index,
@@ -127,6 +155,7 @@ async def drive(
         while (index := next(taken)) < total:
             if index == warmup:  # the first measured update
                 started, cpu_started = time.perf_counter(), cpu_seconds()
+                sent.reset()
             payload = learner.next_update(next(update_ids))
             update = bot.parse(payload)
             inbox = Inbox()
@@ -157,6 +186,7 @@ async def drive(
     await asyncio.gather(*(learn(learner) for learner in learners))
     run.elapsed = time.perf_counter() - started
     run.cpu = cpu_seconds() - cpu_started
+    run.statements = sent.close()
     run.latencies = latencies
     run.waits = waits
     run.answered = sum(learner.answered for learner in learners)
@@ -195,6 +225,7 @@ async def run_pixbot(
             warmup,
             think,
             seed,
+            app.engine,
         )
         handled_errors = app.metrics.registry.get_sample_value("pixbot_errors_total") or 0.0
         run.errors += int(handled_errors)
@@ -235,7 +266,7 @@ async def run_durable_echo(
         run = Run("echo+db", runtime, database.label, learners, updates)
         first_update, _ = await first_ids(engine)
         async with durable_echo(runtime, api, session_factory(engine)) as bot:
-            await drive(run, bot, (), first_update, FIRST_USER, warmup, think, seed)
+            await drive(run, bot, (), first_update, FIRST_USER, warmup, think, seed, engine)
         run.requests = api.requests
         return run
     finally:
