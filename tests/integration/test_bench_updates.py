@@ -73,8 +73,11 @@ async def test_a_small_run_reports_pixbot_and_echo_without_errors(runtime: str) 
     assert comparison["database"] == "sqlite" and comparison["runtime"] == runtime
     assert comparison["throughput_share"] > 0
     assert comparison["durable_echo_share"] > 0
-    # The durable echo claimed every update it answered, as pixbot does.
+    # The durable echo claimed every update it answered, as pixbot does: one statement each.
     assert result["runs"][2]["bot_api_requests"] > 0
+    sql = [run["statements_per_update"] for run in result["runs"]]
+    assert sql[1] == 0 and 1 <= sql[2] < 1.2 and sql[0] > 3  # pixbot reads and writes tests
+    assert "SQL/upd" in format_table(result)
     assert set(comparison["goals"]) == {
         "throughput_of_durable_echo",
         "p99_under_50_ms",
