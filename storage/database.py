@@ -27,9 +27,11 @@ MIGRATIONS: Final = Path(__file__).resolve().parent / "migrations"
 # The newest migration's revision (tests/integration/test_migrations.py holds it to alembic's
 # head): a database already there is checked with one query, without loading alembic (34 MB
 # in every worker, which only ever needed it to find nothing to do).
-SCHEMA_HEAD: Final = "0011"
+SCHEMA_HEAD: Final = "0012"
 # Any constant: processes starting together take this PostgreSQL lock to migrate one at a time.
 MIGRATION_LOCK: Final = 0x706978626F74  # "pixbot"
+# An execution option: SQLite statements that commit on their own (see single_statements).
+_NO_BEGIN: Final = "pixbot_no_begin"
 log = logging.getLogger(__name__)
 
 
@@ -58,9 +60,18 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:
         # IMMEDIATE takes the write lock up front, so two writers wait instead of failing.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if not connection.get_execution_options().get(_NO_BEGIN):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def single_statements(engine: AsyncEngine) -> AsyncEngine:
+    """``engine`` whose statements each take effect at once, with no BEGIN nor COMMIT around
+    them (two round trips fewer): for a write that stands alone."""
+    if engine.dialect.name == "sqlite":  # pysqlite already autocommits without our BEGIN
+        return engine.execution_options(**{_NO_BEGIN: True})
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

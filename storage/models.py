@@ -67,6 +67,8 @@ class AssessmentRow(Base):
     based_on_id: Mapped[int | None] = mapped_column(
         Id, ForeignKey("assessments.id", ondelete="SET NULL")
     )
+    # The challenges met before it started, read once (NULL: started before migration 0012).
+    seen_before: Mapped[list[str] | None] = mapped_column(JSON)
 
 
 class AttemptRow(Base):

@@ -7,8 +7,9 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Final
 
-from sqlalchemy import bindparam, delete, func, insert, select, union, update
+from sqlalchemy import Result, bindparam, delete, func, insert, select, union, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
 
 from bot.core.ports import (
     REVIEW,
@@ -17,12 +18,14 @@ from bot.core.ports import (
     AssessmentStatus,
     Attempt,
     CompetenceResult,
+    Sitting,
     Store,
     StoreFactory,
     User,
 )
 from bot.core.scoring import Knowledge, Source, Status
 from storage.campaigns import CampaignQueries
+from storage.database import single_statements
 from storage.feedback import FeedbackQueries
 from storage.groups import GroupQueries, QuizAnswerRow, QuizPollRow
 from storage.library import LibraryQueries
@@ -57,6 +60,23 @@ _ATTEMPTS: Final = _WITH_ANSWERS.where(
     AttemptRow.assessment_id == bindparam("assessment_id")
 ).order_by(AttemptRow.position)
 _ATTEMPT: Final = _WITH_ANSWERS.where(AttemptRow.token == bindparam("token"))
+# An assessment with its attempts and their answers, one row per attempt (none: no attempt).
+_SITTING: Final = (
+    select(AssessmentRow, AttemptRow, AnswerRow)
+    .outerjoin(AttemptRow, AttemptRow.assessment_id == AssessmentRow.id)
+    .outerjoin(AnswerRow, AnswerRow.attempt_id == AttemptRow.id)
+    .order_by(AttemptRow.position)
+)
+_TOKEN_HOLDER: Final = aliased(AttemptRow)
+_SITTING_OF: Final = _SITTING.where(
+    AssessmentRow.id
+    == select(_TOKEN_HOLDER.assessment_id)
+    .where(_TOKEN_HOLDER.token == bindparam("token"))
+    .scalar_subquery()
+)
+_ACTIVE_SITTING: Final = _SITTING.where(
+    AssessmentRow.id == _ACTIVE.with_only_columns(AssessmentRow.id).scalar_subquery()
+)
 _MESSAGE_ID: Final = (
     update(AttemptRow)
     .where(AttemptRow.token == bindparam("attempt_token"))
@@ -140,6 +160,7 @@ def _assessment(row: AssessmentRow) -> Assessment:
         pix=row.pix,
         level=row.level,
         based_on=row.based_on_id,
+        seen_before=None if row.seen_before is None else frozenset(row.seen_before),
     )
 
 
@@ -161,6 +182,16 @@ def _attempt(row: AttemptRow, answer: AnswerRow | None) -> Attempt:
         skipped=answer.skipped if answer else False,
         value=answer.value if answer else None,
     )
+
+
+def _sitting(rows: Result[AssessmentRow, AttemptRow | None, AnswerRow | None]) -> Sitting | None:
+    sitting: Sitting | None = None
+    for assessment, attempt, answer in rows:
+        if sitting is None:
+            sitting = Sitting(_assessment(assessment), [])
+        if attempt is not None:
+            sitting.attempts.append(_attempt(attempt, answer))
+    return sitting
 
 
 class SqlStore(
@@ -199,6 +230,12 @@ class SqlStore(
         row = await self.session.scalar(_ACTIVE, {"user_id": user_id})
         return _assessment(row) if row else None
 
+    async def active_sitting(self, user_id: int) -> Sitting | None:
+        return _sitting(await self.session.execute(_ACTIVE_SITTING, {"user_id": user_id}))
+
+    async def sitting_of(self, token: str) -> Sitting | None:
+        return _sitting(await self.session.execute(_SITTING_OF, {"token": token}))
+
     async def get_assessment(self, assessment_id: int) -> Assessment | None:
         row = await self.session.get(AssessmentRow, assessment_id)
         return _assessment(row) if row else None
@@ -211,6 +248,7 @@ class SqlStore(
         seed: int,
         now: datetime,
         based_on: int | None = None,
+        seen_before: frozenset[str] | None = None,
     ) -> Assessment:
         row = AssessmentRow(
             user_id=user_id,
@@ -220,6 +258,7 @@ class SqlStore(
             status=AssessmentStatus.STARTED,
             started_at=now,
             based_on_id=based_on,
+            seen_before=None if seen_before is None else sorted(seen_before),
         )
         self.session.add(row)
         await self.session.flush()
@@ -351,12 +390,25 @@ class SqlStore(
         await self.session.commit()
 
 
-def store_factory(sessions: async_sessionmaker[AsyncSession]) -> StoreFactory:
+class SqlStores(StoreFactory):
     """The core's StoreFactory: one session and transaction per use."""
 
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.sessions = sessions
+        self.single_sessions = async_sessionmaker(
+            single_statements(sessions.kw["bind"]), expire_on_commit=False
+        )
+
     @asynccontextmanager
-    async def open_store() -> AsyncIterator[Store]:
-        async with sessions() as session:
+    async def __call__(self) -> AsyncIterator[Store]:
+        async with self.sessions() as session:
             yield SqlStore(session)
 
-    return open_store
+    @asynccontextmanager
+    async def single(self) -> AsyncIterator[Store]:
+        async with self.single_sessions() as session:
+            yield SqlStore(session)
+
+
+def store_factory(sessions: async_sessionmaker[AsyncSession]) -> StoreFactory:
+    return SqlStores(sessions)

@@ -118,10 +118,11 @@ class Assessments:
         now = self.clock()
         await store.abandon_assessments(user_id, now)
         seed = self.new_seed()
+        seen = frozenset(await store.seen_challenges(user_id))
         assessment = await store.add_assessment(
-            user_id, competence, self.engine.name, seed, now, based_on
+            user_id, competence, self.engine.name, seed, now, based_on, seen
         )
-        return await self.next(store, assessment, language)
+        return await self.next(store, assessment, language, attempts=[])  # none yet
 
     async def in_english_first(self, store: Store, user_id: int, language: str) -> bool:
         """Whether to tell a learner that the challenges are in English: their interface
@@ -135,18 +136,27 @@ class Assessments:
     ) -> Served | ReviewFinished:
         """A review session: the due skills, oldest first; levels do not change."""
         now = self.clock()
-        assessment = await store.add_assessment(user_id, REVIEW, REVIEW, self.new_seed(), now)
-        then = await self.next(store, assessment, language)
+        seen = frozenset(await store.seen_challenges(user_id))
+        assessment = await store.add_assessment(
+            user_id, REVIEW, REVIEW, self.new_seed(), now, seen_before=seen
+        )
+        then = await self.next(store, assessment, language, attempts=[])  # none yet
         assert not isinstance(then, Finished)
         return then
 
     async def next(
-        self, store: Store, assessment: Assessment, language: str
+        self,
+        store: Store,
+        assessment: Assessment,
+        language: str,
+        attempts: list[Attempt] | None = None,
     ) -> Served | Finished | ReviewFinished:
-        """The pending challenge if there is one, else the engine's next, else the result."""
+        """The pending challenge if there is one, else the engine's next, else the result
+        (``attempts``: the assessment's, when already read)."""
         if assessment.engine == REVIEW:
-            return await self._next_review(store, assessment, language)
-        attempts = await store.attempts(assessment.id)
+            return await self._next_review(store, assessment, language, attempts)
+        if attempts is None:
+            attempts = await store.attempts(assessment.id)
         state = await self._state(store, assessment, attempts)
         return await self._next(store, assessment, attempts, state, language)
 
@@ -189,9 +199,14 @@ class Assessments:
         return await store.add_attempt(attempt, self.clock())
 
     async def _next_review(
-        self, store: Store, assessment: Assessment, language: str
+        self,
+        store: Store,
+        assessment: Assessment,
+        language: str,
+        attempts: list[Attempt] | None = None,
     ) -> Served | ReviewFinished:
-        attempts = await store.attempts(assessment.id)
+        if attempts is None:
+            attempts = await store.attempts(assessment.id)
         pending = _waiting_answer(self.bank, attempts)
         answered, waiting, total = await self._review_progress(store, assessment, attempts)
         if pending is not None:
@@ -203,7 +218,9 @@ class Assessments:
             right = sum(1 for a in answered if a.correct)
             next_due = await store.next_review_due(assessment.user_id)
             return ReviewFinished(assessment, right, len(answered), next_due)
-        seen = frozenset(await store.seen_challenges(assessment.user_id))
+        seen = assessment.seen_before
+        if seen is None:
+            seen = frozenset(await store.seen_challenges(assessment.user_id))
         pool = sorted(self.bank.challenges_of(waiting[0].skill), key=lambda c: c.id)
         fresh = [c for c in pool if c.id not in seen] or pool
         challenge = random.Random(assessment.seed * 31 + len(attempts)).choice(fresh)
@@ -230,9 +247,13 @@ class Assessments:
         total = min(SESSION_SIZE, len(answered) + (pending is not None) + len(waiting))
         return answered, waiting, max(total, 1)
 
-    async def pending(self, store: Store, assessment: Assessment) -> Served | None:
-        """The challenge waiting for an answer, without serving a new one."""
-        attempts = await store.attempts(assessment.id)
+    async def pending(
+        self, store: Store, assessment: Assessment, attempts: list[Attempt] | None = None
+    ) -> Served | None:
+        """The challenge waiting for an answer, without serving a new one (``attempts``: the
+        assessment's, when already read)."""
+        if attempts is None:
+            attempts = await store.attempts(assessment.id)
         attempt = _waiting_answer(self.bank, attempts)
         if attempt is None:
             return None
@@ -242,6 +263,13 @@ class Assessments:
             return Served(assessment, attempt, challenge, len(answered) + 1, total=total)
         state = await self._state(store, assessment, attempts)
         return self._served(state, assessment, attempt, challenge, attempts)
+
+    async def pending_message(self, store: Store, user_id: int) -> int | None:
+        """The message showing the challenge that waits in the test in progress, whose buttons
+        close when another test starts."""
+        active = await store.active_sitting(user_id)
+        pending = None if active is None else _waiting_answer(self.bank, active.attempts)
+        return None if pending is None else pending.message_id
 
     async def answer(
         self, store: Store, served: Served, value: str, correct: bool, skipped: bool = False
@@ -292,10 +320,14 @@ class Assessments:
             for a in attempts
             if a.answered and a.challenge_id in self.bank.challenges
         ]
-        # Met in earlier tests: this test's own challenges are excluded (they are asked or
-        # pending), so the state, and the engine's memo of it, stays the same while it runs.
-        seen = await store.seen_challenges(assessment.user_id)
-        seen.difference_update(a.challenge_id for a in attempts)
+        # Met before this test: recorded when it started, so the state, and the engine's memo
+        # of it, stays the same while it runs; a test started before that was recorded reads
+        # them, less its own challenges (asked or pending).
+        if assessment.seen_before is not None:
+            seen = set(assessment.seen_before)
+        else:
+            seen = await store.seen_challenges(assessment.user_id)
+            seen.difference_update(a.challenge_id for a in attempts)
         known = (
             kept_for_improvement(await store.knowledge_of(assessment.based_on))
             if assessment.based_on is not None

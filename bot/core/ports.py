@@ -83,6 +83,8 @@ class Assessment:
     pix: int | None = None
     level: int | None = None
     based_on: int | None = None  # improving this earlier assessment: its validated skills stay
+    # The challenges met before it started (None: not recorded, read them from the answers).
+    seen_before: frozenset[str] | None = None
 
 
 @dataclass
@@ -107,6 +109,14 @@ class Attempt:
 
 
 @dataclass(frozen=True)
+class Sitting:
+    """An assessment with its attempts in order, read together (one query on the hot path)."""
+
+    assessment: Assessment
+    attempts: list[Attempt]
+
+
+@dataclass(frozen=True)
 class CompetenceResult:
     competence: str
     pix: int
@@ -126,6 +136,14 @@ class Store(CampaignStore, GroupStore, LibraryStore, FeedbackStore, SharingStore
     async def save_user(self, user: User, now: datetime) -> None: ...
 
     async def active_assessment(self, user_id: int) -> Assessment | None: ...
+    async def active_sitting(self, user_id: int) -> Sitting | None:
+        """The assessment in progress with its attempts."""
+        ...
+
+    async def sitting_of(self, token: str) -> Sitting | None:
+        """The assessment the attempt ``token`` belongs to, with its attempts."""
+        ...
+
     async def get_assessment(self, assessment_id: int) -> Assessment | None: ...
     async def add_assessment(
         self,
@@ -135,6 +153,7 @@ class Store(CampaignStore, GroupStore, LibraryStore, FeedbackStore, SharingStore
         seed: int,
         now: datetime,
         based_on: int | None = None,
+        seen_before: frozenset[str] | None = None,
     ) -> Assessment: ...
     async def abandon_assessments(self, user_id: int, now: datetime) -> None: ...
     async def finish_assessment(
@@ -192,4 +211,12 @@ class Store(CampaignStore, GroupStore, LibraryStore, FeedbackStore, SharingStore
     async def commit(self) -> None: ...
 
 
-StoreFactory = Callable[[], AbstractAsyncContextManager[Store]]
+class StoreFactory(Protocol):
+    """``async with stores() as store``: one transaction, kept by ``store.commit()``."""
+
+    def __call__(self) -> AbstractAsyncContextManager[Store]: ...
+
+    def single(self) -> AbstractAsyncContextManager[Store]:
+        """A store whose statements each take effect at once, with no transaction around them
+        (no BEGIN nor COMMIT round trip): for one write that stands alone."""
+        ...

@@ -24,16 +24,20 @@ class Progress:
 
     async def resume(self, store: Store, user: User) -> Served | None:
         """The challenge waiting in the test in progress (served now if none is)."""
-        active = await store.active_assessment(user.id)
+        active = await store.active_sitting(user.id)
         if active is None:
             return None
-        served = await self.assessments.next(store, active, user.language)
+        served = await self.assessments.next(
+            store, active.assessment, user.language, active.attempts
+        )
         return served if isinstance(served, Served) else None
 
     async def pending(self, store: Store, user: User) -> Served | None:
         """The challenge waiting for an answer, without serving a new one."""
-        active = await store.active_assessment(user.id)
-        return None if active is None else await self.assessments.pending(store, active)
+        active = await store.active_sitting(user.id)
+        if active is None:
+            return None
+        return await self.assessments.pending(store, active.assessment, active.attempts)
 
     async def home(self, store: Store, user: User) -> Home:
         return Home(

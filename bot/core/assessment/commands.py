@@ -155,11 +155,9 @@ class AssessmentSlice:
         intro = self.screens.test_intro(user.language, competence, english)
         edits = [Edit(None, intro)] if pressed else []
         messages = [] if pressed else [Message(intro)]
-        active = await store.active_assessment(user.id)
-        if active is not None:
-            pending = await self.assessments.pending(store, active)
-            if pending is not None and pending.attempt.message_id is not None:
-                edits.append(Edit(pending.attempt.message_id, None))
+        shown = await self.assessments.pending_message(store, user.id)
+        if shown is not None:
+            edits.append(Edit(shown, None))
         then = await self.assessments.start(store, user.id, competence, user.language, based_on)
         return Outcome([*messages, self.screens.step(user.language, then)], edits)
 
@@ -170,8 +168,7 @@ class AssessmentSlice:
         if turn.user.awaiting is Awaiting.REPORT_TEXT:  # back to the test: typing answers it
             turn.user.awaiting = None
             await turn.store.save_user(turn.user, self.clock())
-        attempt = await turn.store.attempt_by_token(data.token)
-        served = await self._open(turn, attempt)
+        served = await self._open(turn, data.token)
         if served is None:
             return self.closed(turn)
         challenge, attempt = served.challenge, served.attempt
@@ -196,15 +193,17 @@ class AssessmentSlice:
         correct = check_choice(challenge, attempt.selection)
         return await self.answer(turn, served, value, correct=correct)
 
-    async def _open(self, turn: Turn, attempt: Attempt | None) -> Served | None:
-        """The attempt's Served view if this user may still answer it, else None."""
+    async def _open(self, turn: Turn, token: str) -> Served | None:
+        """The Served view of the attempt ``token`` if this user may still answer it, else
+        None."""
         store = turn.store
+        sitting = await store.sitting_of(token)
+        if sitting is None or sitting.assessment.status is not AssessmentStatus.STARTED:
+            return None
+        attempt = next((a for a in sitting.attempts if a.token == token), None)
         if attempt is None or attempt.user_id != turn.user.id or attempt.answered:
             return None
-        assessment = await store.get_assessment(attempt.assessment_id)
-        if assessment is None or assessment.status is not AssessmentStatus.STARTED:
-            return None
-        served = await self.assessments.pending(store, assessment)
+        served = await self.assessments.pending(store, sitting.assessment, sitting.attempts)
         if served is None or served.attempt.id != attempt.id:
             return None
         return served

@@ -278,11 +278,9 @@ class CampaignSlice:
         """Start the adaptive test on ``competence`` for the participation (this abandons
         another test in progress, as choosing a competence in the menu does)."""
         store, user, lang = turn.store, turn.user, turn.language
-        active = await store.active_assessment(user.id)
-        if active is not None:
-            pending = await self.assessments.pending(store, active)
-            if pending is not None and pending.attempt.message_id is not None:
-                edits.append(Edit(pending.attempt.message_id, None))
+        shown = await self.assessments.pending_message(store, user.id)
+        if shown is not None:
+            edits.append(Edit(shown, None))
         english = await self.assessments.in_english_first(store, user.id, lang)
         then = await self.assessments.start(store, user.id, competence, lang)
         await store.link_campaign_assessment(participation, then.assessment.id, competence)
