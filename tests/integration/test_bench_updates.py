@@ -78,6 +78,9 @@ async def test_a_small_run_reports_pixbot_and_echo_without_errors(runtime: str) 
     sql = [run["statements_per_update"] for run in result["runs"]]
     assert sql[1] == 0 and 1 <= sql[2] < 1.2 and sql[0] > 3  # pixbot reads and writes tests
     assert "SQL/upd" in format_table(result)
+    assert 0 < result["runs"][0]["engine_ms_per_update"] < result["runs"][0]["cpu_ms_per_update"]
+    assert 0 < comparison["engine_ceiling"] < 1
+    assert "its adaptive engine's choices alone cost" in format_table(result)
     assert set(comparison["goals"]) == {
         "throughput_of_durable_echo",
         "p99_under_50_ms",
@@ -155,9 +158,10 @@ def test_throughput_is_compared_only_without_think_time() -> None:
         "rss_end_mb": 140.0,
         "errors": 0,
         "unanswered": 0,
+        "engine_ms_per_update": 3.0,
     }
     echo = {**pixbot, "updates_per_s": 40.0}
-    durable = {**pixbot, "updates_per_s": 35.0}
+    durable = {**pixbot, "updates_per_s": 35.0, "cpu_ms_per_update": 1.0}
     compared = compare(pixbot, echo, durable, think=0.0)
     assert compared["goals"]["throughput_of_durable_echo"] is True  # 30/35, goal 50 %
     assert compared["durable_echo_share"] == 0.875
@@ -175,6 +179,8 @@ def test_throughput_is_compared_only_without_think_time() -> None:
     assert grown["memory_flat"] is False
     short = compare({**pixbot, "updates": 20_000}, echo, durable, think=0.0)["goals"]
     assert short["memory_flat"] is None
+    # The durable echo at 1 ms a update, plus 3 ms of engine choices: at most 1/4 of it.
+    assert compared["engine_ceiling"] == 0.25
 
 
 @pytest.mark.parametrize("argv", [["--learners", "0"], ["--learners", "5", "--updates", "2"]])

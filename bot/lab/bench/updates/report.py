@@ -33,6 +33,15 @@ def flood_goals(flood: dict[str, Any]) -> dict[str, bool | None]:
     }
 
 
+def engine_ceiling(pixbot: dict[str, Any], durable: dict[str, Any]) -> float:
+    """The share of the durable echo's throughput that a bot doing only what the durable echo
+    does plus pixbot's adaptive engine choices could reach when CPU bounds both: the most any
+    implementation with this engine can reach (its choices cost what they cost, whatever the
+    storage and the runtime do around them)."""
+    floor, engine = durable["cpu_ms_per_update"], pixbot["engine_ms_per_update"]
+    return floor / (floor + engine) if floor + engine else 1.0
+
+
 def compare(
     pixbot: dict[str, Any], echo: dict[str, Any], durable: dict[str, Any], think: float
 ) -> dict[str, Any]:
@@ -53,6 +62,8 @@ def compare(
         "durable_echo_share": round(share(durable, echo), 4),
         "share_of_durable_echo": round(of_durable, 4),
         "share_goal": goal,
+        "engine_ms": pixbot["engine_ms_per_update"],
+        "engine_ceiling": round(engine_ceiling(pixbot, durable), 4),
         "goals": {
             "throughput_of_durable_echo": of_durable >= goal if think == 0 else None,
             "p99_under_50_ms": pixbot["p99_ms"] < GOAL_P99_MS,
@@ -261,6 +272,11 @@ def format_table(result: dict[str, Any]) -> str:
             f"{100 * comparison['share_goal']:.0f} %; pixbot/echo "
             f"{100 * comparison['throughput_share']:.1f} %, durable echo/echo "
             f"{100 * comparison['durable_echo_share']:.1f} %); {marks}"
+        )
+        lines.append(
+            f"  its adaptive engine's choices alone cost {comparison['engine_ms']:.2f} ms of CPU "
+            f"per update: the durable echo doing them too would reach at most "
+            f"{100 * comparison['engine_ceiling']:.1f} % of the durable echo"
         )
     if not result["think_s"]:
         lines.append(

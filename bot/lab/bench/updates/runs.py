@@ -9,19 +9,18 @@ import logging
 import random
 import resource
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.flood import FloodGuard
 from bot.delivery.limiter import RateLimiter
 from bot.lab.bench.updates.api import CURRENT_INBOX, Inbox, LocalApi
 from bot.lab.bench.updates.database import Database, first_ids, stored_counts
 from bot.lab.bench.updates.learners import FIRST_USER, LANGUAGES, Learner
+from bot.lab.bench.updates.meters import EngineTime, Meter, StatementCount
 from bot.lab.bench.updates.runtimes import Fed, durable_echo, echo, pixbot
 from bot.memory import rss_mb
 from bot.serving.replies import RATE_WAITED
@@ -54,6 +53,7 @@ class Run:
     people: int = 0  # identities the learners went through
     requests: int = 0  # Bot API requests made
     statements: int = 0  # SQL statements sent to the database for the measured updates
+    engine_seconds: float = 0.0  # the adaptive engine's choices for the measured updates
     rss: list[float] = field(default_factory=list)  # MB after each tenth of the run
     stored: dict[str, int] = field(default_factory=dict)  # rows in the database afterwards
 
@@ -83,6 +83,7 @@ class Run:
             "people": self.people,
             "bot_api_requests": self.requests,
             "statements_per_update": round(self.statements / self.updates, 2),
+            "engine_ms_per_update": round(1000 * self.engine_seconds / self.updates, 2),
             "cpu_share": round(self.cpu / self.elapsed, 2) if self.elapsed else 0.0,
             "cpu_ms_per_update": round(1000 * self.cpu / self.updates, 2),
             "rss_mb": [round(value, 1) for value in self.rss],
@@ -91,31 +92,6 @@ class Run:
             "rss_growth_mb": round(self.rss[-1] - self.rss[0], 1) if self.rss else 0.0,
             "stored": self.stored,
         }
-
-
-class StatementCount:
-    """The SQL statements ``engine`` sends (its cursors' executions; an executemany is one),
-    transactions' BEGIN and COMMIT aside."""
-
-    def __init__(self, engine: AsyncEngine | None) -> None:
-        self.engine = engine.sync_engine if engine is not None else None
-        self.count = 0
-        if self.engine is not None:
-            event.listen(self.engine, "before_cursor_execute", self._sent)
-
-    def _sent(self, _connection: object, _cursor: object, statement: str, *_: object) -> None:
-        # SQLite's BEGIN IMMEDIATE is a statement; PostgreSQL's BEGIN is not one of these events:
-        # counted on neither, the two databases compare.
-        if not statement.startswith("BEGIN"):
-            self.count += 1
-
-    def reset(self) -> None:
-        self.count = 0
-
-    def close(self) -> int:
-        if self.engine is not None:
-            event.remove(self.engine, "before_cursor_execute", self._sent)
-        return self.count
 
 
 async def drive(
@@ -127,11 +103,11 @@ async def drive(
     warmup: int,
     think: float,
     seed: int,
-    engine: AsyncEngine | None = None,
-) -> None:
+    meters: Mapping[str, Meter] | None = None,
+) -> dict[str, float]:
     """``run.learners`` learners, all in flight, until ``warmup + run.updates`` updates are
-    handled; the first ``warmup`` are not measured, nor are their SQL statements on
-    ``engine``."""
+    handled; the first ``warmup`` are not measured, nor counted by ``meters``, whose measures
+    it returns by name."""
     total = warmup + run.updates
     taken = itertools.count()
     update_ids = itertools.count(first_update)
@@ -141,7 +117,7 @@ async def drive(
     done = 0
     started = time.perf_counter()
     cpu_started = cpu_seconds()
-    sent = StatementCount(engine)
+    meters = meters or {}
     learners = [
         Learner(
             user_id=first_user + index,
@@ -159,7 +135,8 @@ async def drive(
         while (index := next(taken)) < total:
             if index == warmup:  # the first measured update
                 started, cpu_started = time.perf_counter(), cpu_seconds()
-                sent.reset()
+                for meter in meters.values():
+                    meter.reset()
             payload = learner.next_update(next(update_ids))
             update = bot.parse(payload)
             inbox = Inbox()
@@ -190,11 +167,11 @@ async def drive(
     await asyncio.gather(*(learn(learner) for learner in learners))
     run.elapsed = time.perf_counter() - started
     run.cpu = cpu_seconds() - cpu_started
-    run.statements = sent.close()
     run.latencies = latencies
     run.waits = waits
     run.answered = sum(learner.answered for learner in learners)
     run.people = sum(learner.people for learner in learners)
+    return {name: meter.close() for name, meter in meters.items()}
 
 
 async def run_pixbot(
@@ -220,7 +197,7 @@ async def run_pixbot(
         }
     async with pixbot(runtime, database, api, **unlimited) as app:
         run = Run("pixbot", runtime, database.label, learners, updates)
-        await drive(
+        measured = await drive(
             run,
             app.bot,
             app.competences,
@@ -229,8 +206,10 @@ async def run_pixbot(
             warmup,
             think,
             seed,
-            app.engine,
+            {"statements": StatementCount(app.engine), "engine": EngineTime(app.adaptive)},
         )
+        run.statements = int(measured["statements"])
+        run.engine_seconds = measured["engine"]
         handled_errors = app.metrics.registry.get_sample_value("pixbot_errors_total") or 0.0
         run.errors += int(handled_errors)
         run.requests = api.requests
@@ -270,7 +249,11 @@ async def run_durable_echo(
         run = Run("echo+db", runtime, database.label, learners, updates)
         first_update, _ = await first_ids(engine)
         async with durable_echo(runtime, api, session_factory(engine)) as bot:
-            await drive(run, bot, (), first_update, FIRST_USER, warmup, think, seed, engine)
+            meters = {"statements": StatementCount(engine)}
+            measured = await drive(
+                run, bot, (), first_update, FIRST_USER, warmup, think, seed, meters
+            )
+            run.statements = int(measured["statements"])
         run.requests = api.requests
         return run
     finally:

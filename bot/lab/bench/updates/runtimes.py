@@ -22,6 +22,7 @@ from bot.memory import freeze_startup_objects, trim_loop
 
 if TYPE_CHECKING:
     from bot.core.conversation import Conversation
+    from bot.core.engines import Engine
     from bot.serving.metrics import Metrics
     from bot.settings import Settings
 
@@ -47,6 +48,7 @@ class Pixbot:
 
     bot: Fed
     engine: AsyncEngine
+    adaptive: Engine  # the conversation's adaptive engine
     metrics: Metrics
     competences: list[str]  # every competence code
     first_update: int  # update and user ids above those already stored
@@ -111,7 +113,8 @@ async def pixbot(
         async with module.pixbot(build) as bot:
             first_update, first_user = await first_ids(engine)
             competences = sorted(conversation.bank.competences)
-            app = Pixbot(bot, engine, metrics, competences, first_update, first_user)
+            adaptive = conversation.assessments.engine
+            app = Pixbot(bot, engine, adaptive, metrics, competences, first_update, first_user)
             freeze_startup_objects()
             stop = asyncio.Event()
             trimming = asyncio.create_task(trim_loop(stop))
