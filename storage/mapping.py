@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeAlias
 
 from bot.core.ports import User
 
-if TYPE_CHECKING:  # storage.models imports the feature modules, which import this one
-    from storage.models import UserRow
+# A row read past the ORM, an ORM object or a namespace: its columns as attributes.
+Columns: TypeAlias = Any
 
 
 def aware(moment: datetime) -> datetime:
@@ -31,7 +31,7 @@ USER_FIELDS = (
 )
 
 
-def user_record(row: UserRow) -> User:
+def user_record(row: Columns) -> User:
     values = {name: getattr(row, name) for name in USER_FIELDS}
     if values["next_reminder_at"] is not None:
         values["next_reminder_at"] = aware(values["next_reminder_at"])

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Final
+from types import SimpleNamespace
+from typing import Any, Final
 
-from sqlalchemy import Result, bindparam, delete, func, insert, select, union, update
+from sqlalchemy import CursorResult, bindparam, delete, func, insert, select, union, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
@@ -29,7 +30,7 @@ from storage.database import single_statements
 from storage.feedback import FeedbackQueries
 from storage.groups import GroupQueries, QuizAnswerRow, QuizPollRow
 from storage.library import LibraryQueries
-from storage.mapping import USER_FIELDS, aware, user_record, user_values
+from storage.mapping import USER_FIELDS, Columns, aware, user_record, user_values
 from storage.models import (
     AnswerRow,
     AssessmentRow,
@@ -40,12 +41,13 @@ from storage.models import (
 )
 from storage.retention import RetentionQueries
 from storage.sharing import SharingQueries
-from storage.upsert import insert_new
+from storage.upsert import insert_new, run, table_of
 
+_ASSESSMENTS: Final = table_of(AssessmentRow)
 # The statements of every update, built once (building one costs about as much as running
 # it); their values are bound at execution.
 _ACTIVE: Final = (
-    select(AssessmentRow)
+    select(AssessmentRow.__table__)
     .where(
         AssessmentRow.user_id == bindparam("user_id"),
         AssessmentRow.status == AssessmentStatus.STARTED,
@@ -60,9 +62,20 @@ _ATTEMPTS: Final = _WITH_ANSWERS.where(
     AttemptRow.assessment_id == bindparam("assessment_id")
 ).order_by(AttemptRow.position)
 _ATTEMPT: Final = _WITH_ANSWERS.where(AttemptRow.token == bindparam("token"))
-# An assessment with its attempts and their answers, one row per attempt (none: no attempt).
+_USER: Final = select(UserRow.__table__).where(UserRow.id == bindparam("user_id"))
+_ASSESSMENT: Final = select(_ASSESSMENTS).where(AssessmentRow.id == bindparam("assessment_id"))
+_NEW_ASSESSMENT: Final = insert(_ASSESSMENTS).returning(AssessmentRow.id)
+# An assessment with its attempts and their answers, one row per attempt (none: no attempt):
+# plain columns (the assessment's prefixed), read past the ORM.
 _SITTING: Final = (
-    select(AssessmentRow, AttemptRow, AnswerRow)
+    select(
+        *(column.label(f"assessment_{column.key}") for column in _ASSESSMENTS.c),
+        *AttemptRow.__table__.c,
+        AnswerRow.id.label("answer_id"),
+        AnswerRow.value,
+        AnswerRow.correct,
+        AnswerRow.skipped,
+    )
     .outerjoin(AttemptRow, AttemptRow.assessment_id == AssessmentRow.id)
     .outerjoin(AnswerRow, AnswerRow.attempt_id == AttemptRow.id)
     .order_by(AttemptRow.position)
@@ -147,7 +160,7 @@ _LAST_ANSWERS: Final = (
 )
 
 
-def _assessment(row: AssessmentRow) -> Assessment:
+def _assessment(row: Columns) -> Assessment:
     return Assessment(
         id=row.id,
         user_id=row.user_id,
@@ -164,7 +177,7 @@ def _assessment(row: AssessmentRow) -> Assessment:
     )
 
 
-def _attempt(row: AttemptRow, answer: AnswerRow | None) -> Attempt:
+def _attempt(row: Columns, answer: Columns | None) -> Attempt:
     return Attempt(
         id=row.id,
         token=row.token,
@@ -184,13 +197,21 @@ def _attempt(row: AttemptRow, answer: AnswerRow | None) -> Attempt:
     )
 
 
-def _sitting(rows: Result[AssessmentRow, AttemptRow | None, AnswerRow | None]) -> Sitting | None:
+def _sitting(rows: CursorResult[Any]) -> Sitting | None:
     sitting: Sitting | None = None
-    for assessment, attempt, answer in rows:
+    for row in rows:
         if sitting is None:
-            sitting = Sitting(_assessment(assessment), [])
-        if attempt is not None:
-            sitting.attempts.append(_attempt(attempt, answer))
+            values = row._mapping
+            sitting = Sitting(
+                _assessment(
+                    SimpleNamespace(
+                        **{c.key: values[f"assessment_{c.key}"] for c in _ASSESSMENTS.c}
+                    )
+                ),
+                [],
+            )
+        if row.id is not None:  # the assessment has attempts (outer join)
+            sitting.attempts.append(_attempt(row, row if row.answer_id is not None else None))
     return sitting
 
 
@@ -209,7 +230,7 @@ class SqlStore(
     # --- users ---------------------------------------------------------------------------
 
     async def get_user(self, user_id: int) -> User | None:
-        row = await self.session.get(UserRow, user_id)
+        row = (await run(self.session, _USER, {"user_id": user_id})).first()
         return None if row is None else user_record(row)
 
     async def add_user(self, user: User, now: datetime) -> None:
@@ -222,22 +243,23 @@ class SqlStore(
 
     async def save_user(self, user: User, now: datetime) -> None:
         values = {f"new_{name}": value for name, value in user_values(user).items()}
-        await self.session.execute(_SAVE_USER, {"user_id": user.id, "saved_at": now, **values})
+        await run(self.session, _SAVE_USER, {"user_id": user.id, "saved_at": now, **values})
 
     # --- assessments ---------------------------------------------------------------------
 
     async def active_assessment(self, user_id: int) -> Assessment | None:
-        row = await self.session.scalar(_ACTIVE, {"user_id": user_id})
+        row = (await run(self.session, _ACTIVE, {"user_id": user_id})).first()
         return _assessment(row) if row else None
 
     async def active_sitting(self, user_id: int) -> Sitting | None:
-        return _sitting(await self.session.execute(_ACTIVE_SITTING, {"user_id": user_id}))
+        return _sitting(await run(self.session, _ACTIVE_SITTING, {"user_id": user_id}))
 
     async def sitting_of(self, token: str) -> Sitting | None:
-        return _sitting(await self.session.execute(_SITTING_OF, {"token": token}))
+        return _sitting(await run(self.session, _SITTING_OF, {"token": token}))
 
     async def get_assessment(self, assessment_id: int) -> Assessment | None:
-        row = await self.session.get(AssessmentRow, assessment_id)
+        found = await run(self.session, _ASSESSMENT, {"assessment_id": assessment_id})
+        row = found.first()
         return _assessment(row) if row else None
 
     async def add_assessment(
@@ -250,27 +272,30 @@ class SqlStore(
         based_on: int | None = None,
         seen_before: frozenset[str] | None = None,
     ) -> Assessment:
-        row = AssessmentRow(
-            user_id=user_id,
-            competence=competence,
-            engine=engine,
-            seed=seed,
-            status=AssessmentStatus.STARTED,
-            started_at=now,
-            based_on_id=based_on,
-            seen_before=None if seen_before is None else sorted(seen_before),
-        )
-        self.session.add(row)
-        await self.session.flush()
-        return _assessment(row)
+        values = {
+            "user_id": user_id,
+            "competence": competence,
+            "engine": engine,
+            "seed": seed,
+            "status": AssessmentStatus.STARTED,
+            "started_at": now,
+            "finished_at": None,
+            "pix": None,
+            "level": None,
+            "based_on_id": based_on,
+            "seen_before": None if seen_before is None else sorted(seen_before),
+        }
+        added = await run(self.session, _NEW_ASSESSMENT, values)
+        return _assessment(SimpleNamespace(id=added.scalar_one(), **values))
 
     async def abandon_assessments(self, user_id: int, now: datetime) -> None:
-        await self.session.execute(_ABANDON, {"owner_id": user_id, "ended_at": now})
+        await run(self.session, _ABANDON, {"owner_id": user_id, "ended_at": now})
 
     async def finish_assessment(
         self, assessment: Assessment, knowledge: Mapping[str, Knowledge], now: datetime
     ) -> None:
-        result = await self.session.execute(
+        result = await run(
+            self.session,
             _FINISH,
             {
                 "assessment_id": assessment.id,
@@ -279,7 +304,7 @@ class SqlStore(
                 "final_level": assessment.level,
             },
         )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+        if result.rowcount != 1:
             raise AlreadyAnswered(f"assessment {assessment.id} already finished")
         rows = [
             {
@@ -294,7 +319,7 @@ class SqlStore(
             for known in knowledge.values()
         ]
         if rows:  # one statement for all of them (the ORM sent one per row)
-            await self.session.execute(insert(KnowledgeRow), rows)
+            await run(self.session, insert(table_of(KnowledgeRow)), rows)
         assessment.status, assessment.finished_at = AssessmentStatus.COMPLETED, now
 
     # --- attempts and answers ------------------------------------------------------------
@@ -329,10 +354,10 @@ class SqlStore(
 
     async def save_attempt_progress(self, attempt: Attempt) -> None:
         values = {"attempt_id": attempt.id, "ticked": attempt.selection, "filled": attempt.fields}
-        await self.session.execute(_PROGRESS, values)
+        await run(self.session, _PROGRESS, values)
 
     async def set_message_id(self, token: str, message_id: int) -> None:
-        await self.session.execute(_MESSAGE_ID, {"attempt_token": token, "shown_as": message_id})
+        await run(self.session, _MESSAGE_ID, {"attempt_token": token, "shown_as": message_id})
 
     async def record_answer(
         self, attempt: Attempt, value: str, correct: bool, skipped: bool, now: datetime
@@ -350,7 +375,7 @@ class SqlStore(
             raise AlreadyAnswered(attempt.token)
 
     async def seen_challenges(self, user_id: int) -> set[str]:
-        return set(await self.session.scalars(_SEEN, {"user_id": user_id}))
+        return set((await run(self.session, _SEEN, {"user_id": user_id})).scalars())
 
     async def latest_results(self, user_id: int) -> dict[str, CompetenceResult]:
         rows = await self.session.scalars(_LATEST, {"user_id": user_id})

@@ -14,7 +14,7 @@ from bot.core.ports import User
 from bot.core.review import ReviewCard
 from bot.core.scoring import Status
 from storage.campaigns import CampaignRow, ParticipationAssessmentRow, ParticipationRow
-from storage.mapping import aware, user_record
+from storage.mapping import Columns, aware, user_record
 from storage.models import (
     AssessmentRow,
     KnowledgeRow,
@@ -24,14 +24,14 @@ from storage.models import (
     UserRow,
 )
 from storage.tables import metadata
-from storage.upsert import insert_new, upsert
+from storage.upsert import insert_new, run, table_of, upsert
 
-_CARD: Final = select(ReviewCardRow).where(
+_CARD: Final = select(table_of(ReviewCardRow)).where(
     ReviewCardRow.user_id == bindparam("user_id"), ReviewCardRow.skill == bindparam("skill")
 )
 
 
-def _card(row: ReviewCardRow) -> ReviewCard:
+def _card(row: Columns) -> ReviewCard:
     return ReviewCard(row.user_id, row.skill, dict(row.card), aware(row.due), row.reviews)
 
 
@@ -64,7 +64,7 @@ class RetentionQueries:
         return aware(due) if due else None
 
     async def review_card(self, user_id: int, skill: str) -> ReviewCard | None:
-        row = await self.session.scalar(_CARD, {"user_id": user_id, "skill": skill})
+        row = (await run(self.session, _CARD, {"user_id": user_id, "skill": skill})).first()
         return _card(row) if row else None
 
     async def save_review_card(self, card: ReviewCard, now: datetime) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import CursorResult, Executable, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
@@ -53,10 +53,20 @@ def _count_up(
     )
 
 
-def _table(model: type[DeclarativeBase]) -> Table:
+def table_of(model: type[DeclarativeBase]) -> Table:
     table = model.__table__
     assert isinstance(table, Table)
     return table
+
+
+async def run(
+    session: AsyncSession, statement: Executable, values: Any = None
+) -> CursorResult[Any]:
+    """``statement`` on the session's connection and transaction, past the ORM: the hot path's
+    statements read and write plain rows, and the ORM's own work for them (its compile state,
+    entity loading, bulk persistence) cost more CPU than the round trip (issue 19, profiled)."""
+    connection = await session.connection()
+    return await connection.execute(statement, values)
 
 
 async def insert_new(
@@ -66,7 +76,8 @@ async def insert_new(
     row's primary key, or None when it existed. A concurrent insert of the same key waits for
     the other transaction, as the plain INSERT did."""
     dialect = session.get_bind().dialect.name
-    return await session.scalar(_insert_new(dialect, _table(model)), dict(values))
+    result = await run(session, _insert_new(dialect, table_of(model)), dict(values))
+    return result.scalar()
 
 
 async def upsert(
@@ -78,8 +89,8 @@ async def upsert(
 ) -> None:
     """Insert a row, or set the ``update`` columns of the row with the same unique ``key``."""
     dialect = session.get_bind().dialect.name
-    statement = _upsert(dialect, _table(model), tuple(key), tuple(update))
-    await session.execute(statement, dict(values))
+    statement = _upsert(dialect, table_of(model), tuple(key), tuple(update))
+    await run(session, statement, dict(values))
 
 
 async def count_up(
@@ -93,5 +104,5 @@ async def count_up(
     """Insert a row whose ``column`` is 1, or add 1 to ``column`` of the row with the same
     unique ``key`` (and set its ``update`` columns): a counter two processes can bump at once."""
     dialect = session.get_bind().dialect.name
-    statement = _count_up(dialect, _table(model), tuple(key), column, tuple(update))
-    await session.execute(statement, {**values, column: 1})
+    statement = _count_up(dialect, table_of(model), tuple(key), column, tuple(update))
+    await run(session, statement, {**values, column: 1})

@@ -67,7 +67,7 @@ async def test_an_answer_reads_the_test_once_and_writes_what_changed(
         assert body[:3] == [  # the update's claim, the learner, the test with its attempts
             "INSERT INTO processed_updates",
             "SELECT users.id, users.language,",
-            "SELECT assessments.id, assessments.user_id,",
+            "SELECT assessments.id AS",
         ], recording
         assert body[-1] == "INSERT INTO attempts", recording  # the next challenge
         # Between them: the answer, a wrong one's review card (read, then written) and a
