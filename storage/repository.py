@@ -47,7 +47,7 @@ _ASSESSMENTS: Final = table_of(AssessmentRow)
 # The statements of every update, built once (building one costs about as much as running
 # it); their values are bound at execution.
 _ACTIVE: Final = (
-    select(AssessmentRow.__table__)
+    select(_ASSESSMENTS)
     .where(
         AssessmentRow.user_id == bindparam("user_id"),
         AssessmentRow.status == AssessmentStatus.STARTED,
@@ -62,7 +62,7 @@ _ATTEMPTS: Final = _WITH_ANSWERS.where(
     AttemptRow.assessment_id == bindparam("assessment_id")
 ).order_by(AttemptRow.position)
 _ATTEMPT: Final = _WITH_ANSWERS.where(AttemptRow.token == bindparam("token"))
-_USER: Final = select(UserRow.__table__).where(UserRow.id == bindparam("user_id"))
+_USER: Final = select(table_of(UserRow)).where(UserRow.id == bindparam("user_id"))
 _ASSESSMENT: Final = select(_ASSESSMENTS).where(AssessmentRow.id == bindparam("assessment_id"))
 _NEW_ASSESSMENT: Final = insert(_ASSESSMENTS).returning(AssessmentRow.id)
 # An assessment with its attempts and their answers, one row per attempt (none: no attempt):
@@ -70,7 +70,7 @@ _NEW_ASSESSMENT: Final = insert(_ASSESSMENTS).returning(AssessmentRow.id)
 _SITTING: Final = (
     select(
         *(column.label(f"assessment_{column.key}") for column in _ASSESSMENTS.c),
-        *AttemptRow.__table__.c,
+        *table_of(AttemptRow).c,
         AnswerRow.id.label("answer_id"),
         AnswerRow.value,
         AnswerRow.correct,
