@@ -324,3 +324,26 @@ def test_responder_classes(bank: ContentBank) -> None:
     ):
         found = engine.responder_probabilities(state(bank, answers))
         assert abs(found["graded"] - prior["graded"]) < 0.1
+
+
+def test_a_worker_that_met_every_competence_keeps_small_tables() -> None:
+    """The engine's per-competence tables stay small once a worker has served every competence
+    of the shipped bank (a precomputed log of every challenge's outcomes took 10 MB more)."""
+    from bot.settings import Settings
+    from content.cache import cached_bank
+
+    shipped = cached_bank(Settings().content_path)
+    irt = IrtEngine()
+    for code in sorted(shipped.competences):
+        state = EngineState(bank=shipped, competence=code, answers=[], seed=1)
+        first = irt.next_challenge(state)
+        assert first is not None
+        state = EngineState(bank=shipped, competence=code, answers=[(first, False)], seed=1)
+        irt.next_challenge(state)
+    held = sum(
+        value.nbytes
+        for _, data in irt._cache.values()
+        for value in vars(data).values()
+        if isinstance(value, np.ndarray)
+    )
+    assert held < 10_000_000, held

@@ -226,7 +226,6 @@ class _Competence:
     harder: Mask  # skills x skills: same tube, level >= (Pix inference down)
     units: int  # exact pix distributions count pix in 1/units
     unit_level: Array  # (pix total in units) x levels: 1 at its Pix level
-    log_outcome: Array = field(init=False)  # (wrong, right) x challenges x (points x grid)
     unmastered: Array = field(init=False)  # 1 - mastered
     true_pix: Array = field(init=False)  # tubes x points x grid: pix of the reached skills
     easier_of: list[list[int]] = field(init=False)  # per skill: the indexes in ``easier``
@@ -234,11 +233,17 @@ class _Competence:
     # Per (settled, validated) skills: the tubes' predicted pix (tubes x points x grid).
     tube_pix: dict[tuple[tuple[bool, ...], tuple[bool, ...]], Array] = field(init=False)
 
-    def __post_init__(self) -> None:
-        columns = len(TUBE_POINTS) * len(_ABILITY)
-        self.log_outcome = np.stack([np.log1p(-self.right), np.log(self.right)]).reshape(
-            2, len(self.challenges), columns
+    def log_outcomes(self, asked: Index, outcomes: list[bool]) -> Array:
+        """log P(the answer given | class, theta) of each asked challenge, asked x (points x
+        grid): computed for the asked ones only (a table of every challenge's took 10 MB of a
+        worker that had met the 16 competences, for the dozen rows a test reads)."""
+        _, points, grid = self.right.shape
+        right = self.right[asked].reshape(len(asked), points * grid)
+        return np.where(
+            np.array(outcomes, dtype=np.bool_)[:, None], np.log(right), np.log1p(-right)
         )
+
+    def __post_init__(self) -> None:
         self.unmastered = 1.0 - self.mastered
         self.true_pix = ((self.tube_of * self.pix) @ self.mastered).reshape(
             self.tubes, len(TUBE_POINTS), len(_ABILITY)
@@ -618,7 +623,7 @@ class IrtEngine:
                 rows.append(row)
                 outcomes.append(bool(correct))
         asked = np.array(rows, dtype=np.int64)
-        log_likelihood = data.log_outcome[np.array(outcomes, dtype=np.int64), asked]
+        log_likelihood = data.log_outcomes(asked, outcomes)
         answered = data.item_skill[asked]
         tube_log = data.tube_of[:, answered] @ log_likelihood
         tube_log = tube_log.reshape(data.tubes, points, grid)
