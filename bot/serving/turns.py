@@ -30,9 +30,10 @@ class Turns:
     """``async with turns():`` around the core's work on an update.
 
     The default limit (settings: 4, or 1 on SQLite, which has one writer at a time) keeps the
-    CPU busy while some handlers wait for the database: an update costs ~6 ms of CPU and ~11
-    round trips, so 4 suffice up to ~1.5 ms a round trip (`pixbot bench updates` on a local
-    PostgreSQL: 2, 4 and 8 give the same throughput; handling latency grows with the number).
+    CPU busy while some handlers wait for the database: an update costs 6-16 ms of CPU (the
+    machine decides) and about 8 statements, so 4 suffice up to about 3 ms a round trip
+    (`pixbot bench updates` on a local PostgreSQL: 2, 4 and 8 give the same throughput;
+    handling latency grows with the number).
     It stays below the connection pool's size (SQLAlchemy's default: 5 + 10 overflow), so no
     update waits for a connection."""
 
