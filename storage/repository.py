@@ -66,10 +66,11 @@ _USER: Final = select(table_of(UserRow)).where(UserRow.id == bindparam("user_id"
 _ASSESSMENT: Final = select(_ASSESSMENTS).where(AssessmentRow.id == bindparam("assessment_id"))
 _NEW_ASSESSMENT: Final = insert(_ASSESSMENTS).returning(AssessmentRow.id)
 # An assessment with its attempts and their answers, one row per attempt (none: no attempt):
-# plain columns (the assessment's prefixed), read past the ORM.
+# plain columns, the assessment's prefixed "test_" (no attempt column starts so), read past
+# the ORM.
 _SITTING: Final = (
     select(
-        *(column.label(f"assessment_{column.key}") for column in _ASSESSMENTS.c),
+        *(column.label(f"test_{column.key}") for column in _ASSESSMENTS.c),
         *table_of(AttemptRow).c,
         AnswerRow.id.label("answer_id"),
         AnswerRow.value,
@@ -202,14 +203,8 @@ def _sitting(rows: CursorResult[Any]) -> Sitting | None:
     for row in rows:
         if sitting is None:
             values = row._mapping
-            sitting = Sitting(
-                _assessment(
-                    SimpleNamespace(
-                        **{c.key: values[f"assessment_{c.key}"] for c in _ASSESSMENTS.c}
-                    )
-                ),
-                [],
-            )
+            columns = {c.key: values[f"test_{c.key}"] for c in _ASSESSMENTS.c}
+            sitting = Sitting(_assessment(SimpleNamespace(**columns)), [])
         if row.id is not None:  # the assessment has attempts (outer join)
             sitting.attempts.append(_attempt(row, row if row.answer_id is not None else None))
     return sitting
