@@ -65,6 +65,8 @@ async def run(
     """``statement`` on the session's connection and transaction, past the ORM: the hot path's
     statements read and write plain rows, and the ORM's own work for them (its compile state,
     entity loading, bulk persistence) cost more CPU than the round trip (issue 19, profiled)."""
+    if session.new or session.dirty or session.deleted:  # what Session.execute's autoflush does
+        await session.flush()
     connection = await session.connection()
     return await connection.execute(statement, values)
 
