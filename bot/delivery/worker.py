@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.delivery.limiter import Limiter
 from bot.delivery.policy import Action, RetryPolicy
 from storage import delivery as store
+from storage.outage import log_failure
 
 log = logging.getLogger(__name__)
 
@@ -106,8 +107,8 @@ class DeliveryWorker:
                 if len(tasks) <= self.batch // 2:
                     try:
                         jobs = await self._claim(self.batch - len(tasks))
-                    except Exception:
-                        log.exception("claiming deliveries failed")
+                    except Exception as error:
+                        log_failure(log, "claiming deliveries", error)
                         jobs = []
                     for job in jobs:
                         tasks[asyncio.create_task(self._deliver(job))] = job.id
@@ -146,8 +147,8 @@ class DeliveryWorker:
     async def _deliver(self, job: Job) -> None:
         try:
             await self._attempt(job)
-        except Exception:  # a database error: the row's lease expires and it is claimed again
-            log.exception("delivery %s: recording the outcome failed", job.id)
+        except Exception as error:  # a database error: the lease expires, the row is claimed again
+            log_failure(log, f"delivery {job.id}: recording the outcome", error)
             self.stats["errors"] += 1
 
     async def _attempt(self, job: Job) -> None:
@@ -229,5 +230,5 @@ class DeliveryWorker:
     async def _callback(call: Awaitable[None]) -> None:
         try:
             await call
-        except Exception:
-            log.exception("delivery callback failed")
+        except Exception as error:
+            log_failure(log, "delivery callback", error)

@@ -25,6 +25,7 @@ from bot.serving.replies import Replies
 from bot.serving.sender import TransportSender
 from bot.serving.transport import MenuScope, SentPoll, Transport
 from content.models import INTERFACE_LANGUAGES
+from storage.outage import log_failure
 
 REMINDER_INTERVAL: Final = 30.0  # seconds between looks at the due reminders
 PLAN_INTERVAL: Final = 30.0  # seconds between plannings of the groups' daily sends
@@ -58,8 +59,8 @@ async def reminder_loop(transport: Transport, replies: Replies, stop: asyncio.Ev
     while not stop.is_set():
         try:
             await send_reminders(transport, replies)
-        except Exception:  # a database hiccup must not end the loop
-            log.exception("sending reminders failed; trying again later")
+        except Exception as error:  # a database hiccup must not end the loop
+            log_failure(log, "sending reminders (trying again later)", error)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), REMINDER_INTERVAL)
 
@@ -69,8 +70,8 @@ async def plan_loop(conversation: Conversation, stop: asyncio.Event) -> None:
         try:
             await conversation.plan_group_sends()
             await conversation.forget_updates()
-        except Exception:  # a database hiccup must not end the loop
-            log.exception("planning the groups' sends failed; trying again later")
+        except Exception as error:  # a database hiccup must not end the loop
+            log_failure(log, "planning the groups' sends (trying again later)", error)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), PLAN_INTERVAL)
 

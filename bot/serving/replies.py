@@ -33,6 +33,7 @@ from bot.delivery.errors import DeliveryError, Forbidden, Migrated, Rejected, Re
 from bot.delivery.limiter import Limiter
 from bot.serving.transport import CAPTION_LIMIT, MESSAGE_LIMIT, NOTICE_LIMIT, Transport
 from bot.serving.turns import Turns
+from storage.outage import log_failure
 
 T = TypeVar("T")
 # How long the replies of the update being handled in this context waited for Telegram's rates
@@ -216,8 +217,8 @@ class Replies:
         try:
             async with self.turns():
                 await self.conversation.message_sent(message.track, message_id)
-        except Exception:  # the message arrived; at worst the challenge is shown once more
-            log.exception("could not record message %s of challenge %s", message_id, message.track)
+        except Exception as error:  # the message arrived; at worst the challenge is shown again
+            log_failure(log, f"recording message {message_id} of challenge {message.track}", error)
 
     async def _photo_sent(self, message: Message, file_id: str | None) -> None:
         """Report a photo's file id to the core (a share sends it again in inline mode)."""
@@ -226,8 +227,8 @@ class Replies:
         try:
             async with self.turns():
                 await self.conversation.photo_sent(message.photo_key, file_id)
-        except Exception:  # the photo arrived; at worst it cannot be shared from inline mode
-            log.exception("could not record the photo of %s", message.photo_key)
+        except Exception as error:  # the photo arrived; at worst it cannot be shared inline
+            log_failure(log, f"recording the photo of {message.photo_key}", error)
 
     async def _request(
         self,
@@ -270,11 +271,11 @@ class Replies:
     async def _forget_chat(self, chat_id: int) -> None:
         try:
             await self.conversation.chat_gone(chat_id)
-        except Exception:
-            log.exception("could not mark chat %s gone", chat_id)
+        except Exception as error:
+            log_failure(log, f"marking chat {chat_id} gone", error)
 
     async def _migrated(self, old_chat_id: int, new_chat_id: int) -> None:
         try:
             await self.conversation.chat_migrated(old_chat_id, new_chat_id)
-        except Exception:
-            log.exception("could not move group %s to %s", old_chat_id, new_chat_id)
+        except Exception as error:
+            log_failure(log, f"moving group {old_chat_id} to {new_chat_id}", error)

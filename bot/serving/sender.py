@@ -10,6 +10,7 @@ from typing import Any
 from bot.core.chat import Button, Keyboard
 from bot.delivery.errors import Transient
 from bot.serving.transport import MESSAGE_LIMIT, Quiz, SentPoll, Transport
+from storage.outage import log_failure
 
 log = logging.getLogger(__name__)
 OnPoll = Callable[[int, SentPoll, Mapping[str, Any]], Awaitable[None]]
@@ -56,8 +57,8 @@ class TransportSender:
             if self.on_poll is not None:
                 try:
                     await self.on_poll(chat_id, sent, payload)
-                except Exception:
-                    log.exception("after sending a poll to chat %s", chat_id)
+                except Exception as error:
+                    log_failure(log, f"recording the poll sent to chat {chat_id}", error)
             return sent.message_id
         text = str(payload["text"])
         if len(text) > MESSAGE_LIMIT:

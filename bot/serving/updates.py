@@ -8,13 +8,13 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.core.chat import Message, Outcome
 from bot.serving.metrics import Metrics, timed
 from bot.serving.order import ChatOrder, Origin
 from bot.serving.replies import Replies
 from bot.serving.transport import Transport
+from storage.outage import log_failure
 
 log = logging.getLogger(__name__)
 
@@ -51,13 +51,7 @@ class Updates:
         service is unavailable for a minute when the database is out of reach (the pool
         reconnects by itself once it is back). Only the core's handling can fail here: replies
         never raise, so nobody is told of a failure after their update worked."""
-        # PoolTimeout: no connection free within the pool timeout (overloaded, or the database
-        # hangs)
-        unavailable = isinstance(error, DBAPIError | PoolTimeout | OSError | TimeoutError)
-        if unavailable:
-            log.error("update %s: database unavailable: %s", update_id, error)
-        else:
-            log.error("update %s failed: %r", update_id, error, exc_info=error)
+        unavailable = log_failure(log, f"update {update_id}", error)
         if origin is None:
             return
         apology = self.replies.conversation.apology(origin.person, unavailable)
