@@ -179,11 +179,16 @@ class Conversation:
             async with self.stores() as store:
                 # In the same transaction as its effects: a crash before the commit leaves the
                 # update unclaimed, so its redelivery is handled; a handled one is skipped.
-                if event.update_id is not None and not await store.claim_update(
-                    event.update_id, self.clock()
-                ):
-                    return Outcome()
-                user = await self._user(store, event.person)
+                found: User | None
+                if event.update_id is None:
+                    found = await store.get_user(event.person.id)
+                else:
+                    claimed, found = await store.claim_update_of(
+                        event.update_id, self.clock(), event.person.id
+                    )
+                    if not claimed:
+                        return Outcome()
+                user = await self._user(store, event.person, found)
                 outcome = await self._route(Turn(store, user, event.bot_username), event)
                 await store.commit()
                 return outcome
@@ -249,9 +254,9 @@ class Conversation:
 
     # --- routing -------------------------------------------------------------------------
 
-    async def _user(self, store: Store, person: Person) -> User:
+    async def _user(self, store: Store, person: Person, user: User | None) -> User:
+        """The person's user (``user``, as stored, or None), created or brought up to date."""
         now = self.clock()
-        user = await store.get_user(person.id)
         if user is None:
             user = User(person.id, self.language_of(person), person.first_name[:64])
             await store.add_user(user, now)
