@@ -324,6 +324,39 @@ def _parser() -> argparse.ArgumentParser:
     )
     updates.add_argument("--json", action="store_true", help=as_json)
     updates.set_defaults(command=_bench_updates)
+    worker = _action(
+        bench_sub,
+        "worker",
+        "a real pixbot run process's memory under learners",
+        description="A `pixbot run` process on the chosen runtime long-polls a Bot API served "
+        "locally, with every limit as shipped, while N learners read its replies and answer at "
+        "a person's pace; prints the worker's resident memory at its first poll and after each "
+        "tenth of the updates (read from /proc), updates/s and unanswered updates. On "
+        "PostgreSQL the worker gets a new database of that server, dropped at the end.",
+    )
+    worker.add_argument("--learners", type=int, default=200, metavar="N", help="learners")
+    worker.add_argument(
+        "--updates", type=int, default=100_000, metavar="N", help="updates (default: 100000)"
+    )
+    worker.add_argument(
+        "--database-url",
+        default="sqlite",
+        metavar="URL",
+        help="'sqlite' = a temporary SQLite file (the default)",
+    )
+    worker.add_argument(
+        "--runtime", choices=["aiogram", "ptb"], default="ptb", help="(default: ptb)"
+    )
+    worker.add_argument(
+        "--think",
+        type=float,
+        default=1.0,
+        metavar="SECONDS",
+        help="mean pause before each next update (default: 1)",
+    )
+    worker.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
+    worker.add_argument("--json", action="store_true", help=as_json)
+    worker.set_defaults(command=_bench_worker)
     search = _action(
         bench_sub,
         "search",
@@ -548,6 +581,20 @@ def _bench_updates(args: argparse.Namespace) -> int:
         flooders=args.flooders,
         throttle_every=args.throttle_every,
         runtime=args.runtime,
+    )
+
+
+def _bench_worker(args: argparse.Namespace) -> int:
+    from bot.lab.bench.worker import run_worker
+
+    return run_worker(
+        args.learners,
+        args.updates,
+        args.database_url,
+        args.runtime,
+        args.think,
+        args.seed,
+        args.json,
     )
 
 

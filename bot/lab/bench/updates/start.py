@@ -95,19 +95,38 @@ async def one_start(runtime: str, environ: dict[str, str]) -> float:
                 await asyncio.wait_for(process.communicate(), TIMEOUT)
 
 
-async def start_seconds(runtime: str, url: str, starts: int = STARTS) -> dict[str, Any]:
-    """The median and the worst of ``starts`` starts of `pixbot run` on ``url`` (migrated by a
-    first start that is not counted). On PostgreSQL the processes work in a new database of
-    that server (a process is not given the runs' schema), dropped at the end."""
+@asynccontextmanager
+async def process_database(url: str) -> AsyncIterator[tuple[Database, str]]:
+    """Where a `pixbot run` process of the bench stores, and the URL to give it: on PostgreSQL
+    a new database of that server (a process is not given a schema), dropped at the end; a
+    SQLite URL as it is ('sqlite': a temporary file)."""
     database = Database.open(url)
     process_url = database.url
     if database.schema is not None:
         process_url = make_url(url).set(database=database.schema).render_as_string(False)
         await database.admin(f'CREATE DATABASE "{database.schema}"', autocommit=True)
     try:
+        yield database, process_url
+    finally:
+        if database.schema is not None:
+            await database.admin(f'DROP DATABASE IF EXISTS "{database.schema}"', autocommit=True)
+        await database.drop()
+
+
+def process_environment(**values: str) -> dict[str, str]:
+    """This process's environment for a `pixbot run` of the bench: without what a developer's
+    own shell may set that would change what is measured, with ``values``."""
+    environ = {k: v for k, v in os.environ.items() if k not in OWN}
+    environ.update(BOT_TOKEN=TOKEN, **values)
+    return environ
+
+
+async def start_seconds(runtime: str, url: str, starts: int = STARTS) -> dict[str, Any]:
+    """The median and the worst of ``starts`` starts of `pixbot run` on ``url`` (migrated by a
+    first start that is not counted, which also compiles the bytecode)."""
+    async with process_database(url) as (database, process_url):
         with tempfile.TemporaryDirectory(prefix="pixbot-bytecode-") as bytecode:
-            environ = {k: v for k, v in os.environ.items() if k not in OWN}
-            environ.update(BOT_TOKEN=TOKEN, DATABASE_URL=process_url)
+            environ = process_environment(DATABASE_URL=process_url)
             # Started as installed: pip compiles a package's bytecode when it installs it (the
             # Docker image's too), where an editable checkout under PYTHONDONTWRITEBYTECODE
             # compiles pixbot's 130 modules at every start (a quarter of a second here). The
@@ -117,10 +136,6 @@ async def start_seconds(runtime: str, url: str, starts: int = STARTS) -> dict[st
             environ["PYTHONPYCACHEPREFIX"] = bytecode
             await one_start(runtime, environ)  # migrates the new database
             times = [await one_start(runtime, environ) for _ in range(starts)]
-    finally:
-        if database.schema is not None:
-            await database.admin(f'DROP DATABASE IF EXISTS "{database.schema}"', autocommit=True)
-        await database.drop()
     return {
         "runtime": runtime,
         "database": database.label,
