@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from datetime import datetime, time, timedelta
 from typing import Final
 
+from bot.core.groups.callbacks import LEVELS
 from bot.core.groups.ports import GroupSettings
-from bot.core.groups.screens import LEVELS
 from bot.core.timezones import zone
 from content.bank import ContentBank
 from content.models import Audience, Challenge, ChallengeType, Tip
@@ -21,6 +21,8 @@ QUIZ_LEVELS: Final = {
     "advanced": (5, 6),
     "expert": (6, 8),
 }
+# Whether a quiz for this audience is set at work (None: either).
+AUDIENCE_QUIZZES: Final = {"professionals": True, "pupils": False}
 AUDIENCE_TIPS: Final = {audience.value: audience.served() for audience in Audience}
 
 
@@ -62,11 +64,13 @@ def choose_quiz(
     used: Mapping[str, datetime],
     rng: random.Random,
     now: datetime,
+    audience: str = "everyone",
 ) -> Challenge | None:
-    """A poll-eligible challenge of the protection-and-security area when there is one, at
-    the group's level: one never quizzed in the group, else one not quizzed for
+    """A poll-eligible challenge of the protection-and-security area when there is one, for
+    the group's audience (set at work for professionals, never for pupils, when the bank has
+    some), at the group's level: one never quizzed in the group, else one not quizzed for
     ``QUIZ_REUSE_DAYS`` (a quiz answers its question in public), else the one quizzed longest
-    ago."""
+    ago. The bank's questions carry no tip topic, so the group's topics do not narrow them."""
     eligible = [
         c
         for c in bank.challenges.values()
@@ -74,6 +78,8 @@ def choose_quiz(
     ]
     security = [c for c in eligible if bank.tube_competence[c.tube].startswith("4.")]
     pool = security or eligible
+    fits = AUDIENCE_QUIZZES.get(audience)
+    pool = [c for c in pool if fits is None or c.at_work == fits] or pool
     if not pool:
         return None
     low, high = QUIZ_LEVELS.get(level, (1, 8))
