@@ -176,11 +176,19 @@ async def test_group_settings_fit_a_phone(
     _ = fit._
     for opens, back in (
         ("🕗", _("⬅️ Back")),  # the tip's hour
+        ("🕗 12:00", _("⬅️ Back")),  # the quiz's hour and how long it stays open
         ("🕒", _("⬅️ Back")),
         ("🏷", _("✅ Done")),
+        ("👥", _("⬅️ Back")),
+        ("📶", _("⬅️ Back")),
+        ("⏸", _("⬅️ Back")),
     ):
         fit(await admin.press(opens), way_back=False)
         fit(await admin.press(back), way_back=False)
+    for toggle in ("📅", "🏆", "🕶", "🔕"):  # every state of the panel's buttons
+        fit(await admin.press(toggle), way_back=False)
+    for press in ("⏸", "⏸", "⏸", "▶️"):  # the pauses, one chosen, then ▶️ Resume now
+        fit(await admin.press(press), way_back=False)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
