@@ -5,6 +5,7 @@ and tutorial show on /leaderboard and the panel; the week's leaderboard is poste
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -102,6 +103,7 @@ async def test_the_weeks_board_is_posted_at_its_end_and_shown_on_monday(
     telegram: Callable[..., ChatDriver],
     session: RecordingSession,
     conversation: Conversation,
+    make_conversation: Callable[..., Conversation],
     database: AsyncEngine,
     clock: FakeClock,
 ) -> None:
@@ -115,6 +117,11 @@ async def test_the_weeks_board_is_posted_at_its_end_and_shown_on_monday(
     clock.now = moment(27, 16, 59)  # Friday, before the week's end
     assert of(SendMessage, await deliver_due(admin, conversation, database, clock)) == []
     clock.now = moment(27, 17, 0, 5)
+    second_worker = make_conversation()  # two processes plan at once: one board
+    planned = await asyncio.gather(
+        conversation.plan_group_sends(), second_worker.plan_group_sends()
+    )
+    assert sorted(planned) == [0, 1]
     [board] = of(SendMessage, await deliver_due(admin, conversation, database, clock))
     assert "This week's quiz leaderboard" in board.text and "1. Léo: 1 of 1" in board.text
     assert of(SendMessage, await deliver_due(admin, conversation, database, clock)) == []

@@ -3,6 +3,7 @@ days while another is left."""
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from datetime import UTC, datetime, timedelta
 
@@ -28,3 +29,18 @@ def test_a_question_rests_60_days_in_a_group(bank: ContentBank) -> None:
     del used[polls[1]]
     chosen = choose_quiz(bank, "all", used, random.Random(1), NOW)
     assert chosen is not None and chosen.id == polls[1]
+
+
+def test_a_quiz_follows_the_groups_audience(bank: ContentBank) -> None:
+    """People at work get a question set at work, pupils never one, when the bank has both."""
+    polls = sorted(c.id for c in bank.challenges.values() if c.poll_eligible)
+    work = polls[0]
+    challenges = dict(bank.challenges)
+    challenges[work] = challenges[work].model_copy(update={"at_work": True})
+    staffed = dataclasses.replace(bank, challenges=challenges)
+    for seed in range(10):
+        rng = random.Random(seed)
+        for_staff = choose_quiz(staffed, "all", {}, rng, NOW, "professionals")
+        for_pupils = choose_quiz(staffed, "all", {}, rng, NOW, "pupils")
+        assert for_staff is not None and for_staff.id == work
+        assert for_pupils is not None and for_pupils.id != work
