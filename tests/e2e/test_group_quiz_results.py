@@ -62,14 +62,14 @@ async def test_a_quiz_closes_when_chosen_and_the_teacher_sees_its_result(
     [stop] = of(StopPoll, await deliver_due(admin, conversation, database, clock))
     assert stop.chat_id == admin.chat.id and stop.message_id == message_id
     total = sum(votes)
-    share = round(100 * 2 / total)
+    share = f"{round(100 * 2 / total)}%"
     await admin.say("/leaderboard")
     result = admin.last_text
     assert "Last quiz" in result and "Wednesday 25 November at 12:00 (UTC)" in result
-    assert f"Answers: {total} · right: {share} %" in result
+    assert f"Answers: {total} · right: {share}" in result
     assert "Skill: " in result and '📚 <a href="https://example.org/' in result
     await admin.say("/groupsettings")
-    assert f"Answers: {total} · right: {share} %" in admin.last_text
+    assert f"Answers: {total} · right: {share}" in admin.last_text
     clock.now = moment(26, 9)
     assert of(StopPoll, await deliver_due(admin, conversation, database, clock)) == []  # once
 

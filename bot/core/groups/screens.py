@@ -10,6 +10,7 @@ from html import escape
 from typing import Any, Final
 
 from babel.dates import format_date
+from babel.numbers import format_percent
 
 from bot.core.chat import Button, Keyboard, Message, in_rows
 from bot.core.groups.callbacks import (
@@ -323,8 +324,8 @@ class GroupScreens:
         lines = ["📊 <b>" + _("Last quiz") + "</b> · " + when]
         if answered:
             lines.append(
-                _("Answers: {answered} · right: {share} %").format(
-                    answered=answered, share=round(100 * right / answered)
+                _("Answers: {answered} · right: {share}").format(
+                    answered=answered, share=format_percent(right / answered, locale=language)
                 )
             )
         else:
