@@ -151,3 +151,21 @@ async def test_the_teacher_can_list_the_whole_class(
     assert "/leaderboard all lists the whole class" in admin.last_text
     await admin.say("/leaderboard all")
     assert "12. " in admin.last_text and "/leaderboard all lists" not in admin.last_text
+
+
+async def test_a_quiz_sent_late_in_the_evening_stays_open_an_hour(
+    telegram: Callable[..., ChatDriver],
+    session: RecordingSession,
+    conversation: Conversation,
+    database: AsyncEngine,
+    clock: FakeClock,
+) -> None:
+    admin, _pupil = await configured_group(telegram, session)
+    await admin.say("/groupsettings")
+    clock.now = moment(25, 23, 30)
+    await admin.press("📤 Quiz now")
+    assert of(SendPoll, await deliver_due(admin, conversation, database, clock))
+    clock.now = moment(26, 0, 15)  # past 23:59, within the hour
+    assert of(StopPoll, await deliver_due(admin, conversation, database, clock)) == []
+    clock.now = moment(26, 0, 31)
+    assert of(StopPoll, await deliver_due(admin, conversation, database, clock))

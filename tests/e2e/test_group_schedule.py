@@ -186,3 +186,5 @@ async def test_send_one_now_goes_through_the_delivery_engine(
     clock.now += timedelta(minutes=1)
     await admin.press("📤 Tip now")
     assert of(SendMessage, await deliver_due(admin, conversation, database, clock))
+    async with conversation.stores() as store:  # the refused repeat used up no tip
+        assert len(await store.posted_tips(GROUP)) == 2

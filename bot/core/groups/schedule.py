@@ -13,6 +13,7 @@ from bot.core.timezones import zone
 HOURS: Final = tuple(range(6, 22))  # 06:00 to 21:00: a school's day, not its night
 LATE: Final = timedelta(hours=2)  # a send missed by more (the bot was down) is skipped
 OPEN_HOURS: Final = (1, 3, 0)  # how long a quiz stays open; 0: until the end of its day
+MIN_OPEN: Final = timedelta(hours=1)
 BOARD_WEEKDAY: Final = 4  # the weekly leaderboard: Friday...
 BOARD_HOUR: Final = 17  # ...at 17:00, when the school week ends
 PAUSE_WEEKS: Final = (1, 2, 3, 4, 6, 8)  # a pause lasts until a Sunday this many weeks on
@@ -57,11 +58,13 @@ def missed(group: GroupSettings, due: datetime, now: datetime) -> bool:
 
 
 def closes_at(group: GroupSettings, sent: datetime) -> datetime:
-    """When a quiz sent at ``sent`` is closed: after its open hours, or at 23:59 of its day."""
+    """When a quiz sent at ``sent`` is closed: after its open hours, or at 23:59 of its day
+    but never within the hour (a quiz sent now late in the evening)."""
     if group.quiz_open_hours:
         return sent + timedelta(hours=group.quiz_open_hours)
     tz = zone(group.timezone)
-    return datetime.combine(sent.astimezone(tz).date(), time(23, 59), tz).astimezone(UTC)
+    end = datetime.combine(sent.astimezone(tz).date(), time(23, 59), tz).astimezone(UTC)
+    return max(end, sent + MIN_OPEN)
 
 
 def pause_end(group: GroupSettings, now: datetime, weeks: int) -> date:

@@ -85,19 +85,20 @@ class GroupSends:
             payload = await self._quiz_payload(store, group, at)
         else:
             payload = await self._board_payload(store, group, now)
-        if payload is None:
+        if payload is None or not await store.enqueue_delivery(
+            group.chat_id, kind, payload, now, key
+        ):
             return False
-        return await store.enqueue_delivery(group.chat_id, kind, payload, now, key)
+        if kind == "tip":  # only once planned: a refused repeat leaves the tip for another day
+            await store.record_tip_posted(group.chat_id, str(payload["tip_id"]), now)
+        return True
 
     async def _tip_payload(
         self, store: Store, group: GroupSettings, now: datetime
     ) -> dict[str, Any] | None:
         posted = await store.posted_tips(group.chat_id)
         tip = choose_group_tip(self.bank.tips, group, posted)
-        if tip is None:
-            return None
-        await store.record_tip_posted(group.chat_id, tip.id, now)
-        return self.screens.tip(group.language, tip)
+        return None if tip is None else self.screens.tip(group.language, tip)
 
     async def _quiz_payload(
         self, store: Store, group: GroupSettings, at: datetime
