@@ -105,7 +105,9 @@ class GroupSends:
     ) -> dict[str, Any] | None:
         used = await store.used_quiz_challenges(group.chat_id)
         rng = random.Random(f"{group.chat_id}:{at.isoformat()}")
-        challenge = choose_quiz(self.bank, group.level, used, rng, at, group.audience)
+        challenge = choose_quiz(
+            self.bank, group.level, used, rng, at, group.audience, group.topics
+        )
         if challenge is None:
             return None
         payload = self.screens.quiz(group.language, challenge, rng, group.quiz_anonymous)
