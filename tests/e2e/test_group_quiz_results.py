@@ -147,6 +147,7 @@ async def test_the_teacher_can_list_the_whole_class(
         await vote(pupil, "poll1", poll.correct_option_ids[0], member)
     await pupil.say("/leaderboard all")  # a member gets the top 10
     assert "10. " in pupil.last_text and "11. " not in pupil.last_text
+    assert "/leaderboard all" not in pupil.last_text
     await admin.say("/leaderboard")
     assert "/leaderboard all lists the whole class" in admin.last_text
     await admin.say("/leaderboard all")

@@ -218,7 +218,7 @@ class GroupSlice:
         return Outcome(
             [
                 self.screens.leaderboard_with(
-                    group, rows, last_week, last_quiz, size < CLASS_LIST_SIZE
+                    group, rows, last_week, last_quiz, event.admin and size < CLASS_LIST_SIZE
                 )
             ]
         )

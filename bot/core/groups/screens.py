@@ -438,16 +438,17 @@ class GroupScreens:
         rows: Sequence[LeaderboardRow],
         last_week: bool,
         last_quiz: QuizPoll | None,
-        top: bool,
+        offer_all: bool,
     ) -> Message:
-        """/leaderboard: the board (none for anonymous quizzes) and the last quiz's result."""
+        """/leaderboard: the board (none for anonymous quizzes) and the last quiz's result;
+        ``offer_all``: an administrator's top 10, which says how to list the whole class."""
         _ = self.catalogs.get(group.language).gettext
         parts = []
         if group.quiz_anonymous:
             parts.append("🕶 " + _("This group's quizzes are anonymous: no leaderboard."))
         else:
             board = self.leaderboard(group.language, rows, last_week).text
-            if rows and top:
+            if rows and offer_all:
                 board += (
                     "\n<i>" + _("Administrators: /leaderboard all lists the whole class.") + "</i>"
                 )
