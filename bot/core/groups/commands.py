@@ -180,6 +180,7 @@ class GroupSlice:
             group = await self._group(store, event, language)
             found = parse_zone(args) if args.strip() else None
             if found is None:
+                await store.commit()
                 if args.strip():
                     log.info("group %s: time zone not found: %r", event.chat_id, args[:80])
                     return Outcome([Message(self.screens.zone_unknown(group.language, args))])

@@ -44,13 +44,14 @@ from bot.core.groups.ports import GroupSettings, LeaderboardRow, QuizPoll
 from bot.core.groups.schedule import HOURS, OPEN_HOURS, PAUSE_WEEKS, pause_end
 from bot.core.i18n import Catalogs, language_name
 from bot.core.screens import tip_source
-from bot.core.text import N_, shown
+from bot.core.text import N_, TEXT_LIMIT, shown
 from bot.core.timezones import COMMON, zone
 from bot.core.tip_labels import LABELS, TOPIC_NAMES
 from content.bank import ContentBank, content_language
 from content.models import Challenge, Tip, TipTopic
 
 POLL_EXPLANATION: Final = 200
+BOARD_FOOTER: Final = 1200  # room kept under a leaderboard: its hints and the last quiz
 PER_ROW: Final = 3  # buttons in a row that fit a phone
 GROUP_COMMANDS: Final = (("leaderboard", N_("This week's quiz leaderboard")),)
 ADMIN_COMMANDS: Final = (
@@ -418,13 +419,17 @@ class GroupScreens:
             _("Last week's quiz leaderboard") if last_week else _("This week's quiz leaderboard")
         )
         lines = ["🏆 <b>" + title + "</b>"]
+        room = TEXT_LIMIT - BOARD_FOOTER  # a whole class of long names stays one message
         for rank, row in enumerate(rows, 1):
             name = shown(row.first_name) if row.first_name and not row.hidden else _("a member")
-            lines.append(
-                _("{rank}. {name}: {score} of {answered}").format(
-                    rank=rank, name=name, score=row.score, answered=row.answered
-                )
+            line = _("{rank}. {name}: {score} of {answered}").format(
+                rank=rank, name=name, score=row.score, answered=row.answered
             )
+            room -= len(line) + 1
+            if room < 0:
+                lines.append("…")
+                break
+            lines.append(line)
         if hint:
             privacy = _(
                 "Send /leaderboard hide to appear without your name, /leaderboard show to undo."
