@@ -4,13 +4,14 @@ leaderboard preferences. Mixed into SqlStore as GroupQueries."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Integer,
@@ -48,6 +49,12 @@ class GroupRow(Base):
     quiz_hour: Mapped[int] = mapped_column(Integer, default=12)
     next_tip_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
     next_quiz_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    school_days: Mapped[bool] = mapped_column(Boolean, default=False)
+    paused_until: Mapped[date | None] = mapped_column(Date)
+    quiz_anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    quiz_open_hours: Mapped[int] = mapped_column(Integer, default=0)
+    weekly_board: Mapped[bool] = mapped_column(Boolean, default=False)
+    next_board_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
     added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
@@ -95,6 +102,10 @@ class QuizPollRow(Base):
     challenge_id: Mapped[str] = mapped_column(String(64))
     correct_option: Mapped[int] = mapped_column(Integer)
     sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    close_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    answered: Mapped[int | None] = mapped_column(Integer)  # the tally Telegram gave at the close
+    answered_right: Mapped[int | None] = mapped_column(Integer)
 
 
 class QuizAnswerRow(Base):
@@ -134,16 +145,37 @@ _FIELDS = (
     "quiz_hour",
     "next_tip_at",
     "next_quiz_at",
+    "school_days",
+    "paused_until",
+    "quiz_anonymous",
+    "quiz_open_hours",
+    "weekly_board",
+    "next_board_at",
 )
+_MOMENTS = ("next_tip_at", "next_quiz_at", "next_board_at")
 
 
 def group_settings(row: GroupRow) -> GroupSettings:
     values: dict[str, Any] = {name: getattr(row, name) for name in _FIELDS}
     values["topics"] = list(values["topics"] or [])
-    for moment in ("next_tip_at", "next_quiz_at"):
+    for moment in _MOMENTS:
         if values[moment] is not None:
             values[moment] = aware(values[moment])
     return GroupSettings(chat_id=row.chat_id, **values)
+
+
+def _quiz_poll(row: QuizPollRow) -> QuizPoll:
+    return QuizPoll(
+        row.poll_id,
+        row.chat_id,
+        row.challenge_id,
+        row.correct_option,
+        aware(row.sent_at),
+        row.message_id,
+        aware(row.close_at) if row.close_at is not None else None,
+        row.answered,
+        row.answered_right,
+    )
 
 
 async def _move_keyed(
@@ -288,17 +320,23 @@ class GroupQueries:
             .where(
                 GroupRow.active.is_(True),
                 ((GroupRow.tip_enabled.is_(True)) & (GroupRow.next_tip_at <= now))
-                | ((GroupRow.quiz_enabled.is_(True)) & (GroupRow.next_quiz_at <= now)),
+                | ((GroupRow.quiz_enabled.is_(True)) & (GroupRow.next_quiz_at <= now))
+                | ((GroupRow.weekly_board.is_(True)) & (GroupRow.next_board_at <= now)),
             )
             .limit(limit)
         )
         return [group_settings(row) for row in rows]
 
     async def claim_group_send(
-        self, chat_id: int, kind: str, due: datetime, following: datetime
+        self, chat_id: int, kind: str, due: datetime, following: datetime | None
     ) -> bool:
-        """Move the group's next tip or quiz from ``due`` to ``following``: one process wins."""
-        column = GroupRow.next_tip_at if kind == "tip" else GroupRow.next_quiz_at
+        """Move the group's next tip, quiz or weekly board from ``due`` to ``following``: one
+        process wins."""
+        column = {
+            "tip": GroupRow.next_tip_at,
+            "quiz": GroupRow.next_quiz_at,
+            "board": GroupRow.next_board_at,
+        }[kind]
         result = await self.session.execute(
             update(GroupRow)
             .where(GroupRow.chat_id == chat_id, column == due)
@@ -337,16 +375,30 @@ class GroupQueries:
                 challenge_id=poll.challenge_id,
                 correct_option=poll.correct_option,
                 sent_at=poll.sent_at,
+                message_id=poll.message_id,
+                close_at=poll.close_at,
             )
         )
         await self.session.flush()
 
     async def get_poll(self, poll_id: str) -> QuizPoll | None:
         row = await self.session.get(QuizPollRow, poll_id)
-        if row is None:
-            return None
-        return QuizPoll(
-            row.poll_id, row.chat_id, row.challenge_id, row.correct_option, aware(row.sent_at)
+        return None if row is None else _quiz_poll(row)
+
+    async def last_closed_quiz(self, chat_id: int) -> QuizPoll | None:
+        row = await self.session.scalar(
+            select(QuizPollRow)
+            .where(QuizPollRow.chat_id == chat_id, QuizPollRow.answered.is_not(None))
+            .order_by(QuizPollRow.sent_at.desc())
+            .limit(1)
+        )
+        return None if row is None else _quiz_poll(row)
+
+    async def record_quiz_tally(self, poll_id: str, answered: int, answered_right: int) -> None:
+        await self.session.execute(
+            update(QuizPollRow)
+            .where(QuizPollRow.poll_id == poll_id)
+            .values(answered=answered, answered_right=answered_right)
         )
 
     async def record_poll_answer(
@@ -368,7 +420,9 @@ class GroupQueries:
             return False
         return True
 
-    async def leaderboard(self, chat_id: int, since: datetime, limit: int) -> list[LeaderboardRow]:
+    async def leaderboard(
+        self, chat_id: int, since: datetime, until: datetime, limit: int
+    ) -> list[LeaderboardRow]:
         score = func.sum(func.cast(QuizAnswerRow.correct, Integer)).label("score")
         rows = await self.session.execute(
             select(
@@ -380,7 +434,11 @@ class GroupQueries:
             )
             .join(QuizPollRow, QuizPollRow.poll_id == QuizAnswerRow.poll_id)
             .outerjoin(LeaderboardHiddenRow, LeaderboardHiddenRow.user_id == QuizAnswerRow.user_id)
-            .where(QuizPollRow.chat_id == chat_id, QuizAnswerRow.answered_at >= since)
+            .where(
+                QuizPollRow.chat_id == chat_id,
+                QuizAnswerRow.answered_at >= since,
+                QuizAnswerRow.answered_at < until,
+            )
             .group_by(QuizAnswerRow.user_id, LeaderboardHiddenRow.user_id)
             .order_by(score.desc(), func.count().desc(), QuizAnswerRow.user_id)
             .limit(limit)

@@ -17,6 +17,7 @@ from aiogram import methods as aiogram_methods
 from aiogram.client.session.base import BaseSession
 from aiogram.exceptions import (
     TelegramAPIError,
+    TelegramBadRequest,
     TelegramForbiddenError,
     TelegramMigrateToChat,
     TelegramNetworkError,
@@ -35,6 +36,7 @@ from aiogram.methods import (
     SendPhoto,
     SendPoll,
     SetMyCommands,
+    StopPoll,
     TelegramMethod,
 )
 from aiogram.types import (
@@ -123,6 +125,8 @@ class RecordingSession(BaseSession):
         self.clock: Callable[[], float] | None = None  # stamps requests (the limits' time)
         self.photos: dict[str, Any] = {}  # file id -> the photo sent (what Telegram keeps)
         self.times: dict[int, float] = {}  # id(request) -> its time on that clock
+        self.polls: dict[int, Poll] = {}  # message id -> a poll sent there
+        self.votes: dict[int, list[int]] = {}  # message id -> votes per option, for StopPoll
 
     def fail(
         self,
@@ -211,14 +215,29 @@ class RecordingSession(BaseSession):
                 ],
                 total_voter_count=0,
                 is_closed=False,
-                is_anonymous=False,
+                is_anonymous=bool(method.is_anonymous),
                 type="quiz",
                 allows_multiple_answers=False,
                 allows_revoting=False,
                 members_only=False,
                 correct_option_ids=method.correct_option_ids,
             )
+            self.polls[message.message_id] = poll
             return message.model_copy(update={"poll": poll})
+        if isinstance(method, StopPoll):
+            sent = self.polls.get(int(method.message_id))
+            if sent is None or sent.is_closed:
+                raise TelegramBadRequest(method, "Bad Request: poll has already been closed")
+            votes = self.votes.get(int(method.message_id), [0] * len(sent.options))
+            options = [
+                o.model_copy(update={"voter_count": v})
+                for o, v in zip(sent.options, votes, strict=True)
+            ]
+            closed = sent.model_copy(
+                update={"options": options, "total_voter_count": sum(votes), "is_closed": True}
+            )
+            self.polls[int(method.message_id)] = closed
+            return closed
         if isinstance(method, GetChatMember):
             user = User(id=method.user_id, is_bot=False, first_name="Member")
             if (int(method.chat_id), method.user_id) in self.admins:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.core import callbacks
 from bot.core.account.commands import AccountSlice
@@ -248,9 +248,20 @@ class Conversation:
         await self.group_sends.chat_migrated(old_chat_id, new_chat_id)
 
     async def quiz_sent(
-        self, chat_id: int, poll_id: str, challenge_id: str, correct_option: int
+        self,
+        chat_id: int,
+        poll_id: str,
+        challenge_id: str,
+        correct_option: int,
+        message_id: int | None = None,
+        close_at: datetime | None = None,
     ) -> None:
-        await self.group_sends.quiz_sent(chat_id, poll_id, challenge_id, correct_option)
+        await self.group_sends.quiz_sent(
+            chat_id, poll_id, challenge_id, correct_option, message_id, close_at
+        )
+
+    async def quiz_closed(self, poll_id: str, option_votes: tuple[int, ...]) -> None:
+        await self.group_sends.quiz_closed(poll_id, option_votes)
 
     # --- routing -------------------------------------------------------------------------
 

@@ -19,6 +19,8 @@ COMMON: Final = (
     "Asia/Kolkata",
     "UTC",
 )
+# A new group's zone, from the language of whoever added the bot (a teacher changes it).
+LANGUAGE_ZONES: Final = {"fr": "Europe/Paris", "sv": "Europe/Stockholm"}
 NAME_LIMIT: Final = 64  # no zone is named longer (and the database keeps 64 characters)
 _OFFSET: Final = re.compile(r"^(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?$")
 
@@ -66,3 +68,7 @@ def zone(name: str) -> tzinfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         return UTC
+
+
+def default_zone(language: str) -> str:
+    return LANGUAGE_ZONES.get(language, "UTC")

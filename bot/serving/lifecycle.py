@@ -82,8 +82,14 @@ def on_poll_of(conversation: Conversation) -> Callable[..., Any]:
     async def on_poll(chat_id: int, sent: SentPoll, payload: Mapping[str, Any]) -> None:
         quiz = payload.get("quiz")
         if sent.poll_id is not None and isinstance(quiz, Mapping):
+            close_at = quiz.get("close_at")
             await conversation.quiz_sent(
-                chat_id, sent.poll_id, str(quiz["challenge_id"]), int(quiz["correct_option"])
+                chat_id,
+                sent.poll_id,
+                str(quiz["challenge_id"]),
+                int(quiz["correct_option"]),
+                sent.message_id,
+                datetime.fromisoformat(close_at) if isinstance(close_at, str) else None,
             )
 
     return on_poll
@@ -98,11 +104,14 @@ def delivery_worker(
     limiter: Limiter,
 ) -> DeliveryWorker:
     """The delivery engine sending through ``transport`` within ``limiter`` (the one the
-    replies use: they go first); quiz polls are remembered for scoring, a 403 stops sends to
+    replies use: they go first); quiz polls are remembered for scoring and closed at their
+    chosen time with their tally kept, a 403 stops sends to
     that chat, a migration moves the group's settings."""
     return DeliveryWorker(
         sessions,
-        TransportSender(transport, on_poll=on_poll_of(conversation)),
+        TransportSender(
+            transport, on_poll=on_poll_of(conversation), on_stopped=conversation.quiz_closed
+        ),
         limiter,
         worker_id,
         clock,

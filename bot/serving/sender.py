@@ -14,6 +14,7 @@ from storage.outage import log_failure
 
 log = logging.getLogger(__name__)
 OnPoll = Callable[[int, SentPoll, Mapping[str, Any]], Awaitable[None]]
+OnStopped = Callable[[str, tuple[int, ...]], Awaitable[None]]
 
 
 def buttons(rows: Any) -> Keyboard:
@@ -35,6 +36,7 @@ def quiz(poll: Mapping[str, Any]) -> Quiz:
         explanation=poll.get("explanation") or None,
         explanation_parse_mode=poll.get("explanation_parse_mode"),
         open_period=poll.get("open_period"),
+        is_anonymous=bool(poll.get("is_anonymous", False)),
     )
 
 
@@ -43,14 +45,32 @@ class TransportSender:
     :mod:`bot.delivery.errors`).
 
     ``on_poll(chat_id, sent, payload)`` runs after a poll was sent (to remember the poll id
-    for scoring answers); its errors are logged, never turned into a resend.
+    for scoring answers), ``on_stopped(poll_id, votes)`` after the bot closed one (its final
+    tally); their errors are logged, never turned into a resend.
     """
 
-    def __init__(self, transport: Transport, *, on_poll: OnPoll | None = None) -> None:
+    def __init__(
+        self,
+        transport: Transport,
+        *,
+        on_poll: OnPoll | None = None,
+        on_stopped: OnStopped | None = None,
+    ) -> None:
         self.transport = transport
         self.on_poll = on_poll
+        self.on_stopped = on_stopped
 
     async def send(self, chat_id: int, kind: str, payload: Mapping[str, Any]) -> int | None:
+        stop = payload.get("stop_poll")
+        if stop is not None:  # a quiz's chosen close: its final tally is kept
+            message_id = int(stop["message_id"])
+            votes = await self.transport.stop_poll(chat_id, message_id)
+            if self.on_stopped is not None:
+                try:
+                    await self.on_stopped(str(stop["poll_id"]), votes)
+                except Exception as error:
+                    log_failure(log, f"recording the poll closed in chat {chat_id}", error)
+            return message_id
         poll = payload.get("poll")
         if poll is not None:
             sent = await self.transport.send_quiz(chat_id, quiz(poll))

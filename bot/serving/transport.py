@@ -42,6 +42,7 @@ class Quiz:
     explanation: str | None = None
     explanation_parse_mode: str | None = None
     open_period: int | None = None
+    is_anonymous: bool = False  # no names: the group chose anonymous quizzes
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,10 @@ class Transport(Protocol):
     ) -> int: ...
 
     async def send_quiz(self, chat_id: int, quiz: Quiz) -> SentPoll: ...
+
+    async def stop_poll(self, chat_id: int, message_id: int) -> tuple[int, ...]:
+        """Close a poll the bot sent; its final votes per option."""
+        ...
 
     async def edit_text(
         self, chat_id: int, message_id: int, text: str, buttons: Keyboard = ()

@@ -153,7 +153,17 @@ async def test_forged_numbers_get_the_closed_answer_and_an_info_line(
     session.admins.add((GROUP, ADMIN))
     await admin.say("/groupsettings")
     settings_message = max(admin.messages)
-    for forged in ("grp:tz.²", "grp:tiph.٩", "grp:topic.99999999999999999999999", "grp:tz.-1"):
+    for forged in (
+        "grp:tz.²",
+        "grp:tiph.٩",
+        "grp:topic.99999999999999999999999",
+        "grp:tz.-1",
+        "grp:tiph.23",  # an hour outside 06:00-21:00
+        "grp:pause.9",  # a pause not offered
+        "grp:open.2",  # a quiz duration not offered
+        "grp:aud.4",
+        "grp:now.2",
+    ):
         requests = await admin.press_data(forged, settings_message)
         assert answered_notices(requests) == ["This question is closed."], forged
     assert "group button not ours from user 7501: 'grp:tz.²'" in caplog.text
@@ -176,6 +186,11 @@ BUTTON_KINDS = [
     "grp:tiph.",
     "grp:quizh.",
     "grp:topic.",
+    "grp:aud.",
+    "grp:lvl.",
+    "grp:open.",
+    "grp:pause.",
+    "grp:now.",
     "cmp:ok.",
     "cmp:t.",
     "comp:",

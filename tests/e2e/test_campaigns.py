@@ -122,7 +122,10 @@ async def test_a_whole_campaign_from_creation_to_the_csv_export(
     await take(bea, bank, right_below=0)
     assert "Next: 4.1" in bea.last_text
 
-    # The educator's list, summary and CSV.
+    # The educator's list, summary and CSV, in the educator's time zone.
+    await educator.say("/settings")
+    await educator.press("Time zone")
+    await educator.say("UTC+2")
     listed = sent_texts(await educator.say("/campaign list"))[0]
     assert code in listed and "2 participants" in listed and "open" in listed
     requests = await educator.say(f"/campaign results {code.lower()}")
@@ -141,10 +144,10 @@ async def test_a_whole_campaign_from_creation_to_the_csv_export(
         "Campaign code",
         "Campaign name",
         "Participant",
-        "Started at",
+        "Started at (UTC+02:00)",
         "Progress %",
         "Shared (Y/N)",
-        "Shared at",
+        "Shared at (UTC+02:00)",
         "1.1 level",
         "1.1 pix",
         "4.1 level",
@@ -154,6 +157,7 @@ async def test_a_whole_campaign_from_creation_to_the_csv_export(
     ada_row, bea_row = rows[1], rows[2]
     assert ada_row[:3] == [code, "Class 5B <web & safety>", "Ada #1"]
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", ada_row[3])
+    assert ada_row[3].startswith("2026-11-25 11:")  # the clock's 09:00 UTC, in UTC+2
     assert ada_row[4:6] == ["100", "Y"] and ada_row[6]
     assert ada_row[7:] == [str(ada_11[0]), str(ada_11[1]), str(ada_41[0]), str(ada_41[1])]
     # Not shared: progress only; a name that looks like a formula stays text.

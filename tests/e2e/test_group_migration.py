@@ -91,7 +91,7 @@ async def group_with_a_history(
     session.admins.add((OLD, ADMIN))
     await admin.feed(membership(admin, joined=True))
     await admin.say("/groupsettings")
-    for label in ("Time zone", "Europe/Paris", "Tip time", "09:00", "Quiz time", "12:00", "Level"):
+    for label in ("🕒", "Europe/Paris", "🕗", "09:00", "🕗 12:00", "12:00", "📶", "intermediate"):
         await admin.press(label)
     assert "level: intermediate" in admin.last_text
     clock.now = datetime(2026, 11, 25, 11, 0, 1, tzinfo=UTC)  # 12:00 in Paris

@@ -93,9 +93,9 @@ async def daily_tip_at(admin: ChatDriver, hour: str, zone: str | None = None) ->
     """The administrator opens the group settings and sets the daily tip's hour (and zone)."""
     await admin.say("/groupsettings")
     if zone is not None:
-        await admin.press("Time zone")
+        await admin.press("🕒")
         await admin.press(zone)
-    await admin.press("Tip time")
+    await admin.press("🕗")
     await admin.press(hour)
 
 
@@ -111,12 +111,12 @@ async def test_only_administrators_change_group_settings(
     settings_message = max(admin.messages)
     requests = await pupil.press_data("grp:tip", settings_message)
     assert answered_notices(requests) == ["Only the group's administrators can do that."]
-    requests = await admin.press("Tip time")
+    requests = await admin.press("🕗")
     await admin.press("09:00")
     assert "Daily tip: on, at 09:00" in admin.last_text
-    await admin.press("Time zone")
+    await admin.press("🕒")
     await admin.press("Europe/Paris")
-    await admin.press("Language")
+    await admin.press("🌐")
     assert "Langue\u202f: français" in admin.last_text  # the group now speaks French
     await admin.press("Sujets")
     await admin.press("hameçonnage")
@@ -162,9 +162,9 @@ async def test_quiz_poll_answers_are_scored_on_the_leaderboard(
 ) -> None:
     admin, pupil = await configured_group(telegram, session)
     await admin.say("/groupsettings")
-    await admin.press("Quiz time")
+    await admin.press("🕗 12:00")
     await admin.press("12:00")
-    clock.now = datetime(2026, 11, 26, 12, 0, 1, tzinfo=UTC)
+    clock.now = datetime(2026, 11, 25, 12, 0, 1, tzinfo=UTC)
     [poll] = [
         r
         for r in await deliver_due(admin, conversation, database, clock)
@@ -244,11 +244,10 @@ async def test_group_edits_are_telegram_valid(
 ) -> None:
     admin, _ = await configured_group(telegram, session)
     await admin.say("/groupsettings")
-    for label in ("Audience", "Level", "Topics"):
+    for label, back in (("👥", "Back"), ("📶", "Back"), ("Topics", "Done")):
         requests = await admin.press(label)
         assert any(isinstance(r, EditMessageText) for r in requests)
-        if label == "Topics":
-            await admin.press("Done")
+        await admin.press(back)
 
 
 async def test_members_group_commands_are_answered_once_a_minute(
@@ -282,11 +281,11 @@ async def test_a_quiz_question_is_not_asked_again_in_a_group_while_others_are_le
     variants first in a test."""
     admin, pupil = await configured_group(telegram, session)
     await admin.say("/groupsettings")
-    await admin.press("Quiz time")
+    await admin.press("🕗 12:00")
     await admin.press("12:00")
     polls = [c for c in bank.challenges.values() if c.poll_eligible]
     asked: list[str] = []
-    clock.now = datetime(2026, 11, 26, 12, 0, 1, tzinfo=UTC)
+    clock.now = datetime(2026, 11, 25, 12, 0, 1, tzinfo=UTC)
     for _day in range(len(polls) + 1):
         [poll] = of(SendPoll, await deliver_due(admin, conversation, database, clock))
         asked.append(poll.question)

@@ -16,11 +16,13 @@ from aiogram.methods import EditMessageText, SendDocument, SendMessage, SendPhot
 from bot.core.campaigns.ports import Campaign, CompetenceScore, Participation
 from bot.core.campaigns.screens import CampaignScreens
 from bot.core.chat import Message
-from bot.core.groups.ports import GroupSettings
+from bot.core.groups.ports import GroupSettings, LeaderboardRow, QuizPoll
+from bot.core.groups.screens import GroupScreens
 from bot.core.habits.screens import HabitsScreens
 from bot.core.i18n import Catalogs
 from bot.core.library.screens import LibraryScreens
 from bot.core.screens import CommonScreens
+from bot.core.text import TEXT_LIMIT
 from content.bank import ContentBank
 from tests.e2e.test_groups import configured_group
 from tests.telegram import ChatDriver, RecordingSession
@@ -176,11 +178,19 @@ async def test_group_settings_fit_a_phone(
     _ = fit._
     for opens, back in (
         ("🕗", _("⬅️ Back")),  # the tip's hour
+        ("🕗 12:00", _("⬅️ Back")),  # the quiz's hour and how long it stays open
         ("🕒", _("⬅️ Back")),
         ("🏷", _("✅ Done")),
+        ("👥", _("⬅️ Back")),
+        ("📶", _("⬅️ Back")),
+        ("⏸", _("⬅️ Back")),
     ):
         fit(await admin.press(opens), way_back=False)
         fit(await admin.press(back), way_back=False)
+    for toggle in ("📅", "🏆", "🕶", "🔕"):  # every state of the panel's buttons
+        fit(await admin.press(toggle), way_back=False)
+    for press in ("⏸", "⏸", "⏸", "▶️"):  # the pauses, one chosen, then ▶️ Resume now
+        fit(await admin.press(press), way_back=False)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -212,3 +222,11 @@ def test_screens_long_to_reach_fit_a_phone(
     tip = bank.tips[0]
     groups = [GroupSettings(chat_id=-100 - n, title=LONG_NAME * 2) for n in range(3)]
     fit.message(library.groups(language, tip, groups))
+
+    # The whole class of a large school with long names: one message, cut with "…".
+    group_screens = GroupScreens(bank, catalogs)
+    group = GroupSettings(chat_id=-100, language=language)
+    rows = [LeaderboardRow(n, LONG_NAME[:64], 3, 5, False) for n in range(100)]
+    poll = QuizPoll("p", -100, next(iter(bank.challenges)), 0, now, 1, now, 30, 20)
+    board = group_screens.leaderboard_with(group, rows, False, poll, offer_all=False)
+    assert len(board.text) <= TEXT_LIMIT and "\n…\n" in board.text and "📊" in board.text

@@ -4,13 +4,14 @@ The migrations build the schema the tables describe, every table module's includ
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, DateTime, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.database import MIGRATIONS, SCHEMA_HEAD, create_engine, schema_revision, upgrade
@@ -82,3 +83,37 @@ async def test_a_database_at_head_is_recognised_and_a_new_one_migrated(
         assert await schema_revision(fresh) == SCHEMA_HEAD
     finally:
         await fresh.dispose()
+
+
+@pytest.mark.parametrize("kind", DATABASES)
+async def test_a_group_set_up_before_0013_keeps_its_schedule(kind: str, tmp_path: Path) -> None:
+    """Issue 20: a group's row from before the school-days migration reads as before: every
+    day, never paused, named quizzes open until 23:59, no weekly post; its hours stay."""
+    from storage.database import session_factory
+    from storage.repository import SqlStore
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}" if kind == "sqlite" else POSTGRES_URL
+    if kind == "postgresql":
+        await reset_postgres()
+    engine = create_engine(url)
+    try:
+        await upgrade(engine, "0012")
+        async with engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO groups (chat_id, title, active, language, timezone, tip_enabled,"
+                    " tip_hour, topics, audience, level, quiz_enabled, quiz_hour, added_at,"
+                    " updated_at) VALUES (-100777, 'Class 5B', true, 'fr', 'Europe/Paris', true,"
+                    " 9, '[]', 'pupils', 'basic', true, 14, :now, :now)"
+                ).bindparams(bindparam("now", type_=DateTime(timezone=True))),
+                {"now": datetime(2026, 11, 25, 9, tzinfo=UTC)},
+            )
+        await upgrade(engine)
+        async with session_factory(engine)() as session:
+            group = await SqlStore(session).get_group(-100777)
+    finally:
+        await engine.dispose()
+    assert group is not None
+    assert (group.tip_enabled, group.tip_hour, group.quiz_hour) == (True, 9, 14)
+    assert (group.school_days, group.paused_until, group.weekly_board) == (False, None, False)
+    assert (group.quiz_anonymous, group.quiz_open_hours, group.next_board_at) == (False, 0, None)

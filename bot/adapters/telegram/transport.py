@@ -102,13 +102,18 @@ class AiogramTransport:
                 question=quiz.question,
                 options=list(quiz.options),
                 type="quiz",
-                is_anonymous=False,
+                is_anonymous=quiz.is_anonymous,
                 correct_option_ids=list(quiz.correct_option_ids),
                 explanation=quiz.explanation,
                 explanation_parse_mode=quiz.explanation_parse_mode,
                 open_period=quiz.open_period,
             )
         return SentPoll(sent.message_id, sent.poll.id if sent.poll is not None else None)
+
+    async def stop_poll(self, chat_id: int, message_id: int) -> tuple[int, ...]:
+        async with mapped():
+            poll = await self.bot.stop_poll(chat_id, message_id)
+        return tuple(option.voter_count for option in poll.options)
 
     async def edit_text(
         self, chat_id: int, message_id: int, text: str, buttons: Keyboard = ()

@@ -120,8 +120,8 @@ class CampaignSlice:
         results = await store.campaign_results(campaign.id)
         return Outcome(
             [
-                screens.results_summary(lang, campaign, results),
-                screens.results_file(lang, campaign, results),
+                screens.results_summary(lang, campaign, results, user.timezone),
+                screens.results_file(lang, campaign, results, user.timezone),
             ]
         )
 

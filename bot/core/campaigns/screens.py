@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from html import escape
 from typing import Final
 
@@ -32,6 +32,7 @@ from bot.core.chat import Attachment, Button, Keyboard, Message, in_rows
 from bot.core.home.callbacks import Menu
 from bot.core.i18n import Catalogs
 from bot.core.text import isolated, shown, without_bidi
+from bot.core.timezones import zone
 from content.bank import ContentBank
 
 PER_ROW: Final = 2  # competence toggles per keyboard row ("✅ 3.1 Text documents")
@@ -50,8 +51,9 @@ def _cut(text: str, room: int) -> str:
     return text if len(text) <= room else text[: max(room - 1, 1)].rstrip() + "…"
 
 
-def _stamp(moment: datetime | None) -> str:
-    return "" if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+def _stamp(moment: datetime | None, timezone: str = "UTC") -> str:
+    """A moment in the teacher's time zone (the CSV's headers and the summary name it)."""
+    return "" if moment is None else moment.astimezone(zone(timezone)).strftime("%Y-%m-%d %H:%M")
 
 
 class CampaignScreens:
@@ -441,7 +443,11 @@ class CampaignScreens:
         )
 
     def results_summary(
-        self, language: str, campaign: Campaign, results: Sequence[ParticipantResult]
+        self,
+        language: str,
+        campaign: Campaign,
+        results: Sequence[ParticipantResult],
+        timezone: str = "UTC",
     ) -> Message:
         _ = self.catalogs.get(language).gettext
         shared = [r for r in results if r.participation.shared_at is not None]
@@ -453,7 +459,8 @@ class CampaignScreens:
             _("Shared their results: {count}").format(count=len(shared)),
         ]
         if campaign.closed_at is not None:
-            lines.append(_("Closed on {date}").format(date=_stamp(campaign.closed_at)))
+            closed = f"{_stamp(campaign.closed_at, timezone)} ({escape(timezone)})"
+            lines.append(_("Closed on {date}").format(date=closed))
         lines += ["", "<b>" + _("Average level among shared results:") + "</b>"]
         for code in campaign.competences:
             levels = [r.done[code].level for r in shared if code in r.done]
@@ -471,7 +478,11 @@ class CampaignScreens:
         return Message("\n".join(lines))
 
     def results_file(
-        self, language: str, campaign: Campaign, results: Sequence[ParticipantResult]
+        self,
+        language: str,
+        campaign: Campaign,
+        results: Sequence[ParticipantResult],
+        timezone: str = "UTC",
     ) -> Message:
         _ = self.catalogs.get(language).gettext
         return Message(
@@ -481,25 +492,30 @@ class CampaignScreens:
             self._menu(language),
             file=Attachment(
                 f"campaign-{campaign.code}.csv",
-                self.results_csv(language, campaign, results),
+                self.results_csv(language, campaign, results, timezone),
                 "text/csv",
             ),
         )
 
     def results_csv(
-        self, language: str, campaign: Campaign, results: Sequence[ParticipantResult]
+        self,
+        language: str,
+        campaign: Campaign,
+        results: Sequence[ParticipantResult],
+        timezone: str = "UTC",
     ) -> bytes:
         """Like Pix Orga's export: ``;``-separated, UTF-8 with a BOM (spreadsheets guess the
-        encoding from it), one row per participant; levels and pix only once shared."""
+        encoding from it), one row per participant; levels and pix only once shared. Times are
+        the teacher's, their zone in the column's name."""
         _ = self.catalogs.get(language).gettext
         header = [
             _("Campaign code"),
             _("Campaign name"),
             _("Participant"),
-            _("Started at"),
+            _("Started at") + f" ({timezone})",
             _("Progress %"),
             _("Shared (Y/N)"),
-            _("Shared at"),
+            _("Shared at") + f" ({timezone})",
         ]
         for code in campaign.competences:
             header += [
@@ -518,10 +534,10 @@ class CampaignScreens:
                 campaign.code,
                 _cell(without_bidi(campaign.name)),
                 _cell(without_bidi(f"{participation.first_name} #{participation.number}".strip())),
-                _stamp(participation.consented_at),
+                _stamp(participation.consented_at, timezone),
                 str(round(100 * len(done) / total)),
                 _("Y") if shared else _("N"),
-                _stamp(participation.shared_at),
+                _stamp(participation.shared_at, timezone),
             ]
             for code in campaign.competences:
                 score = result.done.get(code) if shared else None

@@ -10,6 +10,8 @@ from bot.core.timezones import COMMON
 from content.models import TipTopic
 
 PREFIX: Final = "grp:"
+AUDIENCES: Final = ("everyone", "pupils", "educators", "professionals")
+LEVELS: Final = ("basic", "intermediate", "advanced", "expert")
 
 
 @kind
@@ -62,14 +64,68 @@ class NextLanguage(CallbackData, prefix="grp:lang"):
 
 @kind
 @dataclass(frozen=True)
-class NextAudience(CallbackData, prefix="grp:aud"):
+class Audiences(CallbackData, prefix="grp:aud"):
     pass
 
 
 @kind
 @dataclass(frozen=True)
-class NextLevel(CallbackData, prefix="grp:lvl"):
+class ChooseAudience(CallbackData, prefix="grp:aud", separator="."):
+    index: int = whole(len(AUDIENCES))
+
+
+@kind
+@dataclass(frozen=True)
+class Levels(CallbackData, prefix="grp:lvl"):
     pass
+
+
+@kind
+@dataclass(frozen=True)
+class ChooseLevel(CallbackData, prefix="grp:lvl", separator="."):
+    index: int = whole(len(LEVELS))
+
+
+@kind
+@dataclass(frozen=True)
+class QuizOpen(CallbackData, prefix="grp:open", separator="."):
+    hours: int = whole(24)  # 0: until the end of the day
+
+
+@kind
+@dataclass(frozen=True)
+class ToggleSchoolDays(CallbackData, prefix="grp:days"):
+    pass
+
+
+@kind
+@dataclass(frozen=True)
+class Pauses(CallbackData, prefix="grp:pause"):
+    pass
+
+
+@kind
+@dataclass(frozen=True)
+class Pause(CallbackData, prefix="grp:pause", separator="."):
+    weeks: int = whole(10)  # 0: resume now
+
+
+@kind
+@dataclass(frozen=True)
+class ToggleBoard(CallbackData, prefix="grp:board"):
+    pass
+
+
+@kind
+@dataclass(frozen=True)
+class ToggleAnonymous(CallbackData, prefix="grp:anon"):
+    pass
+
+
+@kind
+@dataclass(frozen=True)
+class SendNow(CallbackData, prefix="grp:now", separator="."):
+    quiz: int = whole(2)  # 0: a tip, 1: a quiz
 
 
 @kind
@@ -104,13 +160,22 @@ GroupPress = (
     | QuizHours
     | TipHour
     | QuizHour
+    | QuizOpen
     | NextLanguage
-    | NextAudience
-    | NextLevel
+    | Audiences
+    | ChooseAudience
+    | Levels
+    | ChooseLevel
     | GroupTimeZones
     | GroupTimeZone
     | Topics
     | ToggleTopic
+    | ToggleSchoolDays
+    | Pauses
+    | Pause
+    | ToggleBoard
+    | ToggleAnonymous
+    | SendNow
 )
 GROUP_KINDS: Final = (
     ShowSettings,
@@ -120,11 +185,20 @@ GROUP_KINDS: Final = (
     QuizHours,
     TipHour,
     QuizHour,
+    QuizOpen,
     NextLanguage,
-    NextAudience,
-    NextLevel,
+    Audiences,
+    ChooseAudience,
+    Levels,
+    ChooseLevel,
     GroupTimeZones,
     GroupTimeZone,
     Topics,
     ToggleTopic,
+    ToggleSchoolDays,
+    Pauses,
+    Pause,
+    ToggleBoard,
+    ToggleAnonymous,
+    SendNow,
 )

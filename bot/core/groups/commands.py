@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from typing import Final
 
 from bot.core import callbacks
@@ -25,37 +26,50 @@ from bot.core.chat import (
 )
 from bot.core.flood import OncePer
 from bot.core.groups.callbacks import (
+    AUDIENCES,
     GROUP_KINDS,
+    LEVELS,
     PREFIX,
+    Audiences,
+    ChooseAudience,
+    ChooseLevel,
     GroupPress,
     GroupTimeZone,
     GroupTimeZones,
-    NextAudience,
+    Levels,
     NextLanguage,
-    NextLevel,
+    Pause,
+    Pauses,
     QuizHour,
     QuizHours,
+    QuizOpen,
+    SendNow,
     ShowSettings,
     TipHour,
     TipHours,
+    ToggleAnonymous,
+    ToggleBoard,
     ToggleQuiz,
+    ToggleSchoolDays,
     ToggleTip,
     ToggleTopic,
     Topics,
 )
 from bot.core.groups.ports import GroupSettings
-from bot.core.groups.screens import AUDIENCES, HOURS, LEVELS, GroupScreens
+from bot.core.groups.schedule import HOURS, OPEN_HOURS, PAUSE_WEEKS, pause_end, reschedule
+from bot.core.groups.screens import GroupScreens
 from bot.core.groups.sends import GroupSends
 from bot.core.groups.use_cases import week_start
 from bot.core.ports import Clock, Store
-from bot.core.reminders import next_reminder
 from bot.core.screens import CommonScreens
-from bot.core.timezones import COMMON
+from bot.core.timezones import COMMON, default_zone
+from bot.core.timezones import parse as parse_zone
 from content.models import INTERFACE_LANGUAGES, TipTopic
 
 log = logging.getLogger(__name__)
 
 LEADERBOARD_SIZE: Final = 10
+CLASS_LIST_SIZE: Final = 100  # /leaderboard all: the whole class, within a message's length
 GroupCommand = Callable[[Event, str, str], Awaitable[Outcome]]
 
 
@@ -80,6 +94,7 @@ class GroupSlice:
             "help": self.welcome,
             "leaderboard": self.leaderboard,
             "groupsettings": self.settings,
+            "timezone": self.timezone,
         }
 
     async def handle(self, event: Event) -> Outcome:
@@ -115,7 +130,9 @@ class GroupSlice:
     async def _group(self, store: Store, event: Event, language: str) -> GroupSettings:
         group = await store.get_group(event.chat_id)
         if group is None:  # a group that added the bot before it tracked groups
-            group = GroupSettings(event.chat_id, language=language)
+            group = GroupSettings(
+                event.chat_id, language=language, timezone=default_zone(language)
+            )
             await store.save_group(group, self.clock())
         return group
 
@@ -123,7 +140,12 @@ class GroupSlice:
         async with self.sends.stores() as store:
             group = await store.get_group(event.chat_id)
             if group is None:
-                group = GroupSettings(event.chat_id, title=title[:128], language=language)
+                group = GroupSettings(
+                    event.chat_id,
+                    title=title[:128],
+                    language=language,
+                    timezone=default_zone(language),
+                )
             group.active, group.title = True, title[:128] or group.title
             await store.save_group(group, self.clock())
             await store.commit()
@@ -146,10 +168,33 @@ class GroupSlice:
             return Outcome([Message(self.screens.admins_only(language))])
         async with self.sends.stores() as store:
             group = await self._group(store, event, language)
+            last_quiz = await store.last_closed_quiz(event.chat_id)
             await store.commit()
-        return Outcome([self.screens.settings(group)])
+        return Outcome([self.screens.settings(group, self.clock(), last_quiz)])
+
+    async def timezone(self, event: Event, language: str, args: str) -> Outcome:
+        """/timezone <city or IANA name>: a zone not on the panel's short list."""
+        if not event.admin:
+            return Outcome([Message(self.screens.admins_only(language))])
+        async with self.sends.stores() as store:
+            group = await self._group(store, event, language)
+            found = parse_zone(args) if args.strip() else None
+            if found is None:
+                await store.commit()
+                if args.strip():
+                    log.info("group %s: time zone not found: %r", event.chat_id, args[:80])
+                    return Outcome([Message(self.screens.zone_unknown(group.language, args))])
+                return Outcome([self.screens.timezones(group)])
+            group.timezone = found
+            reschedule(group, self.clock())
+            await store.save_group(group, self.clock())
+            last_quiz = await store.last_closed_quiz(event.chat_id)
+            await store.commit()
+        return Outcome([self.screens.settings(group, self.clock(), last_quiz)])
 
     async def leaderboard(self, event: Event, language: str, args: str) -> Outcome:
+        """This week's board (last week's until this week has answers, as on a Monday), the
+        last quiz's result; ``all`` for the whole class (administrators)."""
         args = args.strip().lower()
         if args in ("hide", "show"):
             hidden, who = args == "hide", event.person.id
@@ -157,12 +202,27 @@ class GroupSlice:
                 lambda store: store.set_leaderboard_hidden(who, hidden, self.clock())
             )
             return Outcome([Message(self.screens.hidden_set(language, hidden))])
+        size = CLASS_LIST_SIZE if args == "all" and event.admin else LEADERBOARD_SIZE
+        now = self.clock()
         async with self.sends.stores() as store:
             group = await self._group(store, event, language)
-            since = week_start(group.timezone, self.clock())
-            rows = await store.leaderboard(event.chat_id, since, LEADERBOARD_SIZE)
+            last_quiz = await store.last_closed_quiz(event.chat_id)
+            rows, last_week = [], False
+            if not group.quiz_anonymous:
+                since = week_start(group.timezone, now)
+                rows = await store.leaderboard(event.chat_id, since, now, size)
+                if not rows:
+                    before = week_start(group.timezone, since - timedelta(days=1))
+                    rows = await store.leaderboard(event.chat_id, before, since, size)
+                    last_week = bool(rows)
             await store.commit()
-        return Outcome([self.screens.leaderboard(group.language, rows)])
+        return Outcome(
+            [
+                self.screens.leaderboard_with(
+                    group, rows, last_week, last_quiz, event.admin and size < CLASS_LIST_SIZE
+                )
+            ]
+        )
 
     async def _poll_answer(self, person: Person, poll_id: str, options: tuple[int, ...]) -> None:
         if not options:  # a retracted vote: the first answer stands
@@ -188,16 +248,28 @@ class GroupSlice:
         parsed = callbacks.parse(data)
         async with self.sends.stores() as store:
             group = await self._group(store, event, language)
-            screen = self.apply(group, parsed) if isinstance(parsed, GROUP_KINDS) else None
+            if isinstance(parsed, SendNow):
+                await store.commit()
+                return await self._send_now(group, "quiz" if parsed.quiz else "tip")
+            now = self.clock()
+            screen = self.apply(group, parsed, now) if isinstance(parsed, GROUP_KINDS) else None
             if screen is None:
                 log.info("group button not ours from user %s: %r", event.person.id, data[:80])
                 return Outcome(notice=self.common.closed(language))
-            self._reschedule(group)
-            await store.save_group(group, self.clock())
+            reschedule(group, now)
+            await store.save_group(group, now)
+            if screen.text.startswith("⚙️"):  # the panel: with the last quiz's result
+                last_quiz = await store.last_closed_quiz(event.chat_id)
+                screen = self.screens.settings(group, now, last_quiz)
             await store.commit()
         return Outcome(edits=[Edit(None, screen.text, screen.buttons)])
 
-    def apply(self, group: GroupSettings, data: GroupPress) -> Message | None:
+    async def _send_now(self, group: GroupSettings, kind: str) -> Outcome:
+        """📤: a tip or quiz posted now through the delivery engine, to check the setup."""
+        planned = await self.sends.send_now(group, kind)
+        return Outcome(notice=self.screens.sent_now(group.language, kind, planned))
+
+    def apply(self, group: GroupSettings, data: GroupPress, now: datetime) -> Message | None:
         """Change one setting; the screen to show next, or None for a value not offered."""
         screens = self.screens
         match data:
@@ -213,14 +285,30 @@ class GroupSlice:
                 group.tip_hour, group.tip_enabled = hour, True
             case QuizHour(hour=hour) if hour in HOURS:
                 group.quiz_hour, group.quiz_enabled = hour, True
+            case QuizOpen(hours=hours) if hours in OPEN_HOURS:
+                group.quiz_open_hours = hours
+                return screens.hours(group, quiz=True)
             case NextLanguage():
                 languages = list(INTERFACE_LANGUAGES)
                 group.language = languages[(languages.index(group.language) + 1) % len(languages)]
-            case NextAudience():
-                index = (AUDIENCES.index(group.audience) + 1) % len(AUDIENCES)
+            case Audiences() | Levels():
+                return screens.choices(group, audience=isinstance(data, Audiences))
+            case ChooseAudience(index=index):
                 group.audience = AUDIENCES[index]
-            case NextLevel():
-                group.level = LEVELS[(LEVELS.index(group.level) + 1) % len(LEVELS)]
+            case ChooseLevel(index=index):
+                group.level = LEVELS[index]
+            case ToggleSchoolDays():
+                group.school_days = not group.school_days
+            case Pauses():
+                return screens.pauses(group, now)
+            case Pause(weeks=0):
+                group.paused_until = None
+            case Pause(weeks=weeks) if weeks in PAUSE_WEEKS:
+                group.paused_until = pause_end(group, now, weeks)
+            case ToggleBoard():
+                group.weekly_board = not group.weekly_board
+            case ToggleAnonymous():
+                group.quiz_anonymous = not group.quiz_anonymous
             case GroupTimeZones():
                 return screens.timezones(group)
             case GroupTimeZone(index=index):
@@ -233,13 +321,4 @@ class GroupSlice:
                 return screens.topics(group)
             case _:
                 return None
-        return screens.settings(group)
-
-    def _reschedule(self, group: GroupSettings) -> None:
-        now = self.clock()
-        group.next_tip_at = (
-            next_reminder(group.timezone, group.tip_hour, now) if group.tip_enabled else None
-        )
-        group.next_quiz_at = (
-            next_reminder(group.timezone, group.quiz_hour, now) if group.quiz_enabled else None
-        )
+        return screens.settings(group, now)

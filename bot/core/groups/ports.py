@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
+
+from bot.core.timezones import default_zone
 
 
 @dataclass
@@ -23,14 +25,30 @@ class GroupSettings:
     quiz_hour: int = 12
     next_tip_at: datetime | None = None
     next_quiz_at: datetime | None = None
+    school_days: bool = False  # Monday to Friday only
+    paused_until: date | None = None  # the last local day without sends (holidays)
+    quiz_anonymous: bool = False  # anonymous polls: no names, no leaderboard
+    quiz_open_hours: int = 0  # how long a quiz stays open; 0: until the end of its day
+    weekly_board: bool = False  # the week's leaderboard posted at its end
+    next_board_at: datetime | None = None
 
 
 # The settings an administrator chooses; next_* follow their schedule.
 _SCHEDULES = (
     ("tip_enabled", "tip_hour", "next_tip_at"),
     ("quiz_enabled", "quiz_hour", "next_quiz_at"),
+    ("weekly_board", "weekly_board", "next_board_at"),
 )
-_CHOICES = ("timezone", "topics", "audience", "level")
+_CHOICES = (
+    "timezone",
+    "topics",
+    "audience",
+    "level",
+    "school_days",
+    "paused_until",
+    "quiz_anonymous",
+    "quiz_open_hours",
+)
 
 
 def merge_migrated(old: GroupSettings, new: GroupSettings) -> GroupSettings:
@@ -40,7 +58,7 @@ def merge_migrated(old: GroupSettings, new: GroupSettings) -> GroupSettings:
     administrator already changed in the supergroup (it differs from a new row's) is kept;
     the title and whether the bot is there are the supergroup's. The language stays the old
     group's: a new row takes its creator's, so it tells nothing of a choice."""
-    fresh = GroupSettings(new.chat_id)
+    fresh = GroupSettings(new.chat_id, timezone=default_zone(new.language))
     merged = replace(
         old,
         chat_id=new.chat_id,
@@ -66,6 +84,10 @@ class QuizPoll:
     challenge_id: str
     correct_option: int
     sent_at: datetime
+    message_id: int | None = None
+    close_at: datetime | None = None  # when the bot stops it (Telegram closes 10 min at most)
+    answered: int | None = None  # the final tally, once stopped
+    answered_right: int | None = None
 
 
 @dataclass(frozen=True)
@@ -84,7 +106,7 @@ class GroupStore(Protocol):
     async def set_group_active(self, chat_id: int, active: bool) -> None: ...
     async def due_group_sends(self, now: datetime, limit: int) -> list[GroupSettings]: ...
     async def claim_group_send(
-        self, chat_id: int, kind: str, due: datetime, following: datetime
+        self, chat_id: int, kind: str, due: datetime, following: datetime | None
     ) -> bool: ...
     async def posted_tips(self, chat_id: int) -> dict[str, datetime]: ...
     async def record_tip_posted(self, chat_id: int, tip_id: str, now: datetime) -> None: ...
@@ -98,8 +120,15 @@ class GroupStore(Protocol):
         self, poll_id: str, user_id: int, first_name: str, correct: bool, now: datetime
     ) -> bool: ...
     async def leaderboard(
-        self, chat_id: int, since: datetime, limit: int
+        self, chat_id: int, since: datetime, until: datetime, limit: int
     ) -> list[LeaderboardRow]: ...
+    async def last_closed_quiz(self, chat_id: int) -> QuizPoll | None:
+        """The group's latest quiz with its final tally."""
+        ...
+
+    async def record_quiz_tally(
+        self, poll_id: str, answered: int, answered_right: int
+    ) -> None: ...
     async def set_leaderboard_hidden(self, user_id: int, hidden: bool, now: datetime) -> None: ...
     async def enqueue_delivery(
         self, chat_id: int, kind: str, payload: dict[str, Any], due_at: datetime, dedupe_key: str

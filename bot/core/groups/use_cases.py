@@ -4,12 +4,12 @@ the week the leaderboard counts."""
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, time, timedelta
 from typing import Final
 
+from bot.core.groups.callbacks import LEVELS
 from bot.core.groups.ports import GroupSettings
-from bot.core.groups.screens import LEVELS
 from bot.core.timezones import zone
 from content.bank import ContentBank
 from content.models import Audience, Challenge, ChallengeType, Tip
@@ -21,6 +21,32 @@ QUIZ_LEVELS: Final = {
     "advanced": (5, 6),
     "expert": (6, 8),
 }
+# The bank's tubes (topics of its questions) that a tip topic quizzes on; a topic without
+# any (teaching) narrows nothing. tests/unit/test_quiz_choice.py checks they exist.
+TOPIC_TUBES: Final[Mapping[str, tuple[str, ...]]] = {
+    "passwords": ("passwordStrength",),
+    "two-factor": ("secureTwoFactor",),
+    "phishing": ("securePhishing",),
+    "scams": ("securePhishing", "secureAiScams"),
+    "updates": ("secureDevices",),
+    "backups": ("secureDevices", "dataBackups"),
+    "public-wifi": ("secureConnection",),
+    "social-networks": ("privacyPersonalData", "privacySettings", "engageIdentity"),
+    "privacy": (
+        "privacyPersonalData",
+        "privacyRights",
+        "privacySettings",
+        "privacyTracking",
+        "privacyAiTools",
+    ),
+    "devices": ("secureDevices", "ecoDeviceLifecycle"),
+    "children-online": ("wellScreenHealth", "wellCyberHarassment", "privacySettings"),
+    "well-being": ("wellScreenHealth", "wellAttentionDesign"),
+    "harassment": ("wellCyberHarassment",),
+    "incidents": ("securePhishing", "secureDevices"),
+}
+# Whether a quiz for this audience is set at work (None: either).
+AUDIENCE_QUIZZES: Final = {"professionals": True, "pupils": False}
 AUDIENCE_TIPS: Final = {audience.value: audience.served() for audience in Audience}
 
 
@@ -62,11 +88,15 @@ def choose_quiz(
     used: Mapping[str, datetime],
     rng: random.Random,
     now: datetime,
+    audience: str = "everyone",
+    topics: Sequence[str] = (),
 ) -> Challenge | None:
-    """A poll-eligible challenge of the protection-and-security area when there is one, at
-    the group's level: one never quizzed in the group, else one not quizzed for
+    """A poll-eligible challenge of the protection-and-security area when there is one, for
+    the group's audience (set at work for professionals, never for pupils, when the bank has
+    some), at the group's level: one never quizzed in the group, else one not quizzed for
     ``QUIZ_REUSE_DAYS`` (a quiz answers its question in public), else the one quizzed longest
-    ago."""
+    ago. The group's tip topics narrow the questions to their tubes (:data:`TOPIC_TUBES`) when
+    the bank has some there."""
     eligible = [
         c
         for c in bank.challenges.values()
@@ -74,6 +104,10 @@ def choose_quiz(
     ]
     security = [c for c in eligible if bank.tube_competence[c.tube].startswith("4.")]
     pool = security or eligible
+    tubes = {tube for topic in topics for tube in TOPIC_TUBES.get(topic, ())}
+    pool = [c for c in eligible if c.tube in tubes] or pool
+    fits = AUDIENCE_QUIZZES.get(audience)
+    pool = [c for c in pool if fits is None or c.at_work == fits] or pool
     if not pool:
         return None
     low, high = QUIZ_LEVELS.get(level, (1, 8))
