@@ -84,7 +84,9 @@ class GroupSlice:
 
     async def handle(self, event: Event) -> Outcome:
         outcome = await self._route(event)
-        if event.admin:  # who administers the group, for the library's "send to my group"
+        # Who administers the group, for the library's "send to my group" (an anonymous
+        # administrator is the group itself: nobody to send from a private chat).
+        if event.admin and not event.person.chat:
             who, now = event.person.id, self.clock()
             await self.sends.in_store(
                 lambda store: store.record_group_admin(event.chat_id, who, now)
