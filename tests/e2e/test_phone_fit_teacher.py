@@ -184,6 +184,25 @@ async def test_group_settings_fit_a_phone(
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
+async def test_where_teacher_features_are_fits_a_phone(
+    telegram: Callable[..., ChatDriver], catalogs: Catalogs, language: str
+) -> None:
+    """/groupsettings sent in a private chat, and a private chat's commands sent in a group."""
+    person = telegram(user_id=7400 + LANGUAGES.index(language), language=language)
+    fit = Fit(catalogs, language)
+    fit(await person.say("/groupsettings"))
+    fit(await person.say("/start"), way_back=False)  # the menu itself, its educators' line added
+    member = telegram(
+        user_id=7410 + LANGUAGES.index(language),
+        chat_id=-1007400 - LANGUAGES.index(language),
+        chat_type="supergroup",
+        language=language,
+    )
+    for command in ("/test", "/library", "/join ABCDEF123", "/campaign results ABCDEF123"):
+        fit(await member.say(command), way_back=False)  # a group's message: nothing to go back to
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_screens_long_to_reach_fit_a_phone(
     bank: ContentBank, catalogs: Catalogs, language: str
 ) -> None:
