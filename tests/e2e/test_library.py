@@ -375,6 +375,35 @@ async def shipped(
     return partial(ChatDriver, dispatcher, bot, session, time=limits_time)
 
 
+async def test_more_pages_through_a_searchs_results(
+    shipped: Callable[..., ChatDriver],
+) -> None:
+    learner = shipped(user_id=1701)
+    [first] = sent_texts(await learner.say("/library password"))
+    total = int(first.splitlines()[0].split(": ")[1].removesuffix("</b>"))
+    assert total > 16
+    assert first.splitlines()[1].startswith("1. ") and f"<i>1–8 of {total}</i>" in first
+    assert learner.live_buttons()[-3:] == ["More ▶️", "🔎 New search", "📚 Topics"]
+    [second] = edits(await learner.press("More ▶️"))  # in place of the first page
+    lines = second.text.splitlines()
+    assert lines[0] == first.splitlines()[0] and lines[1].startswith("9. ")
+    assert f"<i>9–16 of {total}</i>" in second.text
+    assert learner.live_buttons()[8:10] == ["◀️ Previous", "More ▶️"]
+    assert learner.live_buttons()[0].startswith("9. ")
+    [back] = edits(await learner.press("◀️ Previous"))
+    assert back.text == first
+    while "More ▶️" in learner.live_buttons():  # to the last page
+        [page] = edits(await learner.press("More ▶️"))
+    assert f"–{total} of {total}</i>" in page.text
+    assert learner.live_buttons()[-3:] == ["◀️ Previous", "🔎 New search", "📚 Topics"]
+
+    # More than a button can carry (its words joined: 55 characters, 43 fit): no "More".
+    long = "password manager for the whole staff room of the school"
+    [shown] = sent_texts(await learner.say(f"/library {long}"))
+    assert "A shorter search shows the others." in shown
+    assert "More ▶️" not in learner.live_buttons()
+
+
 @pytest.mark.parametrize(
     ("language", "query", "header", "found"),
     [

@@ -6,24 +6,28 @@ screen reached in a private chat has a way back (⬅️ Back, ⬅️ Menu, Cance
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from aiogram import Bot
 from aiogram.methods import EditMessageText, SendDocument, SendMessage, SendPhoto
 
 from bot.core.campaigns.ports import Campaign, CompetenceScore, Participation
 from bot.core.campaigns.screens import CampaignScreens
 from bot.core.chat import Message
+from bot.core.conversation import Conversation
 from bot.core.groups.ports import GroupSettings
 from bot.core.habits.screens import HabitsScreens
 from bot.core.i18n import Catalogs
 from bot.core.library.screens import LibraryScreens
 from bot.core.screens import CommonScreens
 from content.bank import ContentBank
+from content.loader import load_bank
 from tests.e2e.test_groups import configured_group
 from tests.telegram import ChatDriver, RecordingSession
+from tests.virtual_time import VirtualTime
 
 LABEL_LIMIT = 30  # characters a phone shows of a button
 PER_ROW = 3
@@ -123,6 +127,29 @@ async def test_library_fits_a_phone(
     fit(await person.press(_("⬅️ Back")))
     fit(await person.say("/library phishing"))
     fit(await person.say("/library zzzqqqxxx"))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_search_pages_fit_a_phone(
+    make_conversation: Callable[..., Conversation],
+    make_runtime: Callable[..., Awaitable[Any]],
+    session: RecordingSession,
+    bot: Bot,
+    limits_time: VirtualTime,
+    catalogs: Catalogs,
+    language: str,
+) -> None:
+    """A search's pages on the shipped library (the fixtures' is smaller than a page)."""
+    dispatcher = await make_runtime(make_conversation(bank=load_bank()))
+    person = ChatDriver(
+        dispatcher, bot, session, user_id=7250, language=language, time=limits_time
+    )
+    fit = Fit(catalogs, language)
+    _ = fit._
+    fit(await person.say("/library password"))
+    fit(await person.press(_("More ▶️")))
+    fit(await person.press(_("More ▶️")))
+    fit(await person.press(_("◀️ Previous")))
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
