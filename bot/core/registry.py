@@ -29,7 +29,7 @@ class Turn:
 
 # Private commands a deep link never opens (``/start NAME``): the welcome itself, and the
 # erasure, which a link from elsewhere must not put one tap away.
-NOT_BY_LINK: Final = frozenset({"start", "help", "deleteme"})
+NOT_BY_LINK: Final = frozenset({"start", "deleteme"})
 
 CommandHandler = Callable[[Turn, str], Awaitable[Outcome]]
 PressHandler = Callable[[Turn, Any], Awaitable[Outcome]]
