@@ -370,7 +370,7 @@ async def shipped(
     bot: Bot,
     limits_time: VirtualTime,
 ) -> Callable[..., ChatDriver]:
-    """People in private chats with the bot on the shipped bank (192 tips)."""
+    """People in private chats with the bot on the shipped bank (every tip)."""
     dispatcher = await make_runtime(make_conversation(bank=load_bank()))
     return partial(ChatDriver, dispatcher, bot, session, time=limits_time)
 
