@@ -296,6 +296,13 @@ class RecordingSession(BaseSession):
 
 
 _update_ids = itertools.count(1)
+# The user Telegram puts in ``from`` of a message sent on behalf of a chat of that type.
+PLACEHOLDERS = {
+    "supergroup": User(
+        id=1087968824, is_bot=True, first_name="Group", username="GroupAnonymousBot"
+    ),
+    "channel": User(id=136817688, is_bot=True, first_name="Channel", username="Channel_Bot"),
+}
 
 
 class ChatDriver:
@@ -356,17 +363,22 @@ class ChatDriver:
             elif isinstance(request, EditMessageReplyMarkup):
                 self.messages[request.message_id]["markup"] = request.reply_markup
 
-    def _message(self, text: str) -> Message:
+    def _message(self, text: str, sender_chat: Chat | None = None) -> Message:
         return Message(
             message_id=next(self._ids),
             date=datetime.now(UTC),
             chat=self.chat,
-            from_user=self.user,
+            from_user=self.user if sender_chat is None else PLACEHOLDERS[sender_chat.type],
+            sender_chat=sender_chat,
             text=text,
         )
 
-    async def say(self, text: str) -> list[TelegramMethod[Any]]:
-        return await self.feed(Update(update_id=next(_update_ids), message=self._message(text)))
+    async def say(self, text: str, sender_chat: Chat | None = None) -> list[TelegramMethod[Any]]:
+        """``text`` from the driver's person, or sent on behalf of ``sender_chat`` as Telegram
+        sends it: the group itself (an anonymous administrator) or a channel, from Telegram's
+        placeholder user."""
+        message = self._message(text, sender_chat)
+        return await self.feed(Update(update_id=next(_update_ids), message=message))
 
     async def sticker(self) -> list[TelegramMethod[Any]]:
         message = Message(

@@ -18,6 +18,9 @@ class Person:
     id: int
     first_name: str = ""
     language_code: str | None = None
+    # A chat speaking, not a person: a group's anonymous administrator (the group itself) or
+    # a channel posting in a group. ``id`` is then the chat's; nobody's private chat.
+    chat: bool = False
 
 
 class ChatKind(StrEnum):

@@ -126,15 +126,6 @@ class Conversation:
             AccountScreens(catalogs), self.views, self.home.menu_message, stores, clock
         )
         self.library = LibrarySlice(bank, self.library_views, self.admins, clock, self.language_of)
-        self.group_sends = GroupSends(bank, self.group_views, stores, clock)
-        self.groups = GroupSlice(
-            self.views,
-            self.group_views,
-            self.group_sends,
-            clock,
-            self.language_of,
-            self.group_replies,
-        )
         self.sharing = SharingSlice(
             bank,
             SharingScreens(bank, catalogs),
@@ -158,6 +149,16 @@ class Conversation:
             self.sharing,
         ):
             feature.register(self.registry)
+        self.group_sends = GroupSends(bank, self.group_views, stores, clock)
+        self.groups = GroupSlice(
+            self.views,
+            self.group_views,
+            self.group_sends,
+            clock,
+            self.language_of,
+            self.group_replies,
+            private_commands=frozenset(self.registry.commands),
+        )
 
     async def handle(self, event: Event) -> Outcome:
         event = cleaned(event)  # no NUL nor control characters in what is stored or shown

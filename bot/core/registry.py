@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from bot.core.callbacks import CallbackData
 from bot.core.chat import Message, Outcome
@@ -26,6 +26,10 @@ class Turn:
     def language(self) -> str:
         return self.user.language
 
+
+# Private commands a deep link never opens (``/start NAME``): the welcome itself, and the
+# erasure, which a link from elsewhere must not put one tap away.
+NOT_BY_LINK: Final = frozenset({"start", "deleteme"})
 
 CommandHandler = Callable[[Turn, str], Awaitable[Outcome]]
 PressHandler = Callable[[Turn, Any], Awaitable[Outcome]]
@@ -75,4 +79,11 @@ class Registry:
         self.stale[prefix] = handler
 
     def start_link_for(self, payload: str) -> CommandHandler | None:
-        return next((handler for matches, handler in self.start_links if matches(payload)), None)
+        """The handler of a deep link's payload: a registered shape first, else a command's
+        name (``?start=library`` opens /library: what a group's hint links to)."""
+        found = next((handler for matches, handler in self.start_links if matches(payload)), None)
+        if found is None and payload not in NOT_BY_LINK:
+            command = self.commands.get(payload)
+            if command is not None:
+                return lambda turn, _payload: command(turn, "")
+        return found

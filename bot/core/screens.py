@@ -13,7 +13,8 @@ from bot.core.text import FORMAT_NAMES, N_
 from content.bank import content_language
 from content.models import Tip, Tutorial
 
-# Commands shown in Telegram's menu for private chats (description msgids are translated).
+# Commands shown in Telegram's menu for private chats (description msgids are translated):
+# a learner's, one line each in /help, then the educators', which /help sums up in one line.
 LEARNER_COMMANDS: Final = (
     ("start", N_("Menu and introduction")),
     ("test", N_("Take a test")),
@@ -25,8 +26,13 @@ LEARNER_COMMANDS: Final = (
     ("language", N_("Change the language")),
     ("mydata", N_("Everything stored about you")),
     ("deleteme", N_("Erase your data")),
-    ("library", N_("Cybersecurity tips library for educators")),
     ("about", N_("What this bot is and what it keeps")),
+    ("join", N_("Join an educator's campaign with its code")),
+    ("library", N_("Cybersecurity tips library for educators")),
+)
+EDUCATOR_COMMANDS: Final = (
+    ("educator", N_("Educators: sign up for campaigns")),
+    ("campaign", N_("Educators: your campaigns and results")),
 )
 
 
@@ -85,4 +91,6 @@ class CommonScreens:
 
     def commands(self, language: str) -> list[tuple[str, str]]:
         _ = self.catalogs.get(language).gettext
-        return [(name, _(description)) for name, description in LEARNER_COMMANDS]
+        return [
+            (name, _(description)) for name, description in (*LEARNER_COMMANDS, *EDUCATOR_COMMANDS)
+        ]

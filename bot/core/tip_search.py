@@ -5,10 +5,16 @@ Texts are folded (NFD, combining marks dropped, case-folded, œ/æ spelt out) so
 a tip when it is the same word or, for query words of at least ``PREFIX_MIN`` letters, the
 beginning of it. A word found in the title weighs more than in the keywords (the topic's
 name), more than in the text, and the fields add up; whole words weigh more than prefixes.
-Tips matching more of the query's words come first.
+Tips matching more of the query's words come first: every word counts.
+
+Words and phrases that mean the same (``Synonyms``: "sms" and "text message", "arnaque" and
+"scam") count as one query word that finds any of them: a tip holding the one typed scores as
+usual, one holding another ``SYNONYM_WEIGHT`` of that. A phrase is found in a tip holding all
+its words (stop words aside), scored as the mean of its words.
 
 The index is built once: every word of the tips, and every beginning of one that a query word
-may be (``PREFIX_MIN`` letters or more), with what it adds to each tip it matches. A search
+may be (``PREFIX_MIN`` letters or more), with what it adds to each tip it matches, and so for
+every entry of the synonyms. A search
 then costs a dictionary look-up and at most one addition per tip for each query word, and a
 query counts at most ``QUERY_LIMIT`` characters and ``MAX_TERMS`` words: its cost is bounded
 whatever is typed (`pixbot bench search` measures the worst case).
@@ -53,12 +59,79 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
-def query_terms(query: str) -> list[str]:
-    """The folded words of a query, without repeats; stop words only if nothing else. Only
-    the first ``QUERY_LIMIT`` characters and ``MAX_TERMS`` words count."""
-    terms = list(dict.fromkeys(words(query[:QUERY_LIMIT])))
-    meaningful = [term for term in terms if term not in STOP_WORDS]
-    return (meaningful or terms)[:MAX_TERMS]
+SYNONYM_WEIGHT: Final = 0.8  # what a synonym of the query word adds, against the word itself
+SYNONYM: Final = "="  # begins a query unit that is an entry of the synonyms (no word holds it)
+
+
+def singular(word: str) -> str:
+    """A folded word as the synonyms look it up: "passwords", "réseaux" as "password", "reseau"."""
+    return word[:-1] if len(word) > 3 and word[-1] in "sx" else word
+
+
+def plurals(word: str) -> tuple[str, str, str]:
+    """A synonym's word as a tip may hold it: as it is, or with a plural's "s" or "x"."""
+    return (word, word + "s", word + "x")
+
+
+class Synonyms:
+    """Groups of words or phrases that mean the same (``bot/core/tip_synonyms.py``)."""
+
+    def __init__(self, groups: Iterable[Iterable[str]] = ()) -> None:
+        # An entry (its folded words, singular) -> its group and its place in the group.
+        self.entries: dict[str, tuple[int, int]] = {}
+        # Each group's phrases as a tip must hold them: folded words, stop words aside.
+        self.groups: list[tuple[tuple[str, ...], ...]] = []
+        self.longest = 1  # words in the longest entry
+        for number, group in enumerate(groups):
+            phrases: list[tuple[str, ...]] = []
+            for phrase in group:
+                found = words(phrase)
+                key = " ".join(map(singular, found))
+                if not found or self.entries.get(key, (number, 0))[0] != number:
+                    raise ValueError(f"{phrase!r}: no word, or in two groups of synonyms")
+                if key in self.entries:  # "carte cadeau", "cartes cadeaux": one entry
+                    continue
+                self.entries[key] = (number, len(phrases))
+                phrases.append(tuple(w for w in found if w not in STOP_WORDS) or tuple(found))
+                self.longest = max(self.longest, len(found))
+            self.groups.append(tuple(phrases))
+
+    def alternatives(self, key: str) -> tuple[tuple[tuple[str, ...], float], ...]:
+        """What the entry ``key`` finds: each phrase of its group with its weight."""
+        number, own = self.entries[key]
+        return tuple(
+            (phrase, 1.0 if place == own else SYNONYM_WEIGHT)
+            for place, phrase in enumerate(self.groups[number])
+        )
+
+    def units(self, found: Sequence[str]) -> list[tuple[str, bool]]:
+        """``found`` (a query's folded words, in order) as units: the longest entry that starts
+        at each word (a unit that is a synonym's, True), else the word."""
+        units: list[tuple[str, bool]] = []
+        start = 0
+        while start < len(found):
+            for size in range(min(self.longest, len(found) - start), 0, -1):
+                key = " ".join(map(singular, found[start : start + size]))
+                if key in self.entries:
+                    units.append((SYNONYM + key, True))
+                    start += size
+                    break
+            else:
+                units.append((found[start], False))
+                start += 1
+        return units
+
+
+NO_SYNONYMS: Final = Synonyms()
+
+
+def query_terms(query: str, synonyms: Synonyms = NO_SYNONYMS) -> list[str]:
+    """The units of a query, without repeats: its folded words, an entry of ``synonyms`` as one
+    (``SYNONYM`` + its words); stop words only if nothing else. Only the first
+    ``QUERY_LIMIT`` characters and ``MAX_TERMS`` units count."""
+    units = list(dict.fromkeys(synonyms.units(words(query[:QUERY_LIMIT]))))
+    meaningful = [term for term, entry in units if entry or term not in STOP_WORDS]
+    return (meaningful or [term for term, _ in units])[:MAX_TERMS]
 
 
 @dataclass(frozen=True)
@@ -74,7 +147,8 @@ class Document:
 class TipIndex:
     """Documents folded once; ``search`` ranks them for a query."""
 
-    def __init__(self, documents: Iterable[Document]) -> None:
+    def __init__(self, documents: Iterable[Document], synonyms: Synonyms = NO_SYNONYMS) -> None:
+        self.synonyms = synonyms
         self._ids: list[str] = []
         orders: dict[str, list[int]] = {}
         scores: dict[str, list[float]] = {}
@@ -105,6 +179,28 @@ class TipIndex:
         self._postings: dict[str, tuple[tuple[int, ...], tuple[float, ...]]] = {
             term: (tuple(found), tuple(scores[term])) for term, found in orders.items()
         }
+        # Each entry of the synonyms: the best of its group's phrases in each document.
+        for key in synonyms.entries:
+            best: dict[int, float] = {}
+            for phrase, weight in synonyms.alternatives(key):
+                for order, found_score in self._phrase(phrase).items():
+                    if weight * found_score > best.get(order, 0.0):
+                        best[order] = weight * found_score
+            ranked = sorted(best)
+            self._postings[SYNONYM + key] = (tuple(ranked), tuple(best[o] for o in ranked))
+
+    def _phrase(self, phrase: Sequence[str]) -> dict[int, float]:
+        """The documents holding every word of ``phrase`` (as a query word would find it, or
+        its plural: "mots de passe"), with the mean of what its words add."""
+        held: dict[int, float] | None = None
+        for word in phrase:
+            here: dict[int, float] = {}
+            for form in plurals(word):
+                orders, scores = self._postings.get(form, _NO_POSTINGS)
+                for order, found in zip(orders, scores, strict=True):
+                    here[order] = max(here.get(order, 0.0), found)
+            held = here if held is None else {o: held[o] + here[o] for o in held if o in here}
+        return {order: total / len(phrase) for order, total in (held or {}).items()}
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -113,7 +209,7 @@ class TipIndex:
         """Ids of the matching documents, best first (then in the documents' order)."""
         matched: dict[int, int] = {}
         score: dict[int, float] = {}
-        for term in query_terms(query):
+        for term in query_terms(query, self.synonyms):
             orders, scores = self._postings.get(term, _NO_POSTINGS)
             for order, found in zip(orders, scores, strict=True):
                 matched[order] = matched.get(order, 0) + 1

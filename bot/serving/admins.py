@@ -13,6 +13,8 @@ import time
 from enum import Enum
 from typing import Any, Final, Protocol
 
+from bot.core.chat import ChatKind, Command, Event, Press
+
 TTL: Final = 60.0
 MAX_ENTRIES: Final = 10_000
 ADMIN_STATUSES: Final = ("creator", "administrator")
@@ -43,6 +45,18 @@ class AdminCache:
             self._entries.clear()
         self._entries[(chat_id, user_id)] = (now + self.ttl, admin)
         return admin
+
+
+def asks_admin(event: Event) -> bool:
+    """Whether to ask Telegram if the sender of ``event`` administers its group: for a
+    person's group command or button. A chat speaking (``Person.chat``) is never asked: the
+    group itself is its anonymous administrator, a channel administers nothing, and Telegram's
+    placeholder user in their messages (@GroupAnonymousBot) is nobody's member."""
+    return (
+        event.chat is ChatKind.GROUP
+        and isinstance(event.input, Command | Press)
+        and not event.person.chat
+    )
 
 
 async def ask_telegram(bot: Members, chat_id: int, user_id: int) -> bool:

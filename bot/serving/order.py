@@ -22,7 +22,7 @@ from typing import Protocol, TypeVar
 
 from bot.core.chat import Message, Outcome, Person
 from bot.core.flood import FloodGuard, Verdict
-from bot.core.incoming import TelegramUser, person
+from bot.core.incoming import TelegramChat, TelegramUser, person, sender
 from bot.serving.replies import RATE_WAITED, Replies
 from bot.serving.transport import Transport
 from bot.serving.turns import WAITED
@@ -56,6 +56,8 @@ class _InChat(Protocol):
 class _Message(_InChat, Protocol):
     @property
     def from_user(self) -> TelegramUser | None: ...
+    @property
+    def sender_chat(self) -> TelegramChat | None: ...
 
 
 class _Press(Protocol):
@@ -78,11 +80,14 @@ class TelegramUpdate(Protocol):
 
 def origin(update: TelegramUpdate) -> Origin | None:
     """Who sent a message or a press (the updates that get replies), and where (a press on a
-    message sent in inline mode, which has no chat, is in the person's own)."""
+    message sent in inline mode, which has no chat, is in the person's own). A message sent on
+    behalf of a chat is that chat's: the flood guard counts each anonymous group apart."""
     message = update.message
     if message is not None and message.from_user is not None:
         private = message.chat.type == "private"
-        return Origin(person(message.from_user), message.chat.id, private)
+        # A chat speaking is itself, not Telegram's placeholder user every such chat shares.
+        who = sender(message.from_user, message.sender_chat)
+        return Origin(who, message.chat.id, private)
     query = update.callback_query
     if query is not None:
         chat = query.message.chat if query.message is not None else None

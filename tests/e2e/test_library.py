@@ -11,6 +11,7 @@ from functools import partial
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+import pytest
 from aiogram import Bot
 from aiogram.methods import AnswerInlineQuery, EditMessageText, SendMessage
 from aiogram.types import InlineQuery, Update
@@ -36,6 +37,7 @@ from tests.telegram import (
     buttons_of,
     sent_texts,
 )
+from tests.virtual_time import VirtualTime
 
 GROUP = -1001234567890
 ADMIN, OTHER = 601, 602
@@ -358,3 +360,82 @@ async def test_admins_seen_in_a_group_are_remembered(
     await admin.say("/start tip_ph-report")
     [none] = sent_texts(await admin.press("Send to my group"))
     assert "no group that you administer" in none
+
+
+@pytest.fixture
+async def shipped(
+    make_conversation: Callable[..., Conversation],
+    make_runtime: Callable[..., Awaitable[Any]],
+    session: RecordingSession,
+    bot: Bot,
+    limits_time: VirtualTime,
+) -> Callable[..., ChatDriver]:
+    """People in private chats with the bot on the shipped bank (every tip)."""
+    dispatcher = await make_runtime(make_conversation(bank=load_bank()))
+    return partial(ChatDriver, dispatcher, bot, session, time=limits_time)
+
+
+async def test_more_pages_through_a_searchs_results(
+    shipped: Callable[..., ChatDriver],
+) -> None:
+    learner = shipped(user_id=1701)
+    [first] = sent_texts(await learner.say("/library password"))
+    total = int(first.splitlines()[0].split(": ")[1].removesuffix("</b>"))
+    assert total > 16
+    assert first.splitlines()[1].startswith("1. ") and f"<i>1–8 of {total}</i>" in first
+    assert learner.live_buttons()[-3:] == ["More ▶️", "🔎 New search", "📚 Topics"]
+    [second] = edits(await learner.press("More ▶️"))  # in place of the first page
+    lines = second.text.splitlines()
+    assert lines[0] == first.splitlines()[0] and lines[1].startswith("9. ")
+    assert f"<i>9–16 of {total}</i>" in second.text
+    assert learner.live_buttons()[8:10] == ["◀️ Previous", "More ▶️"]
+    assert learner.live_buttons()[0].startswith("9. ")
+    [back] = edits(await learner.press("◀️ Previous"))
+    assert back.text == first
+    while "More ▶️" in learner.live_buttons():  # to the last page
+        [page] = edits(await learner.press("More ▶️"))
+    assert f"–{total} of {total}</i>" in page.text
+    assert learner.live_buttons()[-3:] == ["◀️ Previous", "🔎 New search", "📚 Topics"]
+
+    # More than a button can carry (its words joined: 55 characters, 43 fit): no "More".
+    long = "password manager for the whole staff room of the school"
+    [shown] = sent_texts(await learner.say(f"/library {long}"))
+    assert "A shorter search shows the others." in shown
+    assert "More ▶️" not in learner.live_buttons()
+
+
+@pytest.mark.parametrize(
+    ("language", "query", "header", "found"),
+    [
+        ("en", "arnaque", "Tips for “arnaque”", "scam"),  # a French word in English tips
+        ("en", "sms", "Tips for “sms”", "message"),
+        ("fr", "scam", "Conseils pour «\u202fscam\u202f»", "arnaque"),
+        ("fr", "phishing", "Conseils pour «\u202fphishing\u202f»", "hameçonnage"),
+        ("fr", "password", "Conseils pour «\u202fpassword\u202f»", "mot de passe"),
+    ],
+)
+async def test_search_finds_synonyms_in_both_languages(
+    shipped: Callable[..., ChatDriver],
+    language: str,
+    query: str,
+    header: str,
+    found: str,
+) -> None:
+    person = shipped(user_id=1702, language=language)
+    [results] = sent_texts(await person.say(f"/library {query}"))
+    assert results.startswith("🔎 <b>" + header)
+    titles = results.lower().splitlines()[1:9]
+    assert sum(found in title for title in titles) >= 2, titles
+
+
+async def test_a_tip_holding_more_of_the_searchs_words_comes_first(
+    shipped: Callable[..., ChatDriver],
+) -> None:
+    """Every word counts: "sms gift card" puts the tip about gift cards asked for by text
+    message before those about either alone, whatever words they use."""
+    person = shipped(user_id=1703)
+    [results] = sent_texts(await person.say("/library sms gift card"))
+    assert results.splitlines()[1].startswith("1. Your manager never needs gift cards by text")
+    french = shipped(user_id=1704, language="fr")
+    [resultats] = sent_texts(await french.say("/library texto carte cadeau"))
+    assert "cartes cadeaux par SMS" in resultats.splitlines()[1]

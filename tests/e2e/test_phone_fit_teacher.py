@@ -6,16 +6,18 @@ screen reached in a private chat has a way back (⬅️ Back, ⬅️ Menu, Cance
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from aiogram import Bot
 from aiogram.methods import EditMessageText, SendDocument, SendMessage, SendPhoto
 
 from bot.core.campaigns.ports import Campaign, CompetenceScore, Participation
 from bot.core.campaigns.screens import CampaignScreens
 from bot.core.chat import Message
+from bot.core.conversation import Conversation
 from bot.core.groups.ports import GroupSettings, LeaderboardRow, QuizPoll
 from bot.core.groups.screens import GroupScreens
 from bot.core.habits.screens import HabitsScreens
@@ -24,8 +26,10 @@ from bot.core.library.screens import LibraryScreens
 from bot.core.screens import CommonScreens
 from bot.core.text import TEXT_LIMIT
 from content.bank import ContentBank
+from content.loader import load_bank
 from tests.e2e.test_groups import configured_group
 from tests.telegram import ChatDriver, RecordingSession
+from tests.virtual_time import VirtualTime
 
 LABEL_LIMIT = 30  # characters a phone shows of a button
 PER_ROW = 3
@@ -128,6 +132,29 @@ async def test_library_fits_a_phone(
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
+async def test_search_pages_fit_a_phone(
+    make_conversation: Callable[..., Conversation],
+    make_runtime: Callable[..., Awaitable[Any]],
+    session: RecordingSession,
+    bot: Bot,
+    limits_time: VirtualTime,
+    catalogs: Catalogs,
+    language: str,
+) -> None:
+    """A search's pages on the shipped library (the fixtures' is smaller than a page)."""
+    dispatcher = await make_runtime(make_conversation(bank=load_bank()))
+    person = ChatDriver(
+        dispatcher, bot, session, user_id=7250, language=language, time=limits_time
+    )
+    fit = Fit(catalogs, language)
+    _ = fit._
+    fit(await person.say("/library password"))
+    fit(await person.press(_("More ▶️")))
+    fit(await person.press(_("More ▶️")))
+    fit(await person.press(_("◀️ Previous")))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
 async def test_campaigns_fit_a_phone(
     telegram: Callable[..., ChatDriver], catalogs: Catalogs, language: str
 ) -> None:
@@ -191,6 +218,25 @@ async def test_group_settings_fit_a_phone(
         fit(await admin.press(toggle), way_back=False)
     for press in ("⏸", "⏸", "⏸", "▶️"):  # the pauses, one chosen, then ▶️ Resume now
         fit(await admin.press(press), way_back=False)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_where_teacher_features_are_fits_a_phone(
+    telegram: Callable[..., ChatDriver], catalogs: Catalogs, language: str
+) -> None:
+    """/groupsettings sent in a private chat, and a private chat's commands sent in a group."""
+    person = telegram(user_id=7400 + LANGUAGES.index(language), language=language)
+    fit = Fit(catalogs, language)
+    fit(await person.say("/groupsettings"))
+    fit(await person.say("/start"), way_back=False)  # the menu itself, its educators' line added
+    member = telegram(
+        user_id=7410 + LANGUAGES.index(language),
+        chat_id=-1007400 - LANGUAGES.index(language),
+        chat_type="supergroup",
+        language=language,
+    )
+    for command in ("/test", "/library", "/join ABCDEF123", "/campaign results ABCDEF123"):
+        fit(await member.say(command), way_back=False)  # a group's message: nothing to go back to
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -1,5 +1,6 @@
 """The tips' search index: the same results as scoring every tip for every query word (the
-search as it was), and a bounded cost whatever is typed (issue #14)."""
+search as it was, each synonym's phrases scored the same way), and a bounded cost whatever is
+typed (issue #14)."""
 
 from __future__ import annotations
 
@@ -20,12 +21,15 @@ from bot.core.tip_search import (
     QUERY_LIMIT,
     REPEAT_BONUS,
     STOP_WORDS,
+    SYNONYM,
     WEIGHTS,
     Document,
     TipIndex,
+    plurals,
     query_terms,
     words,
 )
+from bot.core.tip_synonyms import SYNONYM_GROUPS, SYNONYMS
 from content.bank import ContentBank
 from content.loader import load_bank
 
@@ -49,9 +53,40 @@ def fielded(language: str) -> list[tuple[tuple[str, list[str]], ...]]:
     ]
 
 
+def word_score(fields: tuple[tuple[str, list[str]], ...], term: str) -> float:
+    """What a query word adds to a tip, scored against each of its words."""
+    found = 0.0
+    for name, field_words in fields:
+        whole_weight, prefix_weight = WEIGHTS[name]
+        whole = sum(1 for word in field_words if word == term)
+        prefix = (
+            sum(1 for word in field_words if word != term and word.startswith(term))
+            if len(term) >= PREFIX_MIN
+            else 0
+        )
+        if not whole and not prefix:
+            continue
+        weight = whole_weight if whole else prefix_weight
+        found += weight + REPEAT_BONUS * min(whole + prefix - 1, MAX_REPEATS)
+    return found
+
+
+def unit_score(fields: tuple[tuple[str, list[str]], ...], term: str) -> float:
+    """A query word's score, or a synonym's: the best of its group's phrases, each found when
+    the tip holds all its words and scored as their mean, weighted."""
+    if not term.startswith(SYNONYM):
+        return word_score(fields, term)
+    best = 0.0
+    for phrase, weight in SYNONYMS.alternatives(term.removeprefix(SYNONYM)):
+        scores = [max(word_score(fields, form) for form in plurals(word)) for word in phrase]
+        if all(scores):
+            best = max(best, weight * (sum(scores) / len(phrase)))
+    return best
+
+
 def reference_search(language: str, query: str) -> list[str]:
     """The search before the index: every query word scored against every tip's words."""
-    terms = query_terms(query)
+    terms = query_terms(query, SYNONYMS)
     if not terms:
         return []
     docs = documents(language)
@@ -59,19 +94,7 @@ def reference_search(language: str, query: str) -> list[str]:
     for order, (document, fields) in enumerate(zip(docs, fielded(language), strict=True)):
         matched, score = 0, 0.0
         for term in terms:
-            found = 0.0
-            for name, field_words in fields:
-                whole_weight, prefix_weight = WEIGHTS[name]
-                whole = sum(1 for word in field_words if word == term)
-                prefix = (
-                    sum(1 for word in field_words if word != term and word.startswith(term))
-                    if len(term) >= PREFIX_MIN
-                    else 0
-                )
-                if not whole and not prefix:
-                    continue
-                weight = whole_weight if whole else prefix_weight
-                found += weight + REPEAT_BONUS * min(whole + prefix - 1, MAX_REPEATS)
+            found = unit_score(fields, term)
             if found > 0:
                 matched += 1
                 score += found
@@ -93,6 +116,7 @@ def queries(draw: st.DrawFn) -> tuple[str, str]:
     known = vocabulary(language)
     word = st.one_of(
         st.sampled_from(known),
+        st.sampled_from([phrase for group in SYNONYM_GROUPS for phrase in group]),
         st.sampled_from(known).map(lambda w: w[: max(1, len(w) - 2)]),  # a prefix
         st.sampled_from(sorted(STOP_WORDS)),
         st.text(alphabet="aeiouçéèàstrnlpÉŒ-'", min_size=1, max_size=8),
@@ -111,7 +135,7 @@ def test_the_index_ranks_as_scoring_every_tip_did(case: tuple[str, str]) -> None
 
 @cache
 def index_of(language: str) -> TipIndex:
-    return TipIndex(documents(language))
+    return TipIndex(documents(language), SYNONYMS)
 
 
 def test_a_query_counts_its_first_characters_and_words_only() -> None:

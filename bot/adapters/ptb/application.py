@@ -35,15 +35,14 @@ from bot.adapters.ptb.transport import PtbTransport, inline_result
 from bot.core.chat import (
     Blocked,
     ChatKind,
-    Command,
     Event,
     GroupJoined,
     GroupLeft,
     InlineQuery,
     PollAnswer,
-    Press,
 )
 from bot.core.incoming import person
+from bot.serving.admins import asks_admin
 from bot.serving.lifecycle import Background
 from bot.serving.order import origin
 from bot.serving.replies import Pressed
@@ -120,9 +119,9 @@ class PtbRuntime:
 
     async def completed(self, event: Event, update: Update) -> Event:
         """The update's id (handled once), and for group commands and buttons whether the
-        person administers the group."""
+        person administers the group (a chat speaking was answered from the message)."""
         event = replace(event, update_id=update.update_id)
-        if event.chat is ChatKind.GROUP and isinstance(event.input, Command | Press):
+        if asks_admin(event):
             bot = self.application.bot
             return replace(
                 event, admin=await self.admins.is_admin(bot, event.chat_id, event.person.id)

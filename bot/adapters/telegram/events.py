@@ -9,7 +9,7 @@ from bot.core.chat import (
     ChatKind,
     Event,
 )
-from bot.core.incoming import message_event, person, press_event
+from bot.core.incoming import message_event, person, press_event, sender
 
 
 def chat_kind(chat: Chat | None) -> ChatKind:
@@ -23,7 +23,7 @@ def from_message(message: Message, bot_username: str) -> Event | None:
     if message.from_user is None:
         return None
     return message_event(
-        person(message.from_user),
+        sender(message.from_user, message.sender_chat),
         chat_kind(message.chat),
         message.chat.id,
         bot_username,

@@ -20,16 +20,14 @@ from bot.adapters.telegram.transport import AiogramTransport
 from bot.core.chat import (
     Blocked,
     ChatKind,
-    Command,
     Event,
     GroupJoined,
     GroupLeft,
     InlineQuery,
     PollAnswer,
-    Press,
 )
 from bot.core.incoming import person
-from bot.serving.admins import AdminCache
+from bot.serving.admins import AdminCache, asks_admin
 from bot.serving.replies import Pressed, Replies
 
 log = logging.getLogger(__name__)
@@ -52,9 +50,9 @@ async def bot_username(bot: Bot) -> str:
 
 async def completed(event: Event, update: Update, bot: Bot, admins: AdminCache) -> Event:
     """The update's id (handled once), and for group commands and buttons whether the person
-    administers the group."""
+    administers the group (a chat speaking was answered from the message: ``sender``)."""
     event = replace(event, update_id=update.update_id)
-    if event.chat is ChatKind.GROUP and isinstance(event.input, Command | Press):
+    if asks_admin(event):
         return replace(event, admin=await admins.is_admin(bot, event.chat_id, event.person.id))
     return event
 

@@ -6,11 +6,12 @@ for the tips library's "send to my group")."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from datetime import datetime, timedelta
 from typing import Final
 
 from bot.core import callbacks
+from bot.core.campaigns.callbacks import CODE_FORMAT
 from bot.core.chat import (
     Command,
     Edit,
@@ -61,6 +62,7 @@ from bot.core.groups.screens import GroupScreens
 from bot.core.groups.sends import GroupSends
 from bot.core.groups.use_cases import week_start
 from bot.core.ports import Clock, Store
+from bot.core.registry import NOT_BY_LINK
 from bot.core.screens import CommonScreens
 from bot.core.timezones import COMMON, default_zone
 from bot.core.timezones import parse as parse_zone
@@ -82,6 +84,7 @@ class GroupSlice:
         clock: Clock,
         language_of: Callable[[Person], str],
         replies: OncePer,
+        private_commands: Collection[str] = (),
     ) -> None:
         self.common = common
         self.screens = screens
@@ -96,10 +99,15 @@ class GroupSlice:
             "groupsettings": self.settings,
             "timezone": self.timezone,
         }
+        # A private chat's command (/test, /library, /join CODE…) gets a hint, not silence.
+        for name in private_commands:
+            self.commands.setdefault(name, self.private_only)
 
     async def handle(self, event: Event) -> Outcome:
         outcome = await self._route(event)
-        if event.admin:  # who administers the group, for the library's "send to my group"
+        # Who administers the group, for the library's "send to my group" (an anonymous
+        # administrator is the group itself: nobody to send from a private chat).
+        if event.admin and not event.person.chat:
             who, now = event.person.id, self.clock()
             await self.sends.in_store(
                 lambda store: store.record_group_admin(event.chat_id, who, now)
@@ -162,6 +170,16 @@ class GroupSlice:
 
     async def welcome(self, event: Event, language: str, args: str) -> Outcome:
         return Outcome([self.screens.welcome(language, event.bot_username)])
+
+    async def private_only(self, event: Event, language: str, args: str) -> Outcome:
+        assert isinstance(event.input, Command)
+        name = event.input.name
+        code = args.strip().upper()
+        if name == "join" and CODE_FORMAT.fullmatch(code):
+            link = code  # the campaign's own link: one tap joins it
+        else:
+            link = "go" if name in NOT_BY_LINK else name
+        return Outcome([self.screens.private_only(language, event.bot_username, name, link)])
 
     async def settings(self, event: Event, language: str, args: str) -> Outcome:
         if not event.admin:

@@ -89,11 +89,18 @@ class GroupScreens:
         )
         return Message(text, self._private_chat(language, bot_username))
 
-    def _private_chat(self, language: str, bot_username: str) -> Keyboard:
+    def private_only(self, language: str, bot_username: str, command: str, link: str) -> Message:
+        """A private chat's command sent in a group: one line, and the private chat one tap
+        away (``link``: the deep link's payload, opening that command there)."""
+        _ = self.catalogs.get(language).gettext
+        text = "💬 " + _("/{command} works in a private chat with me.").format(command=command)
+        return Message(text, self._private_chat(language, bot_username, link))
+
+    def _private_chat(self, language: str, bot_username: str, link: str = "go") -> Keyboard:
         """A button opening the private chat (none in the terminal, which has no username)."""
         if not bot_username:
             return ()
-        url = f"https://t.me/{bot_username}?start=go"
+        url = f"https://t.me/{bot_username}?start={link}"
         label = self.catalogs.get(language).gettext("Open a private chat")
         return ((Button(label, url=url),),)
 

@@ -1,4 +1,5 @@
-"""The welcome and the menu: /start, /help, /about, any command we do not know, the menu button."""
+"""The welcome and the menu: /start, /help, /about, any command we do not know, the menu button;
+/groupsettings sent here instead of in a group."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ class HomeSlice:
         registry.command("start", self.welcome)
         registry.command("help", self.help)
         registry.command("about", self.about)
+        registry.command("groupsettings", self.group_settings)
         registry.press(Menu, self.menu_in_place)
 
     async def welcome(self, turn: Turn, args: str) -> Outcome:
@@ -29,6 +31,10 @@ class HomeSlice:
 
     async def about(self, turn: Turn, args: str) -> Outcome:
         return Outcome([self.screens.about(turn.language)])
+
+    async def group_settings(self, turn: Turn, args: str) -> Outcome:
+        """/groupsettings sent here rather than in a group: where it goes."""
+        return Outcome([self.screens.group_settings_elsewhere(turn.language, turn.bot_username)])
 
     async def menu(self, turn: Turn, args: str = "") -> Outcome:
         """Any other command: the menu."""

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from html import escape
-from typing import Final
 
 from bot.core.account.callbacks import Settings
 from bot.core.assessment.callbacks import Resume, Test
@@ -16,10 +15,7 @@ from bot.core.ports import REVIEW
 from bot.core.profile.callbacks import Profile
 from bot.core.progress import Home
 from bot.core.screens import LEARNER_COMMANDS
-from bot.core.text import N_, shown
-
-# /help lists Telegram's command menu and these, which take an argument.
-MORE_COMMANDS: Final = (("join", N_("Join an educator's campaign with its code")),)
+from bot.core.text import shown
 
 
 class HomeScreens:
@@ -39,7 +35,15 @@ class HomeScreens:
             "your answers to find your level. After each answer I show the right one, and "
             "after a mistake I send tutorials so you learn something."
         )
-        return Message(f"👋 {hello}\n\n{about}", self.menu_buttons(language, home))
+        text = f"👋 {hello}\n\n{about}\n\n{self.educators(language)}"
+        return Message(text, self.menu_buttons(language, home))
+
+    def educators(self, language: str) -> str:
+        """The educators' features in one line, for /start and /help."""
+        return self.catalogs.get(language).gettext(
+            "👩‍🏫 Educators: /educator to sign up, /campaign to create and follow a campaign, "
+            "/groupsettings in your class group for a daily tip or quiz."
+        )
 
     def about(self, language: str) -> Message:
         """/about: what this bot is, who runs it, what it keeps, how to flag a question."""
@@ -62,16 +66,25 @@ class HomeScreens:
     def help(self, language: str) -> Message:
         """/help: one line per learner command, then one for teachers."""
         _ = self.catalogs.get(language).gettext
-        lines = [
-            f"/{name} — {escape(_(description))}"
-            for name, description in (*LEARNER_COMMANDS, *MORE_COMMANDS)
-        ]
-        teachers = _(
-            "👩‍🏫 Educators: /educator to sign up, /campaign to create and follow a campaign, "
-            "/groupsettings in your class group for a daily tip or quiz."
-        )
-        text = "❓ <b>" + _("Commands") + "</b>\n\n" + "\n".join(lines) + "\n\n" + teachers
+        lines = [f"/{name} — {escape(_(description))}" for name, description in LEARNER_COMMANDS]
+        text = "❓ <b>" + _("Commands") + "</b>\n\n" + "\n".join(lines)
+        text += "\n\n" + self.educators(language)
         return Message(text, ((Button(_("⬅️ Menu"), Menu().pack()),),))
+
+    def group_settings_elsewhere(self, language: str, bot_username: str) -> Message:
+        """/groupsettings in a private chat: it is sent in the class group."""
+        _ = self.catalogs.get(language).gettext
+        text = "⚙️ " + _(
+            "/groupsettings is sent in your class group, not here: add me to the group, then "
+            "send /groupsettings there as one of its administrators to choose a daily tip or "
+            "quiz, its time and its language."
+        )
+        rows: list[tuple[Button, ...]] = []
+        if bot_username:  # Telegram's "add to a group" dialog (the terminal has no username)
+            url = f"https://t.me/{bot_username}?startgroup=groupsettings"
+            rows.append((Button("➕ " + _("Add me to a group"), url=url),))
+        rows.append((Button(_("⬅️ Menu"), Menu().pack()),))
+        return Message(text, tuple(rows))
 
     def menu(self, language: str, home: Home) -> Message:
         _ = self.catalogs.get(language).gettext

@@ -28,12 +28,14 @@ from bot.core.library.callbacks import (
     ChooseGroup,
     Levels,
     OpenTip,
+    SearchPage,
     SendToGroup,
     TopicsAnew,
     TopicsHere,
+    carried,
 )
 from bot.core.library.ports import GroupAdmins
-from bot.core.library.screens import LibraryScreens
+from bot.core.library.screens import SEARCH_SHOWN, LibraryScreens
 from bot.core.library.shelves import START_PREFIX, Shelf, shelf, tip_index, tip_ref
 from bot.core.ports import Awaiting, Clock
 from bot.core.registry import Registry, Turn
@@ -46,11 +48,18 @@ log = logging.getLogger(__name__)
 
 INLINE_PAGE: Final = 10
 INLINE_CACHE_SECONDS: Final = 300
-SEARCH_SHOWN: Final = 8  # results offered as buttons; more words narrow the search
 GROUPS_SHOWN: Final = 20
 INLINE_OFFSETS: Final = 10_000  # an inline page's offset is below this (we made it)
 LibraryPress = (
-    TopicsHere | TopicsAnew | AskSearch | Audiences | Levels | Browse | OpenTip | ChooseGroup
+    TopicsHere
+    | TopicsAnew
+    | AskSearch
+    | Audiences
+    | Levels
+    | Browse
+    | OpenTip
+    | ChooseGroup
+    | SearchPage
 )
 
 
@@ -89,6 +98,7 @@ class LibrarySlice:
             Browse,
             OpenTip,
             ChooseGroup,
+            SearchPage,
         )
         for kind in browsing:  # each decides about the search awaited (AskSearch awaits one)
             registry.press(kind, self.browse_press, keeps_awaiting=True)
@@ -138,11 +148,14 @@ class LibrarySlice:
             await turn.store.save_user(user, self.clock())
         return Outcome([self._search_results(user.language, query)])
 
-    def _search_results(self, language: str, query: str) -> Message:
+    def _search_results(self, language: str, query: str, page: int = 0) -> Message:
+        """A page of a search's results (a page past the last: the last)."""
         tips = self.search_tips(language, query)
         if not tips:
             return self.screens.no_results(language, query, self.shelf)
-        return self.screens.results(language, query, tips[:SEARCH_SHOWN], len(tips))
+        start = min(page, (len(tips) - 1) // SEARCH_SHOWN) * SEARCH_SHOWN
+        shown = tips[start : start + SEARCH_SHOWN]
+        return self.screens.results(language, query, shown, len(tips), start, carried(query))
 
     # --- buttons -------------------------------------------------------------------------
 
@@ -166,6 +179,8 @@ class LibrarySlice:
                 return replacing(screens.levels(lang, shelf, self._on_shelf(shelf)))
             case Browse(shelf=shelf, position=position):
                 return self._browse(turn, shelf, position)
+            case SearchPage(page=page, words=searched):
+                return replacing(self._search_results(lang, searched.replace("-", " "), page))
             case OpenTip(tip_id=tip_id) if (tip := self.by_id.get(tip_id)) is not None:
                 return Outcome([screens.card(lang, tip, turn.bot_username)])
             case ChooseGroup(tip_id=tip_id) if (tip := self.by_id.get(tip_id)) is not None:

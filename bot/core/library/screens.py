@@ -21,6 +21,7 @@ from bot.core.library.callbacks import (
     ChooseGroup,
     Levels,
     OpenTip,
+    SearchPage,
     SendToGroup,
     TopicsAnew,
     TopicsHere,
@@ -40,6 +41,7 @@ from content.bank import ContentBank, content_language
 from content.models import Tip, TipTopic
 
 DESCRIPTION_LIMIT: Final = 120
+SEARCH_SHOWN: Final = 8  # a page of search results, one button each; "More ▶️" shows the next
 LABEL_LIMIT: Final = 30  # a button's label that a phone shows whole
 
 
@@ -256,7 +258,18 @@ class LibraryScreens:
         """Under a prompt for a search: the topics instead (the search is no longer awaited)."""
         return ((Button(self.catalogs.get(language).gettext("⬅️ Back"), TopicsHere().pack()),),)
 
-    def results(self, language: str, query: str, tips: Sequence[Tip], total: int) -> Message:
+    def results(
+        self,
+        language: str,
+        query: str,
+        tips: Sequence[Tip],
+        total: int,
+        start: int = 0,
+        carried: str | None = None,
+    ) -> Message:
+        """A page of a search's results: ``tips``, from the ``start``-th of ``total``, best
+        first. With ``carried`` (the search as a button carries it), "◀️ Previous" and
+        "More ▶️" page through them all."""
         _ = self.catalogs.get(language).gettext
         lang = content_language(language)
         lines = [
@@ -265,23 +278,28 @@ class LibraryScreens:
             + "</b>"
         ]
         buttons: list[tuple[Button, ...]] = []
-        for number, tip in enumerate(tips, 1):
+        for number, tip in enumerate(tips, start + 1):
             title = tip.text(lang).title
             labels = _esc(self._labels(language, tip))
             lines.append(f"{number}. {_esc(title)} <i>({labels})</i>")
             buttons.append((Button(_short(f"{number}. {title}"), OpenTip(tip.id).pack()),))
+        end = start + len(tips)
         if total > len(tips):
             lines.append(
                 "<i>"
-                + self.catalogs.get(language)
-                .ngettext(
-                    "Only the {shown} best match is shown: add words to narrow the search.",
-                    "Only the {shown} best matches are shown: add words to narrow the search.",
-                    len(tips),
-                )
-                .format(shown=len(tips))
+                + _("{first}–{last} of {total}").format(first=start + 1, last=end, total=total)
                 + "</i>"
             )
+        if total > len(tips) and carried is None:
+            lines.append("<i>" + _("A shorter search shows the others.") + "</i>")
+        pages = []
+        page = start // SEARCH_SHOWN
+        if carried is not None and start > 0:
+            pages.append(Button(_("◀️ Previous"), SearchPage(page - 1, carried).pack()))
+        if carried is not None and end < total:
+            pages.append(Button(_("More ▶️"), SearchPage(page + 1, carried).pack()))
+        if pages:
+            buttons.append(tuple(pages))
         buttons.append(
             (
                 Button("🔎 " + _("New search"), AskSearch().pack()),

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from bot.core.tip_search import Document, TipIndex
+from bot.core.tip_synonyms import SYNONYMS
 from content.bank import ContentBank
 from content.models import Audience, Tip, TipLevel, TipTopic
 
@@ -98,8 +99,9 @@ def tip_documents(bank: ContentBank, screens: LibraryScreens, language: str) -> 
 
 
 def tip_index(bank: ContentBank, screens: LibraryScreens, language: str) -> TipIndex:
-    """The search index of the tips in a content language (built once per process)."""
-    return TipIndex(tip_documents(bank, screens, language))
+    """The search index of the tips in a content language (built once per process), which
+    finds synonyms in any of the interface's languages."""
+    return TipIndex(tip_documents(bank, screens, language), SYNONYMS)
 
 
 def shelf(bank: ContentBank) -> tuple[Tip, ...]:

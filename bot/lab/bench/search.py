@@ -23,6 +23,7 @@ from bot.core.library.screens import LibraryScreens
 from bot.core.library.shelves import tip_documents
 from bot.core.text import SEARCH_LIMIT
 from bot.core.tip_search import PREFIX_MIN, QUERY_LIMIT, TipIndex, words
+from bot.core.tip_synonyms import SYNONYMS
 from content.bank import ContentBank
 from content.models import CONTENT_LANGUAGES
 
@@ -97,7 +98,7 @@ def measure(bank: ContentBank, queries: int = 200, seed: int = 1) -> dict[str, A
     for language in CONTENT_LANGUAGES:
         documents = tip_documents(bank, screens, language)
         started = time.perf_counter()
-        index = TipIndex(documents)
+        index = TipIndex(documents, SYNONYMS)
         build_ms[language] = 1000 * (time.perf_counter() - started)
         known = _words(index, documents)
         for kind, make in KINDS.items():
