@@ -60,9 +60,10 @@ async def test_the_private_menu_lists_the_educators_commands_and_join(
     language: str | None,
 ) -> None:
     await set_commands(transport_of(await make_runtime(conversation), bot), conversation)
+    sent = session.take()
     [private] = [
         r.commands
-        for r in session.take()
+        for r in sent
         if isinstance(r, SetMyCommands)
         and r.scope.type == "all_private_chats"  # type: ignore[union-attr]
         and r.language_code == language
@@ -73,6 +74,15 @@ async def test_the_private_menu_lists_the_educators_commands_and_join(
         assert menu["campaign"] == "Enseignants\u202f: vos campagnes et leurs résultats"
     else:
         assert menu["educator"] == "Educators: sign up for campaigns"
+    # A group's administrators find how to type its time zone in the group's menu.
+    [admins] = [
+        r.commands
+        for r in sent
+        if isinstance(r, SetMyCommands)
+        and r.scope.type == "all_chat_administrators"  # type: ignore[union-attr]
+        and r.language_code == language
+    ]
+    assert {"groupsettings", "leaderboard", "timezone"} == {c.command for c in admins}
 
 
 @pytest.mark.parametrize(

@@ -57,6 +57,7 @@ GROUP_COMMANDS: Final = (("leaderboard", N_("This week's quiz leaderboard")),)
 ADMIN_COMMANDS: Final = (
     ("groupsettings", N_("Daily tip and quiz for this group")),
     ("leaderboard", N_("This week's quiz leaderboard")),
+    ("timezone", N_("This group's time zone: /timezone Paris")),
 )
 
 
