@@ -350,9 +350,10 @@ def _parser() -> argparse.ArgumentParser:
     worker.add_argument(
         "--think",
         type=float,
-        default=1.0,
+        default=None,
         metavar="SECONDS",
-        help="mean pause before each next update (default: 1)",
+        help="mean pause before each next update (default: learners / 20, so that the replies "
+        "stay within the 25 new messages a second a bot may send: about 20 updates a second)",
     )
     worker.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
     worker.add_argument("--json", action="store_true", help=as_json)

@@ -30,7 +30,10 @@ from bot.lab.bench.updates.learners import FIRST_USER, LANGUAGES, Learner
 from bot.lab.bench.updates.start import bot_api_server, process_database, process_environment
 from content.cache import cached_bank
 
-THINK: Final = 1.0  # mean seconds a learner reads before the next update
+# Updates a second the learners send in all, by default: a bot sends at most 25 new messages a
+# second (DELIVERY_RATE), and nearly every update's reply holds one; faster, replies queue
+# behind the limiter and the learners read half-finished screens.
+PACE: Final = 20.0
 QUIET: Final = 1.1  # a reply is complete once its chat had no request for this long (past a
 # chat's 1 message a second, so a reply the limiter paces is whole)...
 REPLY_TIMEOUT: Final = 10.0  # ...or after this long (counted as unanswered without any)
@@ -195,7 +198,7 @@ async def bench_worker(
     updates: int,
     database_url: str = SQLITE,
     runtime: str = "ptb",
-    think: float = THINK,
+    think: float | None = None,
     seed: int = 1,
 ) -> dict[str, Any]:
     """One `pixbot run` on ``runtime`` and ``database_url`` (a new PostgreSQL database of that
@@ -205,7 +208,7 @@ async def bench_worker(
         process_database(database_url) as (database, url),
         bot_api_server(api.handle) as base,
     ):
-        run = WorkerRun(runtime, database.label, learners, updates, think)
+        run = WorkerRun(runtime, database.label, learners, updates, think or learners / PACE)
         environ = process_environment(
             DATABASE_URL=url, TELEGRAM_API_BASE=base, TELEGRAM_LIBRARY=runtime, LOG_LEVEL="WARNING"
         )
@@ -250,12 +253,12 @@ def run_worker(
     updates: int,
     database_url: str,
     runtime: str,
-    think: float,
+    think: float | None,
     seed: int,
     as_json: bool,
 ) -> int:
     """``pixbot bench worker``."""
-    if learners < 1 or updates < 1 or think <= 0:
+    if learners < 1 or updates < 1 or (think is not None and think <= 0):
         print("--learners and --updates must be at least 1, --think above 0", file=sys.stderr)
         return 2
     summary = asyncio.run(bench_worker(learners, updates, database_url, runtime, think, seed))
