@@ -362,10 +362,10 @@ def _parser() -> argparse.ArgumentParser:
         bench_sub,
         "search",
         "worst-case time of a tips library search",
-        description="Builds the tips' search indexes as the bot does at start, then times "
-        "searches of adversarial queries (as long as a search may be: random words, the tips' "
-        "words, their busiest prefixes, one word repeated, unicode, one-letter tokens; and a "
-        "whole 4 KB message). Prints p50, p99 and the worst case per kind; exits 1 when the "
+        description="Builds the tips' search indexes as the bot does at a first search, then "
+        "times searches of adversarial queries (as long as a search may be: random words, the "
+        "tips' words, their busiest prefixes, one word repeated, unicode, one-letter tokens; "
+        "and a whole 4 KB message). Prints p50, p99 and the worst case per kind; exits 1 when the "
         "worst case is not under 5 ms.",
     )
     search.add_argument(

@@ -25,6 +25,7 @@ def test_a_worker_process_answers_every_update_and_its_memory_is_read(
     assert summary["challenges_answered"] > 0  # the learners went through tests
     assert len(summary["rss_mb"]) == 10  # after each tenth
     assert 0 < summary["rss_start_mb"] <= summary["rss_max_mb"] == max(summary["rss_mb"])
+    assert summary["stop_s"] is not None  # it stopped on SIGTERM
 
 
 def test_the_command_refuses_nonsense(capsys: pytest.CaptureFixture[str]) -> None:

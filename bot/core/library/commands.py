@@ -41,8 +41,9 @@ from bot.core.ports import Awaiting, Clock
 from bot.core.registry import Registry, Turn
 from bot.core.text import SEARCH_LIMIT
 from bot.core.timezones import zone
+from bot.core.tip_search import TipIndex
 from content.bank import ContentBank, content_language
-from content.models import CONTENT_LANGUAGES, Tip
+from content.models import Tip
 
 log = logging.getLogger(__name__)
 
@@ -77,14 +78,14 @@ class LibrarySlice:
         self.admins = admins
         self.clock = clock
         self.language_of = language_of
-        # Derived from the bank once per process (a cache of content, not state): the search
-        # indexes are built now, so no search waits for them.
+        # Derived from the bank once per process (a cache of content, not state). A language's
+        # search index is built at its first search (65-165 ms, once a process): built at
+        # start, they delayed every worker's first poll by a third of a second and held 4 MB
+        # in workers nobody searched (issue 19).
         self.shelf = shelf(bank)
         self.by_id = {tip.id: tip for tip in bank.tips}
         self.by_ref = {tip_ref(tip.id): tip for tip in bank.tips}
-        self.indexes = {
-            language: tip_index(bank, screens, language) for language in CONTENT_LANGUAGES
-        }
+        self.indexes: dict[str, TipIndex] = {}
 
     def register(self, registry: Registry) -> None:
         registry.command("library", self.library)
@@ -109,7 +110,10 @@ class LibrarySlice:
     def search_tips(self, language: str, query: str) -> list[Tip]:
         """Tips matching ``query`` in ``language``'s content, best first (the index reads
         the query's first ``SEARCH_LIMIT`` characters and words: bounded work)."""
-        index = self.indexes[content_language(language)]
+        language = content_language(language)
+        index = self.indexes.get(language)
+        if index is None:
+            index = self.indexes[language] = tip_index(self.bank, self.screens, language)
         return [self.by_id[tip_id] for tip_id in index.search(query)]
 
     def _on_shelf(self, shelf: Shelf) -> list[Tip]:

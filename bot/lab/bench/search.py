@@ -89,8 +89,8 @@ def _percentile(values: list[float], share: float) -> float:
 
 
 def measure(bank: ContentBank, queries: int = 200, seed: int = 1) -> dict[str, Any]:
-    """Build each content language's index as the bot does at start, then time ``queries``
-    searches of each kind and language."""
+    """Build each content language's index as the bot does at its first search, then time
+    ``queries`` searches of each kind and language."""
     screens = LibraryScreens(bank, Catalogs())
     rng = random.Random(seed)
     build_ms: dict[str, float] = {}

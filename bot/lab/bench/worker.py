@@ -39,6 +39,7 @@ QUIET: Final = 1.1  # a reply is complete once its chat had no request for this 
 REPLY_TIMEOUT: Final = 10.0  # ...or after this long (counted as unanswered without any)
 POLL_HOLD: Final = 0.5  # a getUpdates is held at most this long when nothing is queued
 START_TIMEOUT: Final = 60.0
+STOP_GRACE: Final = 30.0  # seconds between SIGTERM and SIGKILL, as Docker and Kubernetes give
 PAGE_KB: Final = os.sysconf("SC_PAGE_SIZE") / 1024
 
 
@@ -137,6 +138,7 @@ class WorkerRun:
     answered: int = 0
     rss: list[float] = field(default_factory=list)  # the worker's MB after each tenth
     rss_start: float = 0.0  # ... at its first poll
+    stop_s: float | None = None  # SIGTERM to exit (None: killed after STOP_GRACE)
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -153,6 +155,7 @@ class WorkerRun:
             "rss_mb": [round(value, 1) for value in self.rss],
             "rss_end_mb": round(self.rss[-1], 1) if self.rss else 0.0,
             "rss_max_mb": round(max(self.rss), 1) if self.rss else 0.0,
+            "stop_s": None if self.stop_s is None else round(self.stop_s, 2),
         }
 
 
@@ -226,10 +229,23 @@ async def bench_worker(
             run.rss_start = rss_of(process.pid)
             await drive(run, api, process.pid, seed)
         finally:
-            if process.returncode is None:
-                process.send_signal(signal.SIGTERM)
-                await asyncio.wait_for(process.wait(), START_TIMEOUT)
+            await stop(process, run)
     return run.summary()
+
+
+async def stop(process: asyncio.subprocess.Process, run: WorkerRun) -> None:
+    """SIGTERM, as an orchestrator stops a worker; SIGKILL past its grace period (the worker
+    finishes the updates in hand first, and a long reply backlog can outlast it)."""
+    if process.returncode is not None:
+        return
+    asked = time.perf_counter()
+    process.send_signal(signal.SIGTERM)
+    try:
+        await asyncio.wait_for(process.wait(), STOP_GRACE)
+        run.stop_s = time.perf_counter() - asked
+    except TimeoutError:
+        process.kill()
+        await process.wait()
 
 
 def format_worker(summary: Mapping[str, Any]) -> str:
@@ -244,6 +260,12 @@ def format_worker(summary: Mapping[str, Any]) -> str:
             f"challenges answered {summary['challenges_answered']}",
             f"worker RSS MB: {summary['rss_start_mb']:.0f} at its first poll; after each tenth: "
             f"{tenths}; at most {summary['rss_max_mb']:.0f}",
+            "stopped "
+            + (
+                f"{summary['stop_s']:g} s after SIGTERM"
+                if summary["stop_s"] is not None
+                else f"by SIGKILL, still busy {STOP_GRACE:g} s after SIGTERM"
+            ),
         ]
     )
 

@@ -109,7 +109,10 @@ async def process_database(url: str) -> AsyncIterator[tuple[Database, str]]:
         yield database, process_url
     finally:
         if database.schema is not None:
-            await database.admin(f'DROP DATABASE IF EXISTS "{database.schema}"', autocommit=True)
+            # FORCE: a process of the bench that outlived its run does not keep it (PG 13+)
+            await database.admin(
+                f'DROP DATABASE IF EXISTS "{database.schema}" WITH (FORCE)', autocommit=True
+            )
         await database.drop()
 
 
