@@ -258,6 +258,6 @@ async def test_command_menus_are_set_for_each_language_and_scope(
     assert "deleteme" in [c.command for c in private]
     assert [c.command for c in menus[("all_group_chats", language)]] == ["leaderboard"]
     admins = [c.command for c in menus[("all_chat_administrators", language)]]
-    assert admins == ["groupsettings", "leaderboard"]
+    assert admins == ["groupsettings", "leaderboard", "timezone"]
     if language == "fr":
         assert private[1].description == "Passer un test"
