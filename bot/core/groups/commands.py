@@ -8,7 +8,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Collection
 from datetime import datetime, timedelta
-from typing import Final
+from enum import Enum
+from typing import Final, Literal
 
 from bot.core import callbacks
 from bot.core.campaigns.callbacks import CODE_FORMAT
@@ -71,6 +72,13 @@ from content.models import INTERFACE_LANGUAGES, TipTopic
 log = logging.getLogger(__name__)
 
 LEADERBOARD_SIZE: Final = 10
+
+
+class Panel(Enum):
+    SHOWN = "shown"
+
+
+PANEL: Final = Panel.SHOWN  # what a press shows when it changed a setting: the panel
 CLASS_LIST_SIZE: Final = 100  # /leaderboard all: the whole class, within a message's length
 GroupCommand = Callable[[Event, str, str], Awaitable[Outcome]]
 
@@ -276,7 +284,7 @@ class GroupSlice:
                 return Outcome(notice=self.common.closed(language))
             reschedule(group, now)
             await store.save_group(group, now)
-            if screen.text.startswith("⚙️"):  # the panel: with the last quiz's result
+            if screen is PANEL:  # with the last quiz's result
                 last_quiz = await store.last_closed_quiz(event.chat_id)
                 screen = self.screens.settings(group, now, last_quiz)
             await store.commit()
@@ -287,8 +295,11 @@ class GroupSlice:
         planned = await self.sends.send_now(group, kind)
         return Outcome(notice=self.screens.sent_now(group.language, kind, planned))
 
-    def apply(self, group: GroupSettings, data: GroupPress, now: datetime) -> Message | None:
-        """Change one setting; the screen to show next, or None for a value not offered."""
+    def apply(
+        self, group: GroupSettings, data: GroupPress, now: datetime
+    ) -> Message | Literal[Panel.SHOWN] | None:
+        """Change one setting; the screen to show next (``PANEL``: the settings panel, which
+        the caller completes with the last quiz's result), or None for a value not offered."""
         screens = self.screens
         match data:
             case ShowSettings():
@@ -339,4 +350,4 @@ class GroupSlice:
                 return screens.topics(group)
             case _:
                 return None
-        return screens.settings(group, now)
+        return PANEL
