@@ -194,9 +194,9 @@ class GroupSlice:
             return Outcome([Message(self.screens.admins_only(language))])
         async with self.sends.stores() as store:
             group = await self._group(store, event, language)
-            last_quiz = await store.last_closed_quiz(event.chat_id)
+            panel = await self._panel(store, group, self.clock())
             await store.commit()
-        return Outcome([self.screens.settings(group, self.clock(), last_quiz)])
+        return Outcome([panel])
 
     async def timezone(self, event: Event, language: str, args: str) -> Outcome:
         """/timezone <city or IANA name>: a zone not on the panel's short list."""
@@ -212,11 +212,12 @@ class GroupSlice:
                     return Outcome([Message(self.screens.zone_unknown(group.language, args))])
                 return Outcome([self.screens.timezones(group)])
             group.timezone = found
-            reschedule(group, self.clock())
-            await store.save_group(group, self.clock())
-            last_quiz = await store.last_closed_quiz(event.chat_id)
+            now = self.clock()
+            reschedule(group, now)
+            await store.save_group(group, now)
+            panel = await self._panel(store, group, now)
             await store.commit()
-        return Outcome([self.screens.settings(group, self.clock(), last_quiz)])
+        return Outcome([panel])
 
     async def leaderboard(self, event: Event, language: str, args: str) -> Outcome:
         """This week's board (last week's until this week has answers, as on a Monday), the
@@ -284,11 +285,14 @@ class GroupSlice:
                 return Outcome(notice=self.common.closed(language))
             reschedule(group, now)
             await store.save_group(group, now)
-            if screen is PANEL:  # with the last quiz's result
-                last_quiz = await store.last_closed_quiz(event.chat_id)
-                screen = self.screens.settings(group, now, last_quiz)
+            if screen is PANEL:
+                screen = await self._panel(store, group, now)
             await store.commit()
         return Outcome(edits=[Edit(None, screen.text, screen.buttons)])
+
+    async def _panel(self, store: Store, group: GroupSettings, now: datetime) -> Message:
+        """The settings panel, with the group's last closed quiz's result."""
+        return self.screens.settings(group, now, await store.last_closed_quiz(group.chat_id))
 
     async def _send_now(self, group: GroupSettings, kind: str) -> Outcome:
         """📤: a tip or quiz posted now through the delivery engine, to check the setup."""
