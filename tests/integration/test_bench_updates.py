@@ -46,6 +46,8 @@ IDLE_FIELDS = {
     "pixbot_libraries",
 }
 
+WRITING = "echo+db+write"  # the durable echo storing a row more: pixbot's storage floor
+
 
 @pytest.mark.parametrize("runtime", RUNTIMES)
 async def test_a_small_run_reports_pixbot_and_echo_without_errors(runtime: str) -> None:
@@ -58,6 +60,7 @@ async def test_a_small_run_reports_pixbot_and_echo_without_errors(runtime: str) 
         ("sqlite", runtime, "pixbot"),
         ("sqlite", runtime, "echo"),
         ("sqlite", runtime, "echo+db"),
+        ("sqlite", runtime, "echo+db+write"),
     ]
     for run in result["runs"]:
         assert run["learners"] == 5 and run["updates"] == 100
@@ -73,6 +76,11 @@ async def test_a_small_run_reports_pixbot_and_echo_without_errors(runtime: str) 
     assert comparison["database"] == "sqlite" and comparison["runtime"] == runtime
     assert comparison["throughput_share"] > 0
     assert comparison["durable_echo_share"] > 0
+    # The durable echo writing one row more per update costs more than the durable echo, and
+    # so the ceiling it sets is below the engine's alone.
+    durable, writing = result["runs"][2], result["runs"][3]
+    assert writing["statements_per_update"] > durable["statements_per_update"]
+    assert 0 < comparison["storage_ceiling"] < 1
     # The durable echo claimed every update it answered, as pixbot does: one statement each.
     assert result["runs"][2]["bot_api_requests"] > 0
     sql = [run["statements_per_update"] for run in result["runs"]]
@@ -93,7 +101,7 @@ async def test_a_small_run_reports_pixbot_and_echo_without_errors(runtime: str) 
     assert comparison["goals"]["memory_flat"] is None  # judged over 100,000 updates or more
     assert result["runtime_comparisons"] == []  # one runtime: nothing side by side
     table = format_table(result)
-    assert table.count(f"\nsqlite     {runtime} ") == 3
+    assert table.count(f"\nsqlite     {runtime} ") == 4
     assert f"sqlite {runtime}: pixbot/durable echo throughput" in table
     assert "memory flat: not measured (under 100,000 updates)" in table
 
@@ -180,7 +188,10 @@ def test_throughput_is_compared_only_without_think_time() -> None:
     short = compare({**pixbot, "updates": 20_000}, echo, durable, think=0.0)["goals"]
     assert short["memory_flat"] is None
     # The durable echo at 1 ms a update, plus 3 ms of engine choices: at most 1/4 of it.
-    assert compared["engine_ceiling"] == 0.25
+    assert compared["engine_ceiling"] == 0.25 and compared["storage_ceiling"] is None
+    # Storing the answer as well (the durable echo writing a row more: 2 ms): at most 1/5.
+    writing = {**durable, "cpu_ms_per_update": 2.0}
+    assert compare(pixbot, echo, durable, writing, think=0.0)["storage_ceiling"] == 0.2
 
 
 @pytest.mark.parametrize("argv", [["--learners", "0"], ["--learners", "5", "--updates", "2"]])
@@ -214,7 +225,7 @@ def test_the_command_prints_json_for_both_runtimes(capsys: pytest.CaptureFixture
         (["ptb"], ["telegram"]),
     ]
     assert [(run["runtime"], run["bot"]) for run in result["runs"]] == [
-        (runtime, bot) for runtime in RUNTIMES for bot in ("pixbot", "echo", "echo+db")
+        (runtime, bot) for runtime in RUNTIMES for bot in ("pixbot", "echo", "echo+db", WRITING)
     ]
     for run in result["runs"]:
         assert run["errors"] == 0 and run["unanswered"] == 0 and run["updates"] == 20
@@ -225,7 +236,7 @@ def test_the_command_prints_json_for_both_runtimes(capsys: pytest.CaptureFixture
         idle_is_plausible(at_rest, runtime)
     (side_by_side,) = result["runtime_comparisons"]
     assert side_by_side["database"] == "sqlite" and side_by_side["runtimes"] == list(RUNTIMES)
-    assert set(side_by_side["bots"]) == {"pixbot", "echo", "echo+db"}
+    assert set(side_by_side["bots"]) == {"pixbot", "echo", "echo+db", WRITING}
     for measures in side_by_side["bots"].values():
         assert set(measures) == {"cpu_ms_per_update", "p50_ms", "p99_ms", "updates_per_s"}
         assert all(set(by_runtime) == set(RUNTIMES) for by_runtime in measures.values())
@@ -244,6 +255,7 @@ def test_the_command_runs_one_runtime(capsys: pytest.CaptureFixture[str]) -> Non
         ("ptb", "pixbot"),
         ("ptb", "echo"),
         ("ptb", "echo+db"),
+        ("ptb", WRITING),
     ]
     (at_rest,) = result["idle"]
     idle_is_plausible(at_rest, "ptb")

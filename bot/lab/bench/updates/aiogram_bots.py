@@ -6,7 +6,6 @@ from __future__ import annotations
 import html
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from datetime import UTC, datetime
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -22,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.lab.bench.updates.api import TOKEN, LocalApi
 from bot.lab.bench.updates.runtimes import AIOGRAM, Build, Fed
+from bot.lab.bench.updates.runtimes import claim as claim_and_write
 from bot.lab.bench.updates.session import LocalSession
 
 
@@ -46,11 +46,12 @@ def echo_dispatcher() -> Dispatcher:
     return dispatcher
 
 
-def durable_echo_dispatcher(sessions: async_sessionmaker[AsyncSession]) -> Dispatcher:
+def durable_echo_dispatcher(
+    sessions: async_sessionmaker[AsyncSession], writes: int = 0
+) -> Dispatcher:
     """The floor of any bot that must not handle a redelivered update twice: the echo bot,
-    once it has claimed the update's id in a transaction of its own (pixbot's first step)."""
-    from storage.repository import SqlStore
-
+    once it has claimed the update's id in a transaction of its own (pixbot's first step);
+    ``writes``: see ``runtimes.claim``."""
     dispatcher = echo_dispatcher()
 
     async def claim(
@@ -59,10 +60,7 @@ def durable_echo_dispatcher(sessions: async_sessionmaker[AsyncSession]) -> Dispa
         data: dict[str, Any],
     ) -> Any:
         assert isinstance(update, Update)
-        async with sessions() as session:
-            store = SqlStore(session)
-            claimed = await store.claim_update(update.update_id, datetime.now(UTC))
-            await store.commit()
+        claimed = await claim_and_write(sessions, update.update_id, writes)
         return await handler(update, data) if claimed else None
 
     dispatcher.update.outer_middleware(claim)
@@ -121,6 +119,6 @@ def echo(api: LocalApi) -> AbstractAsyncContextManager[Fed]:
 
 
 def durable_echo(
-    api: LocalApi, sessions: async_sessionmaker[AsyncSession]
+    api: LocalApi, sessions: async_sessionmaker[AsyncSession], writes: int = 0
 ) -> AbstractAsyncContextManager[Fed]:
-    return _bare(api, durable_echo_dispatcher(sessions))
+    return _bare(api, durable_echo_dispatcher(sessions, writes))

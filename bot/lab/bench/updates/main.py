@@ -75,9 +75,12 @@ async def bench_updates(
             floor = await run_durable_echo(
                 runtime, Database.open(url), learners, updates, warmup, think, seed
             )
-            summaries = (pixbot.summary(), echo.summary(), floor.summary())
+            writing = await run_durable_echo(
+                runtime, Database.open(url), learners, updates, warmup, think, seed, writes=1
+            )
+            summaries = (pixbot.summary(), echo.summary(), floor.summary(), writing.summary())
             runs += summaries
-            comparisons.append(compare(summaries[0], summaries[1], summaries[2], think))
+            comparisons.append(compare(*summaries, think=think))
     return result_of(
         learners,
         updates,

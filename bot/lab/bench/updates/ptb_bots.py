@@ -7,7 +7,6 @@ import html
 import time
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -27,6 +26,7 @@ from bot.adapters.ptb.application import DEFAULTS, build_application
 from bot.lab.bench.updates.api import CURRENT_INBOX, TOKEN, LocalApi
 from bot.lab.bench.updates.request import LocalRequest
 from bot.lab.bench.updates.runtimes import PTB, Build, Fed
+from bot.lab.bench.updates.runtimes import claim as claim_and_write
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 Context = ContextTypes.DEFAULT_TYPE
@@ -127,21 +127,16 @@ def echo(api: LocalApi) -> AbstractAsyncContextManager[Fed]:
 
 
 def durable_echo(
-    api: LocalApi, sessions: async_sessionmaker[AsyncSession]
+    api: LocalApi, sessions: async_sessionmaker[AsyncSession], writes: int = 0
 ) -> AbstractAsyncContextManager[Fed]:
     """The echo bot, once it has claimed the update's id in a transaction of its own (a
-    handler of the first group; an update already claimed goes no further)."""
-    from storage.repository import SqlStore
-
+    handler of the first group; an update already claimed goes no further); ``writes``: see
+    ``runtimes.claim``."""
     application = echo_application(api)
 
     async def claim(update: object, _: Context) -> None:
         assert isinstance(update, Update)
-        async with sessions() as session:
-            store = SqlStore(session)
-            claimed = await store.claim_update(update.update_id, datetime.now(UTC))
-            await store.commit()
-        if not claimed:
+        if not await claim_and_write(sessions, update.update_id, writes):
             raise ApplicationHandlerStop
 
     application.add_handler(TypeHandler(Update, claim), group=-1)

@@ -42,8 +42,25 @@ def engine_ceiling(pixbot: dict[str, Any], durable: dict[str, Any]) -> float:
     return floor / (floor + engine) if floor + engine else 1.0
 
 
+def storage_ceiling(
+    pixbot: dict[str, Any], durable: dict[str, Any], writing: dict[str, Any]
+) -> float:
+    """As ``engine_ceiling``, for a bot that also stores the answer after its choice: the
+    durable echo writing one row more in its transaction (``runtimes.claim``), plus the
+    engine's choices. Reading the learner's state is granted free (folded into the claim),
+    rendering and checking too: no implementation of pixbot, with this engine and this
+    database layer, goes beyond this share of the durable echo."""
+    floor, engine = durable["cpu_ms_per_update"], pixbot["engine_ms_per_update"]
+    least = writing["cpu_ms_per_update"] + engine
+    return floor / least if least else 1.0
+
+
 def compare(
-    pixbot: dict[str, Any], echo: dict[str, Any], durable: dict[str, Any], think: float
+    pixbot: dict[str, Any],
+    echo: dict[str, Any],
+    durable: dict[str, Any],
+    writing: dict[str, Any] | None = None,
+    think: float = 0.0,
 ) -> dict[str, Any]:
     """The goals; throughput is compared only without think time (with it, both bots handle
     what the learners send, and the share says nothing), memory only over a run as long as
@@ -64,6 +81,9 @@ def compare(
         "share_goal": goal,
         "engine_ms": pixbot["engine_ms_per_update"],
         "engine_ceiling": round(engine_ceiling(pixbot, durable), 4),
+        "storage_ceiling": (
+            round(storage_ceiling(pixbot, durable, writing), 4) if writing else None
+        ),
         "goals": {
             "throughput_of_durable_echo": of_durable >= goal if think == 0 else None,
             "p99_under_50_ms": pixbot["p99_ms"] < GOAL_P99_MS,
@@ -249,7 +269,7 @@ def format_table(result: dict[str, Any]) -> str:
         f"(after {result['warmup']} warm-up){think}; load "
         + " ".join(f"{value:.2f}" for value in result["load_before"])
         + f" on {result['cpus']} CPUs",
-        f"{'database':<11}{'runtime':<9}{'bot':<8}{'learners':>9}{'updates':>9}{'updates/s':>11}"
+        f"{'database':<11}{'runtime':<9}{'bot':<14}{'learners':>9}{'updates':>9}{'updates/s':>11}"
         f"{'p50 ms':>9}{'p99 ms':>9}{'queued p99':>11}{'errors':>8}{'no reply':>9}"
         f"{'CPU ms/upd':>11}{'SQL/upd':>8}"
         f"{'RSS MB start→end':>18}",
@@ -257,7 +277,7 @@ def format_table(result: dict[str, Any]) -> str:
     for run in result["runs"]:
         rss = f"{run['rss_start_mb']:.0f} → {run['rss_end_mb']:.0f}"
         lines.append(
-            f"{run['database']:<11}{run['runtime']:<9}{run['bot']:<8}{run['learners']:>9}"
+            f"{run['database']:<11}{run['runtime']:<9}{run['bot']:<14}{run['learners']:>9}"
             f"{run['updates']:>9}"
             f"{run['updates_per_s']:>11.1f}{run['p50_ms']:>9.1f}{run['p99_ms']:>9.1f}"
             f"{run['wait_p99_ms']:>11.1f}{run['errors']:>8}{run['unanswered']:>9}"
@@ -278,6 +298,13 @@ def format_table(result: dict[str, Any]) -> str:
             f"per update: the durable echo doing them too would reach at most "
             f"{100 * comparison['engine_ceiling']:.1f} % of the durable echo"
         )
+        if comparison.get("storage_ceiling") is not None:
+            lines.append(
+                "  and storing the answer after its choice (echo+db+write: one row more in the "
+                "claim's transaction), at most "
+                f"{100 * comparison['storage_ceiling']:.1f} %: the most any implementation "
+                "with this engine and this database layer can reach"
+            )
     if not result["think_s"]:
         lines.append(
             "no think time: each learner always has one update in flight, so updates queue "

@@ -237,8 +237,10 @@ async def run_durable_echo(
     warmup: int,
     think: float,
     seed: int,
+    writes: int = 0,
 ) -> Run:
-    """The runtime's echo bot claiming each update in ``database`` first."""
+    """The runtime's echo bot claiming each update in ``database`` first; with ``writes``,
+    writing that many rows more in the claim's transaction (``runtimes.claim``)."""
     from storage.database import session_factory, upgrade
 
     await database.create()
@@ -246,9 +248,10 @@ async def run_durable_echo(
     api = LocalApi()
     try:
         await upgrade(engine)
-        run = Run("echo+db", runtime, database.label, learners, updates)
+        name = "echo+db" + "+write" * writes
+        run = Run(name, runtime, database.label, learners, updates)
         first_update, _ = await first_ids(engine)
-        async with durable_echo(runtime, api, session_factory(engine)) as bot:
+        async with durable_echo(runtime, api, session_factory(engine), writes) as bot:
             meters = {"statements": StatementCount(engine)}
             measured = await drive(
                 run, bot, (), first_update, FIRST_USER, warmup, think, seed, meters

@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -135,8 +136,34 @@ def echo(runtime: str, api: LocalApi) -> AbstractAsyncContextManager[Fed]:
 
 
 def durable_echo(
-    runtime: str, api: LocalApi, sessions: async_sessionmaker[AsyncSession]
+    runtime: str, api: LocalApi, sessions: async_sessionmaker[AsyncSession], writes: int = 0
 ) -> AbstractAsyncContextManager[Fed]:
     """The floor: the echo bot once it has claimed the update's id in a transaction of its
-    own (pixbot's first step)."""
-    return _module(runtime).durable_echo(api, sessions)  # type: ignore[no-any-return]
+    own (pixbot's first step); with ``writes``, that many rows more in the same transaction
+    (see ``claim``)."""
+    return _module(runtime).durable_echo(api, sessions, writes)  # type: ignore[no-any-return]
+
+
+# Far above any real update id: the rows a durable echo writes after its claim.
+WRITE_IDS: Final = 1 << 40
+
+
+async def claim(
+    sessions: async_sessionmaker[AsyncSession], update_id: int, writes: int = 0
+) -> bool:
+    """The durable echo's transaction: claim ``update_id`` and, once claimed, insert
+    ``writes`` rows more, each a statement of its own (a row as an answer is: an INSERT on a
+    unique key). A bot that reads a learner's state, chooses from it and stores the answer
+    needs at least one statement after its choice, so ``writes=1`` is the floor of pixbot's
+    storage, its reading folded into the claim for free."""
+    from storage.repository import SqlStore
+
+    async with sessions() as session:
+        store = SqlStore(session)
+        now = datetime.now(UTC)
+        claimed = await store.claim_update(update_id, now)
+        if claimed:
+            for write in range(1, writes + 1):
+                await store.claim_update(write * WRITE_IDS + update_id, now)
+        await store.commit()
+    return claimed
