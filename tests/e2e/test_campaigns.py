@@ -131,7 +131,7 @@ async def test_a_whole_campaign_from_creation_to_the_csv_export(
     requests = await educator.say(f"/campaign results {code.lower()}")
     texts = sent_texts(requests)
     # Who is where, one line each with its status; the levels of the one who shared.
-    assert "2 participants: ⚪ 0 · ⏳ 1 · 🏁 0 · ✅ 1" in texts[0]
+    assert "2 participants — ⚪ 0 · ⏳ 1 · 🏁 0 · ✅ 1" in texts[0]
     assert "✅ 1. Ada" in texts[0] and "⏳ 2. =Bea (1/2)" in texts[0]
     educator.find_button("🔔 Remind 1")  # Bea has not finished
     levels = texts[1]
