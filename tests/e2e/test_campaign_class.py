@@ -80,8 +80,8 @@ async def test_a_campaign_asks_each_learner_for_an_identifier(
     # Before agreeing, she knows what the educator sees of her, and when.
     assert (
         "Grace sees your first name, your <b>Student number</b> and whether you have started "
-        "or finished; your levels and pix per competence only if you choose to share them "
-        "at the end."
+        "or finished (how many competences); your levels and pix per competence only if you "
+        "choose to share them at the end."
     ) in intro
     asked = sent_texts(await ada.press("I agree"))[0]
     assert "Grace asks you for: <b>Student number</b>. Type it below." in asked

@@ -84,6 +84,8 @@ async def test_a_whole_campaign_from_creation_to_the_csv_export(
     assert "Class 5B &lt;web &amp; safety&gt;" in intro and "By Grace" in intro
     assert "1.1 Searching and monitoring information" in intro
     assert "4.1 Securing the digital environment" in intro
+    assert "Grace sees your first name and whether you have started or finished" in intro
+    assert "levels and pix per competence only if you choose to share them" in intro
     await ada.press("I agree")
     assert any("Test: 1.1" in text for text in ada.texts())
     first = challenge_on_screen(bank, ada)

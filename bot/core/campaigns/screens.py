@@ -339,14 +339,14 @@ class CampaignScreens:
         if campaign.identifier_label:
             seen = _(
                 "👁 {educator} sees your first name, your {label} and whether you have "
-                "started or finished; your levels and pix per competence only if you choose "
-                "to share them at the end."
+                "started or finished (how many competences); your levels and pix per "
+                "competence only if you choose to share them at the end."
             ).format(educator=educator, label=f"<b>{shown(campaign.identifier_label)}</b>")
         else:
             seen = _(
                 "👁 {educator} sees your first name and whether you have started or "
-                "finished; your levels and pix per competence only if you choose to share "
-                "them at the end."
+                "finished (how many competences); your levels and pix per competence only if "
+                "you choose to share them at the end."
             ).format(educator=educator)
         return seen
 
