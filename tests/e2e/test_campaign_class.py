@@ -257,6 +257,9 @@ async def test_presses_on_someone_elses_campaign_are_refused_with_no_data(
             ]
             assert not [r for r in requests if isinstance(r, EditMessageText)]
     assert await deliveries(database) == []
+    # The learner's identifier for a campaign that asks for none: nothing to type.
+    requests = await learner.press_data(f"cmp:id.{code}", max(learner.messages))
+    assert answered_notices(requests) == ["This button is no longer valid."]
     # Data that is no campaign code at all: the usual stale answer.
     requests = await mallory.press_data("cmp:rm.abcdef123", max(mallory.messages))
     assert answered_notices(requests) == ["This button is no longer valid."]
