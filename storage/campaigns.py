@@ -10,11 +10,12 @@ and links of the learners (the learners keep their own assessments and levels).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Date,
     DateTime,
     ForeignKey,
     Integer,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     UniqueConstraint,
     delete,
     func,
+    or_,
     select,
     update,
 )
@@ -33,15 +35,17 @@ from sqlalchemy.sql.elements import ColumnElement
 from bot.core.campaigns.ports import (
     Campaign,
     CampaignDraft,
+    ClassMember,
     CompetenceScore,
     ParticipantResult,
     Participation,
 )
 from storage.base import Base, Id
 from storage.mapping import aware
-from storage.models import AssessmentRow, UserRow
+from storage.models import AssessmentRow, KnowledgeRow, UserRow
 
 NAME_LENGTH = 100
+IDENTIFIER_LENGTH = 64  # a learner's identifier, and the label that asks for it
 
 
 class EducatorRow(Base):
@@ -65,6 +69,7 @@ class CampaignDraftRow(Base):
     name: Mapped[str] = mapped_column(String(NAME_LENGTH))
     competences: Mapped[list[str]] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    identifier_label: Mapped[str | None] = mapped_column(String(IDENTIFIER_LENGTH))
 
 
 class CampaignRow(Base):
@@ -79,6 +84,10 @@ class CampaignRow(Base):
     competences: Mapped[list[str]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Pix Orga's external id: what each learner is asked for when joining (None: nothing).
+    identifier_label: Mapped[str | None] = mapped_column(String(IDENTIFIER_LENGTH))
+    # The teacher's day (in their zone) of the last reminder: one a day, claimed atomically.
+    reminded_on: Mapped[date | None] = mapped_column(Date)
 
 
 class ParticipationRow(Base):
@@ -96,6 +105,9 @@ class ParticipationRow(Base):
     number: Mapped[int] = mapped_column(Integer)
     consented_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     shared_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    identifier: Mapped[str | None] = mapped_column(String(IDENTIFIER_LENGTH))
+    # When the learner was last asked to type it: their next typed text is for this one.
+    identifier_asked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ParticipationAssessmentRow(Base):
@@ -125,6 +137,7 @@ def _campaign(row: CampaignRow, owner_name: str) -> Campaign:
         competences=tuple(row.competences or ()),
         created_at=aware(row.created_at),
         closed_at=aware(row.closed_at) if row.closed_at else None,
+        identifier_label=row.identifier_label,
     )
 
 
@@ -137,6 +150,7 @@ def _participation(row: ParticipationRow, first_name: str = "") -> Participation
         consented_at=aware(row.consented_at),
         shared_at=aware(row.shared_at) if row.shared_at else None,
         first_name=first_name,
+        identifier=row.identifier,
     )
 
 
@@ -161,10 +175,17 @@ class CampaignQueries:
 
     async def campaign_draft(self, user_id: int) -> CampaignDraft | None:
         row = await self.session.get(CampaignDraftRow, user_id)
-        return None if row is None else CampaignDraft(row.name, tuple(row.competences or ()))
+        if row is None:
+            return None
+        return CampaignDraft(row.name, tuple(row.competences or ()), row.identifier_label)
 
     async def save_campaign_draft(self, user_id: int, draft: CampaignDraft, now: datetime) -> None:
-        values = {"name": draft.name, "competences": list(draft.competences), "updated_at": now}
+        values = {
+            "name": draft.name,
+            "competences": list(draft.competences),
+            "identifier_label": draft.identifier_label,
+            "updated_at": now,
+        }
         result = await self.session.execute(
             update(CampaignDraftRow).where(CampaignDraftRow.user_id == user_id).values(**values)
         )
@@ -188,7 +209,13 @@ class CampaignQueries:
     # --- campaigns -------------------------------------------------------------------------
 
     async def add_campaign(
-        self, code: str, name: str, owner_id: int, competences: Sequence[str], now: datetime
+        self,
+        code: str,
+        name: str,
+        owner_id: int,
+        competences: Sequence[str],
+        now: datetime,
+        identifier_label: str | None = None,
     ) -> Campaign | None:
         row = CampaignRow(
             code=code,
@@ -196,6 +223,7 @@ class CampaignQueries:
             owner_id=owner_id,
             competences=list(competences),
             created_at=now,
+            identifier_label=identifier_label[:IDENTIFIER_LENGTH] if identifier_label else None,
         )
         try:
             async with self.session.begin_nested():
@@ -341,6 +369,135 @@ class CampaignQueries:
         )
         scores = await self._scores(ParticipationAssessmentRow.participation_id.in_(in_campaign))
         return [ParticipantResult(p, scores.get(p.id, {})) for p in participations]
+
+    async def set_participation_identifier(self, participation_id: int, identifier: str) -> bool:
+        result = await self.session.execute(
+            update(ParticipationRow)
+            .where(ParticipationRow.id == participation_id, ParticipationRow.shared_at.is_(None))
+            .values(identifier=identifier[:IDENTIFIER_LENGTH])
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def ask_identifier(self, participation_id: int, now: datetime) -> None:
+        await self.session.execute(
+            update(ParticipationRow)
+            .where(ParticipationRow.id == participation_id)
+            .values(identifier_asked_at=now)
+        )
+
+    async def identifier_asked(self, user_id: int) -> tuple[Campaign, Participation] | None:
+        owner = UserRow.__table__.alias("owner")
+        found = (
+            await self.session.execute(
+                select(CampaignRow, owner.c.first_name, ParticipationRow)
+                .join(ParticipationRow, ParticipationRow.campaign_id == CampaignRow.id)
+                .join(owner, owner.c.id == CampaignRow.owner_id)
+                .where(
+                    ParticipationRow.user_id == user_id,
+                    ParticipationRow.shared_at.is_(None),
+                    ParticipationRow.identifier_asked_at.is_not(None),
+                )
+                .order_by(ParticipationRow.identifier_asked_at.desc(), ParticipationRow.id.desc())
+                .limit(1)
+            )
+        ).first()
+        if found is None:
+            return None
+        campaign, name, row = found
+        return _campaign(campaign, name), _participation(row)
+
+    async def claim_campaign_reminder(self, campaign_id: int, day: date) -> bool:
+        result = await self.session.execute(
+            update(CampaignRow)
+            .where(
+                CampaignRow.id == campaign_id,
+                or_(CampaignRow.reminded_on.is_(None), CampaignRow.reminded_on != day),
+            )
+            .values(reminded_on=day)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def campaign_class(self, campaign_id: int) -> list[ClassMember]:
+        """Three queries whatever the class's size: the participants, their linked tests, and
+        the knowledge elements of the shared participants' finished tests."""
+        people = (
+            await self.session.execute(
+                select(ParticipationRow, UserRow.first_name, UserRow.language)
+                .join(UserRow, UserRow.id == ParticipationRow.user_id)
+                .where(ParticipationRow.campaign_id == campaign_id)
+                .order_by(ParticipationRow.number)
+            )
+        ).all()
+        participations = [_participation(row, name) for row, name, _ in people]
+        languages = {row.id: language for row, _, language in people}
+        tests = await self.session.execute(
+            select(
+                ParticipationAssessmentRow.participation_id,
+                ParticipationAssessmentRow.competence,
+                AssessmentRow.id,
+                AssessmentRow.status,
+                AssessmentRow.level,
+                AssessmentRow.pix,
+            )
+            .join(AssessmentRow, AssessmentRow.id == ParticipationAssessmentRow.assessment_id)
+            .join(
+                ParticipationRow,
+                ParticipationRow.id == ParticipationAssessmentRow.participation_id,
+            )
+            .where(ParticipationRow.campaign_id == campaign_id)
+            .order_by(AssessmentRow.id)
+        )
+        started: dict[int, set[str]] = {}
+        done: dict[int, dict[str, CompetenceScore]] = {}
+        latest_of: dict[tuple[int, str], int] = {}
+        for participation_id, competence, assessment_id, status, level, pix in tests:
+            started.setdefault(participation_id, set()).add(competence)
+            if status == "completed":
+                done.setdefault(participation_id, {})[competence] = CompetenceScore(
+                    int(level or 0), int(pix or 0)
+                )
+                latest_of[(participation_id, competence)] = assessment_id
+        # The latest finished test of each competence -> its participation.
+        latest = {assessment: owner for (owner, _), assessment in latest_of.items()}
+        skills: dict[int, dict[str, bool]] = {}
+        knowledge = await self.session.execute(
+            select(
+                KnowledgeRow.assessment_id,
+                KnowledgeRow.skill,
+                KnowledgeRow.status,
+                KnowledgeRow.source,
+            )
+            .join(
+                ParticipationAssessmentRow,
+                ParticipationAssessmentRow.assessment_id == KnowledgeRow.assessment_id,
+            )
+            .join(
+                ParticipationRow,
+                ParticipationRow.id == ParticipationAssessmentRow.participation_id,
+            )
+            .where(
+                ParticipationRow.campaign_id == campaign_id,
+                ParticipationRow.shared_at.is_not(None),
+            )
+        )
+        asked: dict[int, set[str]] = {}
+        for assessment_id, skill, status, source in knowledge:
+            owner = latest.get(assessment_id)
+            if owner is not None:  # an earlier try of that competence: replaced
+                skills.setdefault(owner, {})[skill] = status == "validated"
+                if source == "direct":
+                    asked.setdefault(owner, set()).add(skill)
+        return [
+            ClassMember(
+                p,
+                frozenset(started.get(p.id, ())),
+                done.get(p.id, {}),
+                skills.get(p.id, {}) if p.shared_at is not None else {},
+                languages[p.id],
+                frozenset(asked.get(p.id, ())) if p.shared_at is not None else frozenset(),
+            )
+            for p in participations
+        ]
 
     async def _scores(
         self, condition: ColumnElement[bool]

@@ -27,7 +27,7 @@ MIGRATIONS: Final = Path(__file__).resolve().parent / "migrations"
 # The newest migration's revision (tests/integration/test_migrations.py holds it to alembic's
 # head): a database already there is checked with one query, without loading alembic (34 MB
 # in every worker, which only ever needed it to find nothing to do).
-SCHEMA_HEAD: Final = "0013"
+SCHEMA_HEAD: Final = "0014"
 # Any constant: processes starting together take this PostgreSQL lock to migrate one at a time.
 MIGRATION_LOCK: Final = 0x706978626F74  # "pixbot"
 # An execution option: SQLite statements that commit on their own (see single_statements).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 
@@ -18,6 +18,9 @@ class Campaign:
     competences: tuple[str, ...]  # the targeted competences, in framework order
     created_at: datetime
     closed_at: datetime | None = None
+    # What the campaign asks each learner for when they join (Pix Orga's external id), e.g.
+    # "Student number"; None: nothing asked.
+    identifier_label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,7 @@ class CampaignDraft:
 
     name: str
     competences: tuple[str, ...] = ()
+    identifier_label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,7 @@ class Participation:
     consented_at: datetime
     shared_at: datetime | None = None
     first_name: str = ""
+    identifier: str | None = None  # what the learner typed for the campaign's label
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,21 @@ class ParticipantResult:
     participation: Participation
     # Targeted competences whose campaign test is finished: the latest such result.
     done: dict[str, CompetenceScore] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ClassMember:
+    """A participant as the class report reads them, in one pass over the campaign."""
+
+    participation: Participation
+    started: frozenset[str]  # competences with a campaign test started (finished or not)
+    # Competence -> the latest finished campaign test on it.
+    done: dict[str, CompetenceScore] = field(default_factory=dict)
+    # Skill -> validated, from the knowledge elements of those latest tests; read only for
+    # shared participations (nobody else's skills leave the database).
+    skills: dict[str, bool] = field(default_factory=dict)
+    language: str = "en"  # the learner's interface language (a reminder speaks it)
+    asked: frozenset[str] = frozenset()  # of those skills, the ones a challenge asked directly
 
 
 class CampaignStore(Protocol):
@@ -66,7 +86,13 @@ class CampaignStore(Protocol):
 
     # --- campaigns -------------------------------------------------------------------------
     async def add_campaign(
-        self, code: str, name: str, owner_id: int, competences: Sequence[str], now: datetime
+        self,
+        code: str,
+        name: str,
+        owner_id: int,
+        competences: Sequence[str],
+        now: datetime,
+        identifier_label: str | None = None,
     ) -> Campaign | None:
         """None when ``code`` is taken already (draw another)."""
         ...
@@ -105,4 +131,25 @@ class CampaignStore(Protocol):
 
     async def campaign_results(self, campaign_id: int) -> list[ParticipantResult]:
         """Every participant, by participant number."""
+        ...
+
+    async def set_participation_identifier(self, participation_id: int, identifier: str) -> bool:
+        """Store what the learner typed; False once shared (the educator has it already)."""
+        ...
+
+    async def ask_identifier(self, participation_id: int, now: datetime) -> None:
+        """The learner's next typed text is their identifier for this participation."""
+        ...
+
+    async def identifier_asked(self, user_id: int) -> tuple[Campaign, Participation] | None:
+        """The participation not shared yet whose identifier was asked last."""
+        ...
+
+    async def claim_campaign_reminder(self, campaign_id: int, day: date) -> bool:
+        """Mark the campaign reminded on ``day``; False when it was already (one a day)."""
+        ...
+
+    async def campaign_class(self, campaign_id: int) -> list[ClassMember]:
+        """Every participant, by number, with what they started and finished and, once
+        shared, their skills: a few queries for the whole class, none per learner."""
         ...
