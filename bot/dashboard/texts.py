@@ -31,6 +31,7 @@ PAGE_TEXTS: Final[dict[str, str]] = {
     "in_progress": N_("In progress"),
     "finished": N_("Finished, not shared"),
     "shared": N_("Shared"),
+    "status_count": N_("{status}: {count}"),
     "distribution": N_("Levels per competence"),
     "distribution_note": N_("Only the results that learners shared are counted."),
     "mean": N_("Mean level: {mean}"),

@@ -214,7 +214,11 @@
   function participantsSection() {
     const counts = report.counts;
     const chips = STATUSES.map((status) =>
-      el("span", { className: "chip", dataset: { status: status } }, statusLabel(status) + ": " + counts[status])
+      el(
+        "span",
+        { className: "chip", dataset: { status: status } },
+        t("status_count", { status: statusLabel(status), count: counts[status] })
+      )
     );
     const people = report.learners.map((learner) =>
       el(
