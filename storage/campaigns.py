@@ -10,11 +10,12 @@ and links of the learners (the learners keep their own assessments and levels).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Date,
     DateTime,
     ForeignKey,
     Integer,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     UniqueConstraint,
     delete,
     func,
+    or_,
     select,
     update,
 )
@@ -84,6 +86,8 @@ class CampaignRow(Base):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Pix Orga's external id: what each learner is asked for when joining (None: nothing).
     identifier_label: Mapped[str | None] = mapped_column(String(IDENTIFIER_LENGTH))
+    # The teacher's day (in their zone) of the last reminder: one a day, claimed atomically.
+    reminded_on: Mapped[date | None] = mapped_column(Date)
 
 
 class ParticipationRow(Base):
@@ -102,6 +106,8 @@ class ParticipationRow(Base):
     consented_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     shared_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     identifier: Mapped[str | None] = mapped_column(String(IDENTIFIER_LENGTH))
+    # When the learner was last asked to type it: their next typed text is for this one.
+    identifier_asked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ParticipationAssessmentRow(Base):
@@ -372,16 +378,58 @@ class CampaignQueries:
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
+    async def ask_identifier(self, participation_id: int, now: datetime) -> None:
+        await self.session.execute(
+            update(ParticipationRow)
+            .where(ParticipationRow.id == participation_id)
+            .values(identifier_asked_at=now)
+        )
+
+    async def identifier_asked(self, user_id: int) -> tuple[Campaign, Participation] | None:
+        owner = UserRow.__table__.alias("owner")
+        found = (
+            await self.session.execute(
+                select(CampaignRow, owner.c.first_name, ParticipationRow)
+                .join(ParticipationRow, ParticipationRow.campaign_id == CampaignRow.id)
+                .join(owner, owner.c.id == CampaignRow.owner_id)
+                .where(
+                    ParticipationRow.user_id == user_id,
+                    ParticipationRow.shared_at.is_(None),
+                    ParticipationRow.identifier_asked_at.is_not(None),
+                )
+                .order_by(ParticipationRow.identifier_asked_at.desc(), ParticipationRow.id.desc())
+                .limit(1)
+            )
+        ).first()
+        if found is None:
+            return None
+        campaign, name, row = found
+        return _campaign(campaign, name), _participation(row)
+
+    async def claim_campaign_reminder(self, campaign_id: int, day: date) -> bool:
+        result = await self.session.execute(
+            update(CampaignRow)
+            .where(
+                CampaignRow.id == campaign_id,
+                or_(CampaignRow.reminded_on.is_(None), CampaignRow.reminded_on != day),
+            )
+            .values(reminded_on=day)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
     async def campaign_class(self, campaign_id: int) -> list[ClassMember]:
         """Three queries whatever the class's size: the participants, their linked tests, and
         the knowledge elements of the shared participants' finished tests."""
-        people = await self.session.execute(
-            select(ParticipationRow, UserRow.first_name)
-            .join(UserRow, UserRow.id == ParticipationRow.user_id)
-            .where(ParticipationRow.campaign_id == campaign_id)
-            .order_by(ParticipationRow.number)
-        )
-        participations = [_participation(row, name) for row, name in people]
+        people = (
+            await self.session.execute(
+                select(ParticipationRow, UserRow.first_name, UserRow.language)
+                .join(UserRow, UserRow.id == ParticipationRow.user_id)
+                .where(ParticipationRow.campaign_id == campaign_id)
+                .order_by(ParticipationRow.number)
+            )
+        ).all()
+        participations = [_participation(row, name) for row, name, _ in people]
+        languages = {row.id: language for row, _, language in people}
         tests = await self.session.execute(
             select(
                 ParticipationAssessmentRow.participation_id,
@@ -437,6 +485,7 @@ class CampaignQueries:
                 frozenset(started.get(p.id, ())),
                 done.get(p.id, {}),
                 skills.get(p.id, {}) if p.shared_at is not None else {},
+                languages[p.id],
             )
             for p in participations
         ]

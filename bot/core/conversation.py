@@ -99,7 +99,9 @@ class Conversation:
         progress = Progress(self.assessments, clock)
 
         self.home = HomeSlice(HomeScreens(catalogs), progress)
-        self.campaigns = CampaignSlice(bank, self.campaign_views, steps, self.assessments, clock)
+        self.campaigns = CampaignSlice(
+            bank, self.campaign_views, steps, self.assessments, clock, self.admins, max_level
+        )
         self.assessment = AssessmentSlice(
             bank,
             steps,

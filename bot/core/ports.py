@@ -30,6 +30,8 @@ class Awaiting(StrEnum):
     LIBRARY_SEARCH = "library_search"
     CAMPAIGN_NAME = "campaign_name"
     REPORT_TEXT = "report_text"  # what is wrong with a question, in a few words
+    CAMPAIGN_LABEL = "campaign_label"  # what a new campaign asks each learner for
+    CAMPAIGN_IDENTIFIER = "campaign_ident"  # the learner's identifier for a campaign
 
     @classmethod
     def read(cls, value: object) -> Awaiting | None:

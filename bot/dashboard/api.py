@@ -17,6 +17,7 @@ from enum import StrEnum
 from html import escape
 from typing import Any, Final
 
+from bot.core.campaigns.export import results_csv
 from bot.core.campaigns.ports import Campaign
 from bot.core.campaigns.report import (
     ClassReport,
@@ -25,7 +26,6 @@ from bot.core.campaigns.report import (
     Status,
     class_report,
 )
-from bot.core.campaigns.screens import CampaignScreens
 from bot.core.campaigns.use_cases import CODE_FORMAT, normalise_code
 from bot.core.groups.ports import GroupSettings
 from bot.core.i18n import Catalogs, resolve_language
@@ -89,7 +89,6 @@ class Dashboard:
         self.max_level = max_level
         self.default_language = default_language
         self.common = CommonScreens(catalogs)
-        self.campaign_screens = CampaignScreens(bank, catalogs)
 
     # --- who is asking ---------------------------------------------------------------------
 
@@ -155,10 +154,10 @@ class Dashboard:
         async with self.stores() as store:
             viewer = await self.viewer(store, person)
             campaign = await self.owned(store, viewer, code)
-            results = await store.campaign_results(campaign.id)
-        data = self.campaign_screens.results_csv(
-            viewer.language, campaign, results, viewer.user.timezone
-        )
+            report = await class_report(
+                store, self.bank, campaign, viewer.language, self.max_level
+            )
+        data = results_csv(self.bank, self.catalogs, viewer.language, report, viewer.user.timezone)
         return f"campaign-{campaign.code}.csv", data
 
     def report_json(
@@ -176,6 +175,7 @@ class Dashboard:
                 "name": campaign.name,
                 "closed": campaign.closed_at is not None,
                 "created": stamp(campaign.created_at, timezone),
+                "identifier_label": campaign.identifier_label,
                 "competences": [
                     {
                         "code": spread.code,

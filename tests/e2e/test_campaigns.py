@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 
 import pytest
-from aiogram.methods import SendDocument, SendMessage
+from aiogram.methods import SendDocument, SendMessage, SendPhoto
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -129,17 +129,24 @@ async def test_a_whole_campaign_from_creation_to_the_csv_export(
     listed = sent_texts(await educator.say("/campaign list"))[0]
     assert code in listed and "2 participants" in listed and "open" in listed
     requests = await educator.say(f"/campaign results {code.lower()}")
-    summary = sent_texts(requests)[0]
-    assert "Participants: 2" in summary and "Shared their results: 1" in summary
-    assert f"1.1 Searching and monitoring information: <b>{ada_11[0]}.0</b> (1 result)" in (
-        summary
-    )
+    texts = sent_texts(requests)
+    # Who is where, one line each with its status; the levels of the one who shared.
+    assert "2 participants: ⚪ 0 · ⏳ 1 · 🏁 0 · ✅ 1" in texts[0]
+    assert "✅ 1. Ada" in texts[0] and "⏳ 2. =Bea (1/2)" in texts[0]
+    educator.find_button("🔔 Remind 1")  # Bea has not finished
+    levels = texts[1]
+    assert "Among the 1 learner who shared their results." in levels
+    assert f"level {ada_11[0]}: 1 — mean <b>{ada_11[0]}.0</b>" in levels
+    assert str(ada_41[0]) not in levels.split("4.1 Securing")[0].split("1.1 Searching")[0]
+    photos = [r for r in requests if isinstance(r, SendPhoto)]
+    assert len(photos) == 1 and "Levels of the 1 learner who shared" in str(photos[0].caption)
     [document] = [r for r in requests if isinstance(r, SendDocument)]
     upload = document.document
     assert upload.filename == f"campaign-{code}.csv"  # type: ignore[union-attr]
     data: bytes = upload.data  # type: ignore[union-attr]
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data[3:].decode("utf-8")), delimiter=";"))
+    skills = [s.name for c in ("1.1", "4.1") for s in bank.competence_skills(c)]
     assert rows[0] == [
         "Campaign code",
         "Campaign name",
@@ -152,6 +159,7 @@ async def test_a_whole_campaign_from_creation_to_the_csv_export(
         "1.1 pix",
         "4.1 level",
         "4.1 pix",
+        *(f"'{skill}" for skill in skills),  # "@..." kept as text, not a formula
     ]
     assert len(rows) == 3  # one row per participant
     ada_row, bea_row = rows[1], rows[2]
@@ -159,10 +167,14 @@ async def test_a_whole_campaign_from_creation_to_the_csv_export(
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", ada_row[3])
     assert ada_row[3].startswith("2026-11-25 11:")  # the clock's 09:00 UTC, in UTC+2
     assert ada_row[4:6] == ["100", "Y"] and ada_row[6]
-    assert ada_row[7:] == [str(ada_11[0]), str(ada_11[1]), str(ada_41[0]), str(ada_41[1])]
+    assert ada_row[7:11] == [str(ada_11[0]), str(ada_11[1]), str(ada_41[0]), str(ada_41[1])]
+    # Per skill, like Pix Orga: she got 4.1's level-1 skill only (right below level 2).
+    outcomes = dict(zip(skills, ada_row[11:], strict=True))
+    assert outcomes["@gamma1"] == "validated" and outcomes["@gamma2"] == "failed"
+    assert set(outcomes.values()) <= {"validated", "failed", "not reached"}
     # Not shared: progress only; a name that looks like a formula stays text.
     assert bea_row[2] == "'=Bea #2"
-    assert bea_row[4:] == ["50", "N", "", "", "", "", ""]
+    assert bea_row[4:] == ["50", "N", "", "", "", "", ""] + [""] * len(skills)
     assert "5002" not in data.decode("utf-8-sig") and "5003" not in data.decode("utf-8-sig")
 
 

@@ -151,7 +151,7 @@ async def test_the_dashboard_in_chromium_light_and_dark(
                 "!document.querySelector('#profile').hidden && "
                 "document.querySelector('#profile').textContent"
             )
-            assert "S-13" in profile and "level 3 · 27 pix" in profile
+            assert "Student number: S-13" in profile and "level 3 · 27 pix" in profile
             assert "Secure connections" not in profile or "❌" in profile
             await browser.evaluate("document.querySelector('#profile button').click()")
             assert await browser.evaluate("document.querySelector('#profile').hidden")

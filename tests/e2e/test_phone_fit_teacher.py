@@ -268,7 +268,7 @@ def test_screens_long_to_reach_fit_a_phone(
     listed = dashboard.campaign_list(language, [(campaign, 30)])
     fit.message(listed)
     assert any(button.web_app for row in listed.buttons for button in row)
-    fit.message(dashboard.results_file(language, campaign, []))
+    fit.message(dashboard.results_file(language, campaign, b""))
 
     library = LibraryScreens(bank, catalogs)
     tip = bank.tips[0]

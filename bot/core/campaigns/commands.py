@@ -9,23 +9,29 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 
 from bot.core.assessments import Assessments, Finished, Served, StepScreens
 from bot.core.callbacks import CallbackData
 from bot.core.campaigns.callbacks import (
     PREFIX,
+    AskLabel,
     ByCode,
     CancelDraft,
+    ClearLabel,
     Consent,
     CreateCampaign,
     DontShare,
+    EditIdentifier,
     GoOn,
     RegisterEducator,
     Share,
     ToggleCompetence,
 )
+from bot.core.campaigns.class_screens import ClassScreens
 from bot.core.campaigns.ports import Campaign, CampaignDraft, Participation
-from bot.core.campaigns.screens import NAME_LIMIT, CampaignScreens
+from bot.core.campaigns.results import ClassResults
+from bot.core.campaigns.screens import IDENTIFIER_LIMIT, NAME_LIMIT, CampaignScreens
 from bot.core.campaigns.use_cases import (
     CODE_ATTEMPTS,
     CODE_FORMAT,
@@ -36,8 +42,10 @@ from bot.core.campaigns.use_cases import (
     targeted,
 )
 from bot.core.chat import Edit, Message, Outcome
+from bot.core.library.ports import GroupAdmins
 from bot.core.ports import Awaiting, Clock
 from bot.core.registry import Registry, Turn
+from bot.core.scoring import DEFAULT_MAX_LEVEL
 from content.bank import ContentBank
 
 log = logging.getLogger(__name__)
@@ -51,12 +59,22 @@ class CampaignSlice:
         steps: StepScreens,
         assessments: Assessments,
         clock: Clock,
+        admins: GroupAdmins | None = None,
+        max_level: int = DEFAULT_MAX_LEVEL,
     ) -> None:
         self.bank = bank
         self.screens = screens
         self.steps = steps  # the targeted tests' challenges and results
         self.assessments = assessments
         self.clock = clock
+        self.results = ClassResults(
+            bank,
+            ClassScreens(bank, screens.catalogs),
+            screens,
+            admins or GroupAdmins(),
+            clock,
+            max_level,
+        )
 
     def register(self, registry: Registry) -> None:
         registry.command("educator", self.educator)
@@ -64,14 +82,23 @@ class CampaignSlice:
         registry.command("join", self.join)
         registry.start_link(is_code, self.join)
         registry.press(RegisterEducator, self.register_educator)
-        drafting: tuple[type[CallbackData], ...] = (ToggleCompetence, CreateCampaign, CancelDraft)
+        drafting: tuple[type[CallbackData], ...] = (
+            ToggleCompetence,
+            CreateCampaign,
+            CancelDraft,
+            AskLabel,
+            ClearLabel,
+        )
         for kind in drafting:
             registry.press(kind, self.draft_press)
-        by_code: tuple[type[CallbackData], ...] = (Consent, GoOn, Share, DontShare)
+        by_code: tuple[type[CallbackData], ...] = (Consent, GoOn, Share, DontShare, EditIdentifier)
         for kind in by_code:
             registry.press(kind, self.participation_press)
+        self.results.register(registry)
         registry.stale_data(PREFIX, self.stale)
         registry.text(Awaiting.CAMPAIGN_NAME, self.typed_name)
+        registry.text(Awaiting.CAMPAIGN_LABEL, self.typed_label)
+        registry.text(Awaiting.CAMPAIGN_IDENTIFIER, self.typed_identifier)
 
     # --- educators -----------------------------------------------------------------------
 
@@ -117,13 +144,7 @@ class CampaignSlice:
                 return Outcome([screens.already_closed(lang, campaign)])
             await store.close_campaign(campaign.id, self.clock())
             return Outcome([screens.closed_now(lang, campaign)])
-        results = await store.campaign_results(campaign.id)
-        return Outcome(
-            [
-                screens.results_summary(lang, campaign, results, user.timezone),
-                screens.results_file(lang, campaign, results, user.timezone),
-            ]
-        )
+        return await self.results.show(turn, campaign)
 
     async def typed_name(self, turn: Turn, text: str) -> Outcome:
         """The name of the campaign being created."""
@@ -139,8 +160,25 @@ class CampaignSlice:
         await store.save_campaign_draft(user.id, draft, self.clock())
         return Outcome([self.screens.draft(lang, draft)])
 
+    async def typed_label(self, turn: Turn, text: str) -> Outcome:
+        """What the campaign being created asks each learner for (Pix Orga's external id)."""
+        store, user, lang = turn.store, turn.user, turn.language
+        label = " ".join(text.split())
+        if not label or len(label) > IDENTIFIER_LIMIT:
+            return Outcome([self.screens.label_invalid(lang)])
+        user.awaiting = None
+        await store.save_user(user, self.clock())
+        draft = await store.campaign_draft(user.id)
+        if draft is None or not await store.is_educator(user.id):
+            return Outcome([self.screens.cancelled(lang)])
+        draft = replace(draft, identifier_label=label)
+        await store.save_campaign_draft(user.id, draft, self.clock())
+        return Outcome([self.screens.draft(lang, draft)])
+
     async def draft_press(
-        self, turn: Turn, data: ToggleCompetence | CreateCampaign | CancelDraft
+        self,
+        turn: Turn,
+        data: ToggleCompetence | CreateCampaign | CancelDraft | AskLabel | ClearLabel,
     ) -> Outcome:
         store, user, lang, screens = turn.store, turn.user, turn.language, self.screens
         draft = await store.campaign_draft(user.id)
@@ -150,11 +188,19 @@ class CampaignSlice:
             return Outcome([screens.cancelled(lang)], [Edit(None, None)])
         if draft is None or not await store.is_educator(user.id):
             return Outcome(notice=screens.stale(lang))
+        if isinstance(data, AskLabel):
+            user.awaiting = Awaiting.CAMPAIGN_LABEL
+            await store.save_user(user, self.clock())
+            return Outcome([screens.ask_label(lang)], [Edit(None, None)])
+        if isinstance(data, ClearLabel):
+            draft = replace(draft, identifier_label=None)
+            await store.save_campaign_draft(user.id, draft, self.clock())
+            return Outcome([screens.draft(lang, draft)], [Edit(None, None)])
         if isinstance(data, ToggleCompetence):
             if data.competence not in self.bank.competences:
                 return Outcome(notice=screens.stale(lang))
             chosen = framework_order(self.bank, set(draft.competences) ^ {data.competence})
-            draft = CampaignDraft(draft.name, chosen)
+            draft = replace(draft, competences=chosen)
             await store.save_campaign_draft(user.id, draft, self.clock())
             screen = screens.draft(lang, draft)
             return Outcome(edits=[Edit(None, screen.text, screen.buttons)])
@@ -163,7 +209,12 @@ class CampaignSlice:
         campaign: Campaign | None = None
         for _ in range(CODE_ATTEMPTS):
             campaign = await store.add_campaign(
-                new_code(), draft.name, user.id, draft.competences, self.clock()
+                new_code(),
+                draft.name,
+                user.id,
+                draft.competences,
+                self.clock(),
+                draft.identifier_label,
             )
             if campaign is not None:
                 break
@@ -214,6 +265,10 @@ class CampaignSlice:
             return Outcome(notice=screens.stale(lang))
         if isinstance(data, GoOn):
             return await self._continue(turn, campaign, participation, [Edit(None, None)])
+        if isinstance(data, EditIdentifier):
+            if participation.shared_at is not None or not campaign.identifier_label:
+                return Outcome([screens.already_shared(lang, campaign)], [Edit(None, None)])
+            return await self._ask_identifier(turn, campaign, participation, [Edit(None, None)])
         if isinstance(data, Share):
             scores = await store.participation_scores(participation.id)
             if any(code not in scores for code in targeted(self.bank, campaign)):
@@ -252,6 +307,8 @@ class CampaignSlice:
         edits = list(edits)
         if participation.shared_at is not None:
             return Outcome([screens.already_shared(lang, campaign)], edits)
+        if campaign.identifier_label and not participation.identifier:
+            return await self._ask_identifier(turn, campaign, participation, edits)
         scores = await store.participation_scores(participation.id)
         codes = targeted(self.bank, campaign)
         remaining = [code for code in codes if code not in scores]
@@ -271,6 +328,39 @@ class CampaignSlice:
         if not remaining:
             return Outcome([screens.share_prompt(lang, campaign, scores)], edits)
         return await self._test(turn, participation, remaining[0], edits)
+
+    async def _ask_identifier(
+        self,
+        turn: Turn,
+        campaign: Campaign,
+        participation: Participation,
+        edits: Sequence[Edit] = (),
+    ) -> Outcome:
+        """The learner types the identifier the campaign asks for: their next text is it."""
+        store, user = turn.store, turn.user
+        user.awaiting = Awaiting.CAMPAIGN_IDENTIFIER
+        await store.save_user(user, self.clock())
+        await store.ask_identifier(participation.id, self.clock())
+        asked = self.screens.ask_identifier(turn.language, campaign, participation.identifier)
+        return Outcome([asked], list(edits))
+
+    async def typed_identifier(self, turn: Turn, text: str) -> Outcome:
+        store, user, lang, screens = turn.store, turn.user, turn.language, self.screens
+        identifier = " ".join(text.split())
+        if not identifier or len(identifier) > IDENTIFIER_LIMIT:
+            return Outcome([screens.identifier_invalid(lang)])
+        user.awaiting = None
+        await store.save_user(user, self.clock())
+        asked = await store.identifier_asked(user.id)
+        if asked is None:  # shared meanwhile, or the campaign is gone
+            return Outcome([screens.join_help(lang, await store.open_participations(user.id))])
+        campaign, participation = asked
+        if not await store.set_participation_identifier(participation.id, identifier):
+            return Outcome([screens.already_shared(lang, campaign)])
+        participation = replace(participation, identifier=identifier)
+        then = await self._continue(turn, campaign, participation)
+        saved = screens.identifier_saved(lang, identifier)
+        return Outcome([saved, *then.messages], then.edits, then.notice)
 
     async def _test(
         self, turn: Turn, participation: Participation, competence: str, edits: list[Edit]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 
@@ -68,6 +68,7 @@ class ClassMember:
     # Skill -> validated, from the knowledge elements of those latest tests; read only for
     # shared participations (nobody else's skills leave the database).
     skills: dict[str, bool] = field(default_factory=dict)
+    language: str = "en"  # the learner's interface language (a reminder speaks it)
 
 
 class CampaignStore(Protocol):
@@ -133,6 +134,18 @@ class CampaignStore(Protocol):
 
     async def set_participation_identifier(self, participation_id: int, identifier: str) -> bool:
         """Store what the learner typed; False once shared (the educator has it already)."""
+        ...
+
+    async def ask_identifier(self, participation_id: int, now: datetime) -> None:
+        """The learner's next typed text is their identifier for this participation."""
+        ...
+
+    async def identifier_asked(self, user_id: int) -> tuple[Campaign, Participation] | None:
+        """The participation not shared yet whose identifier was asked last."""
+        ...
+
+    async def claim_campaign_reminder(self, campaign_id: int, day: date) -> bool:
+        """Mark the campaign reminded on ``day``; False when it was already (one a day)."""
         ...
 
     async def campaign_class(self, campaign_id: int) -> list[ClassMember]:

@@ -51,6 +51,7 @@ class LearnerRow:
     skills: dict[str, bool]
     done: int = 0  # targeted competences finished (a count: no level leaves before sharing)
     user_id: int = 0  # to remind them; never shown to the educator
+    language: str = "en"  # theirs, for a reminder
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,7 @@ def learner_row(member: ClassMember, codes: list[str], skills_of: set[str]) -> L
         skills={s: ok for s, ok in member.skills.items() if s in skills_of} if shared else {},
         done=sum(1 for code in codes if code in member.done),
         user_id=participation.user_id,
+        language=member.language,
     )
 
 

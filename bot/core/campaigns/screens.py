@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from html import escape
 from typing import Final
 
-from babel.numbers import format_decimal
-
 from bot.core.campaigns.callbacks import (
+    AskLabel,
     CancelDraft,
+    ClearLabel,
     Consent,
     CreateCampaign,
     DontShare,
+    EditIdentifier,
     GoOn,
     RegisterEducator,
     Share,
@@ -25,35 +23,23 @@ from bot.core.campaigns.ports import (
     Campaign,
     CampaignDraft,
     CompetenceScore,
-    ParticipantResult,
     Participation,
 )
 from bot.core.chat import Attachment, Button, Keyboard, Message, in_rows
 from bot.core.home.callbacks import Menu
 from bot.core.i18n import Catalogs
-from bot.core.text import isolated, shown, without_bidi
-from bot.core.timezones import zone
+from bot.core.text import isolated, shown
 from content.bank import ContentBank
 
 PER_ROW: Final = 2  # competence toggles per keyboard row ("✅ 3.1 Text documents")
 LABEL_LIMIT: Final = 30  # a button's label that a phone shows whole
 MAX_LISTED: Final = 30  # campaigns shown by /campaign list
 NAME_LIMIT: Final = 100  # characters of a campaign's name
-CSV_UNSAFE: Final = ("=", "+", "-", "@", "\t", "\r")  # would start a spreadsheet formula
-
-
-def _cell(value: str) -> str:
-    """A spreadsheet opens a cell starting with = + - @ as a formula: keep it text."""
-    return "'" + value if value.startswith(CSV_UNSAFE) else value
+IDENTIFIER_LIMIT: Final = 64  # characters of a learner's identifier, and of its label
 
 
 def _cut(text: str, room: int) -> str:
     return text if len(text) <= room else text[: max(room - 1, 1)].rstrip() + "…"
-
-
-def _stamp(moment: datetime | None, timezone: str = "UTC") -> str:
-    """A moment in the teacher's time zone (the CSV's headers and the summary name it)."""
-    return "" if moment is None else moment.astimezone(zone(timezone)).strftime("%Y-%m-%d %H:%M")
 
 
 class CampaignScreens:
@@ -209,12 +195,56 @@ class CampaignScreens:
                 short = self._short(language, competence.code)
                 label = f"✅ {short}" if competence.code in chosen else short
                 toggles.append(Button(label, ToggleCompetence(competence.code).pack()))
+        lines.append("")
+        if draft.identifier_label:
+            lines.append(
+                "🪪 "
+                + _("Each learner is asked for: {label}").format(
+                    label=f"<b>{shown(draft.identifier_label)}</b>"
+                )
+            )
+        else:
+            lines.append(
+                "🪪 "
+                + _(
+                    "Optional: ask each learner for an identifier when they join (a student "
+                    "number, their name as on your class list)."
+                )
+            )
         rows = in_rows(toggles, PER_ROW)
+        if draft.identifier_label:
+            rows.append(
+                (
+                    Button(_("🪪 Change identifier"), AskLabel().pack()),
+                    Button(_("✖️ No identifier"), ClearLabel().pack()),
+                )
+            )
+        else:
+            rows.append((Button(_("🪪 Ask for an identifier"), AskLabel().pack()),))
         create = _("🚀 Create ({count})").format(count=len(chosen))
         rows.append(
             (Button(create, CreateCampaign().pack()), Button(_("Cancel"), CancelDraft().pack()))
         )
         return Message("\n".join(lines), tuple(rows))
+
+    def ask_label(self, language: str) -> Message:
+        _ = self.catalogs.get(language).gettext
+        text = "🪪 " + _(
+            "What should each learner type when they join? Type its name, for example "
+            "“Student number” or “Name as on the class list” (up to {count} characters)."
+        ).format(count=IDENTIFIER_LIMIT)
+        return Message(
+            text, ((Button(_("Skip: no identifier"), ClearLabel().pack()),),), expects_text=True
+        )
+
+    def label_invalid(self, language: str) -> Message:
+        _ = self.catalogs.get(language).gettext
+        text = _("The identifier's name has 1 to {count} characters. Type it again.").format(
+            count=IDENTIFIER_LIMIT
+        )
+        return Message(
+            text, ((Button(_("Skip: no identifier"), ClearLabel().pack()),),), expects_text=True
+        )
 
     def select_one(self, language: str) -> str:
         return self.catalogs.get(language).gettext("Tick at least one competence first.")
@@ -225,6 +255,13 @@ class CampaignScreens:
             "✅ <b>" + _("Campaign created: {name}").format(name=shown(campaign.name)) + "</b>",
             _("Code: {code}").format(code=f"<code>{campaign.code}</code>"),
         ]
+        if campaign.identifier_label:
+            lines.append(
+                "🪪 "
+                + _("Each learner is asked for: {label}").format(
+                    label=f"<b>{shown(campaign.identifier_label)}</b>"
+                )
+            )
         if bot_username:
             link = f"https://t.me/{escape(bot_username)}?start={campaign.code}"
             lines.append(_("Link for your learners: {link}").format(link=link))
@@ -294,10 +331,9 @@ class CampaignScreens:
                 + self._competence_list(language, campaign.competences),
                 _(
                     "You take an adaptive test on each competence; you can stop and come "
-                    "back with /join {code}. At the end you choose whether to share your "
-                    "results (first name, progress, level and pix per competence) with "
-                    "{educator}."
-                ).format(code=campaign.code, educator=self._owner(language, campaign)),
+                    "back with /join {code}."
+                ).format(code=campaign.code),
+                self._what_educator_sees(language, campaign),
             ]
         )
         buttons = (
@@ -305,6 +341,55 @@ class CampaignScreens:
             (Button(_("Cancel"), Menu().pack()),),
         )
         return Message(text, buttons)
+
+    def _what_educator_sees(self, language: str, campaign: Campaign) -> str:
+        _ = self.catalogs.get(language).gettext
+        educator = self._owner(language, campaign)
+        if campaign.identifier_label:
+            seen = _(
+                "👁 {educator} sees your first name, your {label} and whether you have "
+                "started or finished; your levels and pix per competence only if you choose "
+                "to share them at the end."
+            ).format(educator=educator, label=f"<b>{shown(campaign.identifier_label)}</b>")
+        else:
+            seen = _(
+                "👁 {educator} sees your first name and whether you have started or "
+                "finished; your levels and pix per competence only if you choose to share "
+                "them at the end."
+            ).format(educator=educator)
+        return seen
+
+    def ask_identifier(
+        self, language: str, campaign: Campaign, current: str | None = None
+    ) -> Message:
+        _ = self.catalogs.get(language).gettext
+        lines = [
+            "🪪 "
+            + _("{educator} asks you for: {label}. Type it below.").format(
+                educator=self._owner(language, campaign),
+                label=f"<b>{shown(campaign.identifier_label or '')}</b>",
+            )
+        ]
+        if current:
+            lines.append(_("Now: {identifier}").format(identifier=shown(current)))
+        return Message("\n".join(lines), self._menu(language), expects_text=True)
+
+    def identifier_invalid(self, language: str) -> Message:
+        _ = self.catalogs.get(language).gettext
+        text = _("An identifier has 1 to {count} characters. Type it again.").format(
+            count=IDENTIFIER_LIMIT
+        )
+        return Message(text, self._menu(language), expects_text=True)
+
+    def identifier_saved(self, language: str, identifier: str) -> Message:
+        _ = self.catalogs.get(language).gettext
+        return Message("✅ " + _("Saved: {identifier}").format(identifier=shown(identifier)))
+
+    def _identifier_row(self, language: str, campaign: Campaign) -> Keyboard:
+        if not campaign.identifier_label:
+            return ()
+        label = self.catalogs.get(language).gettext("🪪 My identifier")
+        return ((Button(label, EditIdentifier(campaign.code).pack()),),)
 
     def join_help(
         self, language: str, open_campaigns: Sequence[tuple[Campaign, Participation]]
@@ -351,7 +436,14 @@ class CampaignScreens:
             ]
         )
         label = _("▶️ Start {competence}").format(competence=self._short(language, competence))
-        return Message(text, ((Button(label, GoOn(campaign.code).pack()),), *self._menu(language)))
+        return Message(
+            text,
+            (
+                (Button(label, GoOn(campaign.code).pack()),),
+                *self._identifier_row(language, campaign),
+                *self._menu(language),
+            ),
+        )
 
     def share_prompt(
         self, language: str, campaign: Campaign, scores: Mapping[str, CompetenceScore]
@@ -381,6 +473,7 @@ class CampaignScreens:
                 Button(_("📤 Share"), Share(campaign.code).pack()),
                 Button(_("Not now"), DontShare(campaign.code).pack()),
             ),
+            *self._identifier_row(language, campaign),
             *self._menu(language),
         )
         return Message("\n".join(lines), buttons)
@@ -454,105 +547,12 @@ class CampaignScreens:
             ),
         )
 
-    def results_summary(
-        self,
-        language: str,
-        campaign: Campaign,
-        results: Sequence[ParticipantResult],
-        timezone: str = "UTC",
-    ) -> Message:
-        _ = self.catalogs.get(language).gettext
-        shared = [r for r in results if r.participation.shared_at is not None]
-        lines = [
-            "📊 <b>"
-            + _("Results: {name}").format(name=shown(campaign.name))
-            + f"</b> (<code>{campaign.code}</code>)",
-            _("Participants: {count}").format(count=len(results)),
-            _("Shared their results: {count}").format(count=len(shared)),
-        ]
-        if campaign.closed_at is not None:
-            closed = f"{_stamp(campaign.closed_at, timezone)} ({escape(timezone)})"
-            lines.append(_("Closed on {date}").format(date=closed))
-        lines += ["", "<b>" + _("Average level among shared results:") + "</b>"]
-        for code in campaign.competences:
-            levels = [r.done[code].level for r in shared if code in r.done]
-            average = (
-                format_decimal(sum(levels) / len(levels), format="0.0", locale=language)
-                if levels
-                else "—"
-            )
-            counted = (
-                self.catalogs.get(language)
-                .ngettext("{count} result", "{count} results", len(levels))
-                .format(count=len(levels))
-            )
-            lines.append(f"• {self._competence(language, code)}: <b>{average}</b> ({counted})")
-        return Message("\n".join(lines))
-
-    def results_file(
-        self,
-        language: str,
-        campaign: Campaign,
-        results: Sequence[ParticipantResult],
-        timezone: str = "UTC",
-    ) -> Message:
+    def results_file(self, language: str, campaign: Campaign, data: bytes) -> Message:
         _ = self.catalogs.get(language).gettext
         return Message(
             _("Results of {name} as a CSV file (semicolons, UTF-8).").format(
                 name=shown(campaign.name[:60])
             ),
             self._dashboard(language, campaign.code),
-            file=Attachment(
-                f"campaign-{campaign.code}.csv",
-                self.results_csv(language, campaign, results, timezone),
-                "text/csv",
-            ),
+            file=Attachment(f"campaign-{campaign.code}.csv", data, "text/csv"),
         )
-
-    def results_csv(
-        self,
-        language: str,
-        campaign: Campaign,
-        results: Sequence[ParticipantResult],
-        timezone: str = "UTC",
-    ) -> bytes:
-        """Like Pix Orga's export: ``;``-separated, UTF-8 with a BOM (spreadsheets guess the
-        encoding from it), one row per participant; levels and pix only once shared. Times are
-        the teacher's, their zone in the column's name."""
-        _ = self.catalogs.get(language).gettext
-        header = [
-            _("Campaign code"),
-            _("Campaign name"),
-            _("Participant"),
-            _("Started at") + f" ({timezone})",
-            _("Progress %"),
-            _("Shared (Y/N)"),
-            _("Shared at") + f" ({timezone})",
-        ]
-        for code in campaign.competences:
-            header += [
-                _("{competence} level").format(competence=code),
-                _("{competence} pix").format(competence=code),
-            ]
-        out = io.StringIO()
-        writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-        writer.writerow(header)
-        total = max(len(campaign.competences), 1)
-        for result in results:
-            participation = result.participation
-            done = [code for code in campaign.competences if code in result.done]
-            shared = participation.shared_at is not None
-            row = [
-                campaign.code,
-                _cell(without_bidi(campaign.name)),
-                _cell(without_bidi(f"{participation.first_name} #{participation.number}".strip())),
-                _stamp(participation.consented_at, timezone),
-                str(round(100 * len(done) / total)),
-                _("Y") if shared else _("N"),
-                _stamp(participation.shared_at, timezone),
-            ]
-            for code in campaign.competences:
-                score = result.done.get(code) if shared else None
-                row += ["", ""] if score is None else [str(score.level), str(score.pix)]
-            writer.writerow(row)
-        return out.getvalue().encode("utf-8-sig")

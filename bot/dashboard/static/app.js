@@ -529,7 +529,15 @@
       {},
       el("dt", {}, statusLabel(learner.status)),
       el("dd", {}, t("progress", { done: learner.done, total: total })),
-      learner.identifier ? el("dd", {}, t("identifier", { identifier: learner.identifier })) : null,
+      learner.identifier
+        ? el(
+            "dd",
+            {},
+            report.campaign.identifier_label
+              ? t("status_count", { status: report.campaign.identifier_label, count: learner.identifier })
+              : t("identifier", { identifier: learner.identifier })
+          )
+        : null,
       el("dd", {}, t("joined_on", { date: learner.joined })),
       learner.shared ? el("dd", {}, t("shared_on", { date: learner.shared })) : null
     );
