@@ -24,6 +24,7 @@ from bot.dashboard.api import Dashboard, Forbidden, NotFound, Sent
 from bot.dashboard.auth import NotAuthenticated, WebAppUser, checked_user, secret_key
 from bot.dashboard.texts import page_texts
 from content.models import INTERFACE_LANGUAGES
+from storage.outage import is_outage
 
 log = logging.getLogger(__name__)
 STATIC: Final = Path(__file__).resolve().parent / "static"
@@ -55,10 +56,16 @@ class DashboardRoutes:
             raise NotAuthenticated("no initData")
         return checked_user(header[len(SCHEME) :], self.token, self.dashboard.clock())
 
-    def guarded(self, handler: PersonHandler) -> Handler:
+    def guarded(
+        self, handler: PersonHandler, who: Callable[[web.Request], WebAppUser] | None = None
+    ) -> Handler:
+        """``handler`` for the person ``who`` finds (the initData's, by default); the refusals
+        and failures answered in one word."""
+        find = who or self.person
+
         async def guard(request: web.Request) -> web.StreamResponse:
             try:
-                person = self.person(request)
+                person = find(request)
             except NotAuthenticated as error:
                 log.info("dashboard: %s %s refused: %s", request.method, request.path, error)
                 return refused(401, "unauthenticated")
@@ -69,6 +76,14 @@ class DashboardRoutes:
                 return refused(403, "forbidden")
             except NotFound:
                 return refused(404, "not_found")
+            except Exception as error:  # the database or Telegram out of reach, or a bug
+                what = f"dashboard: {request.method} {request.path}"
+                if is_outage(error):  # one line: the page says "try again in a minute"
+                    first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+                    log.error("%s: %s: %s", what, type(error).__name__, first)
+                    return refused(503, "failed")
+                log.error("%s: %r", what, error, exc_info=error)
+                return refused(500, "failed")
 
         return guard
 
@@ -121,34 +136,26 @@ class DashboardRoutes:
         message = f"{code}:{user_id}:{expires}".encode()
         return hmac.new(self.link_key, message, hashlib.sha256).hexdigest()
 
-    async def csv(self, request: web.Request) -> web.StreamResponse:
-        """The CSV, to the owner's initData or to a link signed for them that has not
-        expired."""
-        code = request.match_info["code"]
-        if "signature" in request.query:
-            try:
-                user_id = int(request.query["user"])
-                expires = int(request.query["expires"])
-            except (KeyError, ValueError):
-                return refused(401, "unauthenticated")
-            expected = self.link_signature(code, user_id, expires)
-            given = request.query["signature"].encode("utf-8", "surrogateescape")
-            if not hmac.compare_digest(given, expected.encode()) or (
-                expires < self.dashboard.clock().timestamp()
-            ):
-                return refused(401, "unauthenticated")
-            person = WebAppUser(user_id, "", None, self.dashboard.clock())
-        else:
-            try:
-                person = self.person(request)
-            except NotAuthenticated:
-                return refused(401, "unauthenticated")
+    def link_holder(self, request: web.Request) -> WebAppUser:
+        """Who a CSV link was signed for (until it expires), or the initData's person."""
+        if "signature" not in request.query:
+            return self.person(request)
         try:
-            name, data = await self.dashboard.csv(person, code)
-        except Forbidden:
-            return refused(403, "forbidden")
-        except NotFound:
-            return refused(404, "not_found")
+            user_id = int(request.query["user"])
+            expires = int(request.query["expires"])
+        except (KeyError, ValueError):
+            raise NotAuthenticated("a malformed link") from None
+        expected = self.link_signature(request.match_info["code"], user_id, expires)
+        given = request.query["signature"].encode("utf-8", "surrogateescape")
+        if not hmac.compare_digest(given, expected.encode()):
+            raise NotAuthenticated("a forged link")
+        if expires < self.dashboard.clock().timestamp():
+            raise NotAuthenticated("an expired link")
+        return WebAppUser(user_id, "", None, self.dashboard.clock())
+
+    async def csv(self, request: web.Request, person: WebAppUser) -> web.Response:
+        """The CSV, to the owner's initData or to a link signed for them."""
+        name, data = await self.dashboard.csv(person, request.match_info["code"])
         return web.Response(
             body=data,
             content_type="text/csv",
@@ -185,5 +192,5 @@ def add_dashboard(app: web.Application, dashboard: Dashboard, token: str, path: 
     router.add_get(api, routes.guarded(routes.campaigns))
     router.add_get(api + "/{code}", routes.guarded(routes.campaign))
     router.add_post(api + "/{code}/csv-link", routes.guarded(routes.csv_link))
-    router.add_get(api + "/{code}/csv", routes.csv)
+    router.add_get(api + "/{code}/csv", routes.guarded(routes.csv, routes.link_holder))
     router.add_post(api + "/{code}/send", routes.guarded(routes.send))

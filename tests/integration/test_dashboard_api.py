@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.i18n import Catalogs
+from bot.core.library.ports import GroupAdmins
 from bot.dashboard.auth import NotAuthenticated, checked_user
 from bot.delivery.limiter import RateLimiter
 from bot.delivery.worker import DeliveryWorker
@@ -304,3 +305,21 @@ async def test_tutorials_are_refused_for_a_group_the_educator_no_longer_administ
     assert await deliveries(database) == []
     listed = await (await client.get(f"{API}/{CODE}", headers=owner())).json()
     assert [group["title"] for group in listed["groups"]] == ["5B families"]  # forgotten
+
+
+async def test_telegram_out_of_reach_at_send_time_is_said_not_a_crash(
+    database: AsyncEngine, bank: ContentBank, catalogs: Catalogs, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def unreachable(chat_id: int, user_id: int) -> bool:
+        raise ConnectionError("Telegram out of reach")
+
+    await seed(database)
+    app = dashboard_app(database, bank, catalogs, TOKEN, GroupAdmins(unreachable))
+    async with TestClient(TestServer(app)) as client:
+        body = {"group": GROUP, "competence": "1.1"}
+        response = await client.post(f"{API}/{CODE}/send", headers=owner(), json=body)
+        assert response.status == 503 and await response.json() == {"error": "failed"}
+        assert (await client.get(f"{API}/{CODE}", headers=owner())).status == 200  # goes on
+    [line] = [r.getMessage() for r in caplog.records if r.name == "bot.dashboard.app"]
+    assert line.endswith("/send: ConnectionError: Telegram out of reach")  # one line
+    assert await deliveries(database) == []
