@@ -68,7 +68,6 @@ PAGE_TEXTS: Final[dict[str, str]] = {
     "level_pix": N_("level {level} · {pix} pix"),
     "validated": N_("✅ Skills validated"),
     "failed_skills": N_("❌ Skills to work on"),
-    "profile_hidden": N_("This learner has not shared their results: only their status shows."),
     "close": N_("Close"),
     "times_in": N_("Times in {zone}"),
 }

@@ -155,6 +155,13 @@ async def test_the_dashboard_in_chromium_light_and_dark(
             assert "Secure connections" not in profile or "❌" in profile
             await browser.evaluate("document.querySelector('#profile button').click()")
             assert await browser.evaluate("document.querySelector('#profile').hidden")
+            # Ana did not share: no profile to open, in the list or on the map.
+            assert (
+                await browser.evaluate(
+                    "document.querySelectorAll(\"[data-number='3'] button\").length"
+                )
+                == 0
+            )
 
             # A tutorial opens through Telegram; the tutorials go to a group.
             await browser.evaluate(

@@ -220,16 +220,17 @@
         t("status_count", { status: statusLabel(status), count: counts[status] })
       )
     );
+    // Only a learner who shared has a profile to open: the others are a name and a status.
     const people = report.learners.map((learner) =>
       el(
         "li",
         {},
         el(
-          "button",
+          learner.status === "shared" ? "button" : "div",
           {
             className: "person",
             dataset: { number: learner.number, status: learner.status },
-            onclick: () => showProfile(learner),
+            onclick: learner.status === "shared" ? () => showProfile(learner) : null,
           },
           el(
             "span",
@@ -356,7 +357,9 @@
           el(
             "th",
             { className: "name", scope: "row" },
-            el("button", { onclick: () => showProfile(learner) }, learnerName(learner))
+            learner.status === "shared"
+              ? el("button", { onclick: () => showProfile(learner) }, learnerName(learner))
+              : el("span", { className: "muted" }, learnerName(learner))
           ),
           codes.map((code) => {
             const score = learner.levels[code];
@@ -521,9 +524,11 @@
   let previousBack = null;
 
   function showProfile(learner) {
+    if (learner.status !== "shared") return; // the others have no profile to show
     previousBack = back;
     setBack(closeProfile);
     const total = report.campaign.competences.length;
+    const label = report.campaign.identifier_label;
     const details = el(
       "dl",
       {},
@@ -533,40 +538,36 @@
         ? el(
             "dd",
             {},
-            report.campaign.identifier_label
-              ? t("status_count", { status: report.campaign.identifier_label, count: learner.identifier })
+            label
+              ? t("status_count", { status: label, count: learner.identifier })
               : t("identifier", { identifier: learner.identifier })
           )
         : null,
       el("dd", {}, t("joined_on", { date: learner.joined })),
       learner.shared ? el("dd", {}, t("shared_on", { date: learner.shared })) : null
     );
+    const levels = el(
+      "ul",
+      { className: "levels" },
+      report.campaign.competences.map((info) => {
+        const score = learner.levels[info.code];
+        const shown = score ? t("level_pix", score) : "—";
+        return el("li", { dataset: { competence: info.code } }, info.code + " " + info.name + " — " + shown);
+      })
+    );
     const parts = [
       el("button", { className: "plain", onclick: closeProfile }, t("close")),
       el("h1", {}, learnerName(learner)),
       details,
+      levels,
     ];
-    if (learner.status !== "shared") {
-      parts.push(el("p", { className: "note" }, t("profile_hidden")));
-    } else {
-      parts.push(
-        el(
-          "ul",
-          { className: "levels" },
-          report.campaign.competences.map((info) => {
-            const score = learner.levels[info.code];
-            return el("li", { dataset: { competence: info.code } }, info.code + " " + info.name + " — " + (score ? t("level_pix", score) : "—"));
-          })
-        )
-      );
-      const validated = learner.skills.filter((skill) => skill.validated);
-      const failed = learner.skills.filter((skill) => !skill.validated);
-      if (validated.length) {
-        parts.push(el("h3", {}, t("validated")), el("ul", {}, validated.map((skill) => el("li", {}, skill.name))));
-      }
-      if (failed.length) {
-        parts.push(el("h3", {}, t("failed_skills")), el("ul", {}, failed.map((skill) => el("li", {}, skill.name))));
-      }
+    const validated = learner.skills.filter((skill) => skill.validated);
+    const failed = learner.skills.filter((skill) => !skill.validated);
+    if (validated.length) {
+      parts.push(el("h3", {}, t("validated")), el("ul", {}, validated.map((skill) => el("li", {}, skill.name))));
+    }
+    if (failed.length) {
+      parts.push(el("h3", {}, t("failed_skills")), el("ul", {}, failed.map((skill) => el("li", {}, skill.name))));
     }
     sheet.replaceChildren(...parts);
     sheet.hidden = false;
