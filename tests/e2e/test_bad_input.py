@@ -307,8 +307,9 @@ async def test_a_right_to_left_override_stays_inside_campaign_names_and_out_of_t
     await rana.press("I agree")
 
     requests = await grace.say(f"/campaign results {code}")
-    title = sent_texts(requests)[0].splitlines()[0]
-    assert title == f"📊 <b>Results: {FSI}5B evil{PDI}</b> (<code>{code}</code>)"
+    listed_class = sent_texts(requests)[0].splitlines()
+    assert listed_class[0] == f"👥 Participants of <b>{FSI}5B evil{PDI}</b> (<code>{code}</code>)"
+    assert listed_class[-1] == f"⏳ 1. {FSI}Rana{PDI} (0/1)"  # the status after the isolate
     listed = sent_texts(await grace.say("/campaign list"))[0]
     assert f"<code>{code}</code> {FSI}5B evil{PDI} — 1 participant · open" in listed
     [document] = [r for r in requests if isinstance(r, SendDocument)]

@@ -84,6 +84,8 @@ async def test_a_whole_campaign_from_creation_to_the_csv_export(
     assert "Class 5B &lt;web &amp; safety&gt;" in intro and "By Grace" in intro
     assert "1.1 Searching and monitoring information" in intro
     assert "4.1 Securing the digital environment" in intro
+    assert "Grace sees your first name and whether you have started or finished" in intro
+    assert "levels and pix per competence only if you choose to share them" in intro
     await ada.press("I agree")
     assert any("Test: 1.1" in text for text in ada.texts())
     first = challenge_on_screen(bank, ada)
@@ -131,7 +133,7 @@ async def test_a_whole_campaign_from_creation_to_the_csv_export(
     requests = await educator.say(f"/campaign results {code.lower()}")
     texts = sent_texts(requests)
     # Who is where, one line each with its status; the levels of the one who shared.
-    assert "2 participants: ⚪ 0 · ⏳ 1 · 🏁 0 · ✅ 1" in texts[0]
+    assert "2 participants — ⚪ 0 · ⏳ 1 · 🏁 0 · ✅ 1" in texts[0]
     assert "✅ 1. Ada" in texts[0] and "⏳ 2. =Bea (1/2)" in texts[0]
     educator.find_button("🔔 Remind 1")  # Bea has not finished
     levels = texts[1]

@@ -14,7 +14,15 @@ import pytest
 from aiogram import Bot
 from aiogram.methods import EditMessageText, SendDocument, SendMessage, SendPhoto
 
-from bot.core.campaigns.ports import Campaign, CompetenceScore, Participation
+from bot.core.campaigns.class_screens import ClassScreens
+from bot.core.campaigns.ports import Campaign, CampaignDraft, CompetenceScore, Participation
+from bot.core.campaigns.report import (
+    ClassReport,
+    CompetenceSpread,
+    LearnerRow,
+    SkillToWork,
+    Status,
+)
 from bot.core.campaigns.screens import CampaignScreens
 from bot.core.chat import Message
 from bot.core.conversation import Conversation
@@ -28,7 +36,7 @@ from bot.core.text import TEXT_LIMIT
 from content.bank import ContentBank
 from content.loader import load_bank
 from tests.e2e.test_groups import configured_group
-from tests.telegram import ChatDriver, RecordingSession
+from tests.telegram import ChatDriver, RecordingSession, answered_notices, sent_texts
 from tests.virtual_time import VirtualTime
 
 LABEL_LIMIT = 30  # characters a phone shows of a button
@@ -173,6 +181,9 @@ async def test_campaigns_fit_a_phone(
     fit(await educator.say(LONG_NAME))
     for code in ("1.1", "4.1", "3.1"):
         fit(await educator.press(code), way_back=False)  # the draft, edited: Cancel stays
+    fit(await educator.press("🪪"))  # ask each learner for an identifier (Skip is the way on)
+    fit(await educator.say("x" * 65), way_back=False)
+    fit(await educator.say(LONG_NAME[:64]))  # the draft again, with the identifier's name
     fit(await educator.press("🚀"))
     found = CODE.search(educator.last_text)
     assert found is not None, educator.last_text
@@ -184,9 +195,18 @@ async def test_campaigns_fit_a_phone(
     fit(await learner.say("/join nope"))
     fit(await learner.say("/join ABCDEF123"))
     fit(await learner.say(f"/join {code}"))
+    fit(await learner.press("✅"))  # I agree: the identifier is asked
+    fit(await learner.say("9" * 65))
+    fit(await learner.say(LONG_NAME[:64]), way_back=False)  # the first challenge
+    fit(await educator.say(f"/campaign results {code}"))  # with a learner to remind
+    fit(await educator.press("📣"))  # no group known: how to add the bot, and the menu
+    await educator.say(f"/campaign results {code}")
+    reminded = await educator.press("🔔")
+    assert answered_notices(reminded) and not sent_texts(reminded)
     fit(await educator.say(f"/campaign close {code}"))
     fit(await educator.say(f"/campaign close {code}"))
-    fit(await learner.say(f"/join {code}"))  # closed
+    fit(await educator.say(f"/campaign results {code}"))  # closed: no link to post
+    fit(await learner.say(f"/join {code}"), way_back=False)  # in it: the challenge she left
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -282,3 +302,62 @@ def test_screens_long_to_reach_fit_a_phone(
     poll = QuizPoll("p", -100, next(iter(bank.challenges)), 0, now, 1, now, 30, 20)
     board = group_screens.leaderboard_with(group, rows, False, poll, offer_all=False)
     assert len(board.text) <= TEXT_LIMIT and "\n…\n" in board.text and "📊" in board.text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_large_class_fits_a_phone(catalogs: Catalogs, language: str) -> None:
+    """A campaign on all 16 competences of the shipped bank with 200 learners of long names
+    and identifiers: the participants in one message (cut, saying how many more), the levels
+    and skills to work on in messages within Telegram's limit, every button within 30
+    characters, the reminder and the group's invitation too."""
+    shipped = load_bank()
+    fit = Fit(catalogs, language)
+    now = datetime(2026, 11, 25, tzinfo=UTC)
+    codes = tuple(shipped.competences)
+    campaign = Campaign(1, "ABCDEF123", LONG_NAME, 1, "Ms Leroy", codes, now, None, LONG_NAME[:64])
+    statuses = list(Status)
+    learners = tuple(
+        LearnerRow(
+            number=n,
+            name=LONG_NAME[:64],
+            identifier=LONG_NAME[-64:],
+            status=statuses[n % 4],
+            joined_at=now,
+            shared_at=now if statuses[n % 4] is Status.SHARED else None,
+            levels={},
+            skills={},
+            done=n % 16,
+        )
+        for n in range(1, 201)
+    )
+    spreads = tuple(CompetenceSpread(code, (5, 10, 20, 10, 3, 1, 1), 2.1) for code in codes)
+    to_work = {
+        code: tuple(
+            SkillToWork(
+                skill.name, code, 40, 50, tuple(shipped.tutorials_for(skill.name, language))
+            )
+            for skill in shipped.competence_skills(code)[:3]
+        )
+        for code in codes
+    }
+    report = ClassReport(campaign, learners, spreads, to_work)
+    screens = ClassScreens(shipped, catalogs)
+    listed = screens.class_list(language, report)
+    assert len(listed.text) <= TEXT_LIMIT and "CSV" in listed.text.splitlines()[-1]
+    fit.message(listed)
+    levels = screens.class_levels(language, report)
+    assert len(levels) > 1 and all(len(m.text) <= TEXT_LIMIT for m in levels)
+    assert sum(m.text.count("📘") for m in levels) >= 16
+    groups = [GroupSettings(chat_id=-100 - n, title=LONG_NAME * 2) for n in range(3)]
+    fit.message(screens.link_groups(language, campaign, groups))
+    fit.message(screens.no_groups(language, "pixbot"))
+    for payload in (
+        screens.reminder(language, campaign, learners[0]),
+        screens.group_post(language, campaign, "pixbot"),
+    ):
+        assert len(payload["text"]) <= TEXT_LIMIT
+        fit.rows([[button["label"] for button in row] for row in payload["buttons"]])
+    campaign_screens = CampaignScreens(shipped, catalogs)
+    fit.message(campaign_screens.ask_identifier(language, campaign, LONG_NAME[:64]))
+    fit.message(campaign_screens.draft(language, CampaignDraft(LONG_NAME, codes, LONG_NAME[:64])))
+    fit.message(campaign_screens.share_prompt(language, campaign, {}))

@@ -117,3 +117,49 @@ async def test_a_group_set_up_before_0013_keeps_its_schedule(kind: str, tmp_path
     assert (group.tip_enabled, group.tip_hour, group.quiz_hour) == (True, 9, 14)
     assert (group.school_days, group.paused_until, group.weekly_board) == (False, None, False)
     assert (group.quiz_anonymous, group.quiz_open_hours, group.next_board_at) == (False, 0, None)
+
+
+@pytest.mark.parametrize("kind", DATABASES)
+async def test_a_campaign_from_before_0014_asks_for_nothing(kind: str, tmp_path: Path) -> None:
+    """Issue 21: a campaign and its participation from before the identifiers read as before:
+    no identifier asked, none typed, never reminded; the class report reads them."""
+    from bot.core.campaigns.report import Status, class_report
+    from content.loader import load_bank
+    from storage.database import session_factory
+    from storage.repository import SqlStore
+    from tests.conftest import FIXTURES
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}" if kind == "sqlite" else POSTGRES_URL
+    if kind == "postgresql":
+        await reset_postgres()
+    engine = create_engine(url)
+    now = datetime(2026, 11, 25, 9, tzinfo=UTC)
+    stamp = bindparam("now", type_=DateTime(timezone=True))
+    try:
+        await upgrade(engine, "0013")
+        async with engine.begin() as connection:
+            for statement in (
+                "INSERT INTO users (id, language, language_chosen, first_name, created_at,"
+                " updated_at) VALUES (1, 'en', false, 'Grace', :now, :now),"
+                " (2, 'fr', false, 'Léa', :now, :now)",
+                "INSERT INTO campaigns (id, code, name, owner_id, competences, created_at)"
+                " VALUES (7, 'ABCDEF123', '5B', 1, '[\"4.1\"]', :now)",
+                "INSERT INTO participations (id, campaign_id, user_id, number, consented_at)"
+                " VALUES (3, 7, 2, 1, :now)",
+            ):
+                await connection.execute(text(statement).bindparams(stamp), {"now": now})
+        await upgrade(engine)
+        async with session_factory(engine)() as session:
+            store = SqlStore(session)
+            campaign = await store.campaign_by_code("ABCDEF123")
+            assert campaign is not None
+            participation = await store.participation(campaign.id, 2)
+            report = await class_report(store, load_bank(FIXTURES / "content"), campaign, "en")
+            reminded = await store.claim_campaign_reminder(campaign.id, now.date())
+    finally:
+        await engine.dispose()
+    assert campaign.identifier_label is None
+    assert participation is not None and participation.identifier is None
+    [row] = report.learners
+    assert (row.name, row.identifier, row.status) == ("Léa", None, Status.JOINED)
+    assert reminded  # never reminded before

@@ -105,7 +105,7 @@ class ClassScreens:
                 ngettext("{count} participant", "{count} participants", len(learners)).format(
                     count=len(learners)
                 )
-                + ": "
+                + " — "
                 + " · ".join(f"{MARKS[status]} {counts.get(status, 0)}" for status in Status)
             )
             lines += [self.mark_legend(language), ""]

@@ -266,7 +266,9 @@ class CampaignSlice:
         if isinstance(data, GoOn):
             return await self._continue(turn, campaign, participation, [Edit(None, None)])
         if isinstance(data, EditIdentifier):
-            if participation.shared_at is not None or not campaign.identifier_label:
+            if not campaign.identifier_label:  # forged: this campaign asks for none
+                return Outcome(notice=screens.stale(lang))
+            if participation.shared_at is not None:
                 return Outcome([screens.already_shared(lang, campaign)], [Edit(None, None)])
             return await self._ask_identifier(turn, campaign, participation, [Edit(None, None)])
         if isinstance(data, Share):

@@ -227,24 +227,27 @@ class CampaignScreens:
         )
         return Message("\n".join(lines), tuple(rows))
 
+    def _label_buttons(self, language: str) -> Keyboard:
+        _ = self.catalogs.get(language).gettext
+        return (
+            (Button(_("Skip: no identifier"), ClearLabel().pack()),),
+            (Button(_("Cancel"), CancelDraft().pack()),),
+        )
+
     def ask_label(self, language: str) -> Message:
         _ = self.catalogs.get(language).gettext
         text = "🪪 " + _(
             "What should each learner type when they join? Type its name, for example "
             "“Student number” or “Name as on the class list” (up to {count} characters)."
         ).format(count=IDENTIFIER_LIMIT)
-        return Message(
-            text, ((Button(_("Skip: no identifier"), ClearLabel().pack()),),), expects_text=True
-        )
+        return Message(text, self._label_buttons(language), expects_text=True)
 
     def label_invalid(self, language: str) -> Message:
         _ = self.catalogs.get(language).gettext
         text = _("The identifier's name has 1 to {count} characters. Type it again.").format(
             count=IDENTIFIER_LIMIT
         )
-        return Message(
-            text, ((Button(_("Skip: no identifier"), ClearLabel().pack()),),), expects_text=True
-        )
+        return Message(text, self._label_buttons(language), expects_text=True)
 
     def select_one(self, language: str) -> str:
         return self.catalogs.get(language).gettext("Tick at least one competence first.")
@@ -348,14 +351,14 @@ class CampaignScreens:
         if campaign.identifier_label:
             seen = _(
                 "👁 {educator} sees your first name, your {label} and whether you have "
-                "started or finished; your levels and pix per competence only if you choose "
-                "to share them at the end."
+                "started or finished (how many competences); your levels and pix per "
+                "competence only if you choose to share them at the end."
             ).format(educator=educator, label=f"<b>{shown(campaign.identifier_label)}</b>")
         else:
             seen = _(
                 "👁 {educator} sees your first name and whether you have started or "
-                "finished; your levels and pix per competence only if you choose to share "
-                "them at the end."
+                "finished (how many competences); your levels and pix per competence only if "
+                "you choose to share them at the end."
             ).format(educator=educator)
         return seen
 
