@@ -70,7 +70,9 @@ class DashboardRoutes:
                 log.info("dashboard: %s %s refused: %s", request.method, request.path, error)
                 return refused(401, "unauthenticated")
             try:
-                return await handler(request, person)
+                response = await handler(request, person)
+                response.headers["Cache-Control"] = "no-store"  # a class's data: never kept
+                return response
             except Forbidden as error:
                 log.info("dashboard: user %s refused: %s", person.id, error)
                 return refused(403, "forbidden")

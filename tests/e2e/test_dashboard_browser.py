@@ -139,6 +139,8 @@ async def test_the_dashboard_in_chromium_light_and_dark(
             assert await browser.evaluate(order) == ["3", "4", "5", "1", "2"]
             await browser.evaluate("document.querySelector('[data-sort=level]').click()")
             assert (await browser.evaluate(order))[:2] == ["4", "5"]
+            await browser.evaluate("document.querySelector(\"[data-sort='1.1']\").click()")
+            assert (await browser.evaluate(order))[:2] == ["4", "5"]  # Bo at 3, Cy at 2
             # The page fits the phone: only the heatmap scrolls sideways.
             assert await browser.evaluate("document.documentElement.scrollWidth") <= 360
             await browser.screenshot(shots / "dashboard-light.png")
@@ -185,6 +187,15 @@ async def test_the_dashboard_in_chromium_light_and_dark(
             async with aiohttp.ClientSession() as http, http.get(download["url"]) as got:
                 assert got.status == 200
                 assert (await got.read()).decode("utf-8-sig").startswith("Campaign code;")
+
+            # From /campaign list: the educator's campaigns, one tap opens one, back again.
+            await browser.open(f"{base}{PATH}/")
+            await browser.wait_for("document.querySelector('.campaign') !== null")
+            assert "Participants: 5" in await browser.evaluate(text_of(".campaign"))
+            await browser.evaluate("document.querySelector('.campaign').click()")
+            await browser.wait_for("document.querySelector('#heatmap table') !== null")
+            await browser.evaluate("document.querySelector('main > button.plain').click()")
+            await browser.wait_for("document.querySelector('.campaign') !== null")
 
             # --- dark, French ----------------------------------------------------------
             await show(browser, base, "dark", "fr")

@@ -103,6 +103,7 @@ async def test_the_owner_sees_participants_spreads_heatmap_profiles_and_skills(
 
     response = await client.get(f"{API}/{CODE.lower()}", headers=owner())
     assert response.status == 200
+    assert response.headers["Cache-Control"] == "no-store"
     report = await response.json()
     assert report["campaign"]["name"] == "5B <web>"
     assert report["timezone"] == "Europe/Paris"
