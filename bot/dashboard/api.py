@@ -17,6 +17,8 @@ from enum import StrEnum
 from html import escape
 from typing import Any, Final
 
+from babel.dates import format_datetime
+
 from bot.core.campaigns.export import results_csv
 from bot.core.campaigns.ports import Campaign
 from bot.core.campaigns.report import (
@@ -66,8 +68,11 @@ class Viewer:
     language: str
 
 
-def stamp(moment: datetime | None, timezone: str) -> str | None:
-    return None if moment is None else f"{moment.astimezone(zone(timezone)):%Y-%m-%d %H:%M}"
+def stamp(moment: datetime | None, timezone: str, language: str) -> str | None:
+    """A moment as the teacher reads dates, in their time zone (Babel's short format)."""
+    if moment is None:
+        return None
+    return format_datetime(moment.astimezone(zone(timezone)), "short", locale=language)
 
 
 class Dashboard:
@@ -133,7 +138,7 @@ class Dashboard:
                     "name": campaign.name,
                     "participants": count,
                     "closed": campaign.closed_at is not None,
-                    "created": stamp(campaign.created_at, zone_name),
+                    "created": stamp(campaign.created_at, zone_name, viewer.language),
                 }
                 for campaign, count in owned[:MAX_CAMPAIGNS]
             ],
@@ -174,7 +179,7 @@ class Dashboard:
                 "code": campaign.code,
                 "name": campaign.name,
                 "closed": campaign.closed_at is not None,
-                "created": stamp(campaign.created_at, timezone),
+                "created": stamp(campaign.created_at, timezone, language),
                 "identifier_label": campaign.identifier_label,
                 "competences": [
                     {
@@ -206,8 +211,8 @@ class Dashboard:
             "name": row.name,
             "identifier": row.identifier,
             "status": str(row.status),
-            "joined": stamp(row.joined_at, timezone),
-            "shared": stamp(row.shared_at, timezone),
+            "joined": stamp(row.joined_at, timezone, language),
+            "shared": stamp(row.shared_at, timezone, language),
             "done": row.done,
             "levels": {
                 code: {"level": score.level, "pix": score.pix}

@@ -48,6 +48,7 @@ PAGE_TEXTS: Final[dict[str, str]] = {
     "failed_by": N_("Failed by {failed} of {tried}"),
     "nothing_to_work": N_("Nothing to work on yet: no shared result has a failed skill."),
     "no_tutorial": N_("No tutorial for this skill yet."),
+    "minutes": N_("{minutes} min"),
     "send_title": N_("Send these tutorials to one of your groups"),
     "choose_group": N_("Choose a group"),
     "send": N_("📤 Send"),

@@ -124,7 +124,8 @@ async def test_the_owner_sees_participants_spreads_heatmap_profiles_and_skills(
         "4.1": {"level": 1, "pix": 11},
     }
     assert rows["Bo <b>"]["identifier"] == "S-13"
-    assert rows["Bo <b>"]["shared"] == "2026-11-25 11:00"  # 10:00 UTC in the educator's zone
+    # 10:00 UTC, in the educator's zone and as English writes dates
+    assert rows["Bo <b>"]["shared"] == "11/25/26, 11:00\u202fAM"
     assert {(s["skill"], s["validated"]) for s in rows["Bo <b>"]["skills"]} >= {
         ("@alpha3", False),
         ("@gamma1", True),

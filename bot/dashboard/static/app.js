@@ -410,7 +410,7 @@
         },
         tutorial.title
       ),
-      el("small", {}, tutorial.source + " · " + tutorial.minutes + " min")
+      el("small", {}, tutorial.source + " · " + t("minutes", { minutes: tutorial.minutes }))
     );
   }
 
