@@ -110,9 +110,6 @@ class Dashboard:
         )
         return Viewer(user, language)
 
-    def language_of(self, person: WebAppUser) -> str:
-        return resolve_language(person.language_code, self.default_language)
-
     async def owned(self, store: Store, viewer: Viewer, code: str) -> Campaign:
         code = normalise_code(code)
         campaign = await store.campaign_by_code(code) if CODE_FORMAT.fullmatch(code) else None

@@ -29,6 +29,7 @@ from storage.outage import is_outage
 log = logging.getLogger(__name__)
 STATIC: Final = Path(__file__).resolve().parent / "static"
 SCHEME: Final = "tma "  # Authorization: tma <initData>
+PAGE_FILES: Final = ("index.html", "app.js", "app.css")
 LINK_LIFETIME: Final = timedelta(minutes=5)
 # The page runs Telegram's script and its own, talks to this server only, draws with CSS.
 POLICY: Final = (
@@ -49,6 +50,11 @@ class DashboardRoutes:
         self.dashboard = dashboard
         self.token = token
         self.link_key = hmac.new(secret_key(token), b"pixbot csv link", hashlib.sha256).digest()
+        # The page's files and texts do not change while the bot runs: read once.
+        self.files = {name: (STATIC / name).read_bytes() for name in PAGE_FILES}
+        self.texts_of = {
+            language: page_texts(dashboard.catalogs, language) for language in INTERFACE_LANGUAGES
+        }
 
     def person(self, request: web.Request) -> WebAppUser:
         header = request.headers.get("Authorization", "")
@@ -98,9 +104,7 @@ class DashboardRoutes:
         return self.file("index.html", "text/html")
 
     def file(self, name: str, content_type: str) -> web.Response:
-        response = web.Response(
-            body=(STATIC / name).read_bytes(), content_type=content_type, charset="utf-8"
-        )
+        response = web.Response(body=self.files[name], content_type=content_type, charset="utf-8")
         response.headers["Content-Security-Policy"] = POLICY
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Cache-Control"] = "no-cache"
@@ -113,10 +117,10 @@ class DashboardRoutes:
         return self.file("app.css", "text/css")
 
     async def texts(self, request: web.Request) -> web.StreamResponse:
-        language = request.match_info["language"]
-        if language not in INTERFACE_LANGUAGES:
-            language = resolve_language(language, self.dashboard.default_language)
-        return web.json_response(page_texts(self.dashboard.catalogs, language))
+        language = resolve_language(
+            request.match_info["language"], self.dashboard.default_language
+        )
+        return web.json_response(self.texts_of[language])
 
     # --- the API -----------------------------------------------------------------------
 
