@@ -314,7 +314,7 @@
 
   function sortedLearners() {
     const byName = (a, b) =>
-      learnerName(a).localeCompare(learnerName(b), language, { sensitivity: "base" }) || a.number - b.number;
+      learnerName(a).localeCompare(learnerName(b), language, { sensitivity: "base", numeric: true }) || a.number - b.number;
     const learners = report.learners.slice();
     if (sortKey === "name") return learners.sort(byName);
     const key = (learner) => {
