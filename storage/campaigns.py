@@ -461,7 +461,12 @@ class CampaignQueries:
         latest = {assessment: owner for (owner, _), assessment in latest_of.items()}
         skills: dict[int, dict[str, bool]] = {}
         knowledge = await self.session.execute(
-            select(KnowledgeRow.assessment_id, KnowledgeRow.skill, KnowledgeRow.status)
+            select(
+                KnowledgeRow.assessment_id,
+                KnowledgeRow.skill,
+                KnowledgeRow.status,
+                KnowledgeRow.source,
+            )
             .join(
                 ParticipationAssessmentRow,
                 ParticipationAssessmentRow.assessment_id == KnowledgeRow.assessment_id,
@@ -475,10 +480,13 @@ class CampaignQueries:
                 ParticipationRow.shared_at.is_not(None),
             )
         )
-        for assessment_id, skill, status in knowledge:
+        asked: dict[int, set[str]] = {}
+        for assessment_id, skill, status, source in knowledge:
             owner = latest.get(assessment_id)
             if owner is not None:  # an earlier try of that competence: replaced
                 skills.setdefault(owner, {})[skill] = status == "validated"
+                if source == "direct":
+                    asked.setdefault(owner, set()).add(skill)
         return [
             ClassMember(
                 p,
@@ -486,6 +494,7 @@ class CampaignQueries:
                 done.get(p.id, {}),
                 skills.get(p.id, {}) if p.shared_at is not None else {},
                 languages[p.id],
+                frozenset(asked.get(p.id, ())) if p.shared_at is not None else frozenset(),
             )
             for p in participations
         ]

@@ -24,8 +24,13 @@ EDUCATOR = 1
 
 
 def known(outcomes: dict[str, bool]) -> dict[str, Knowledge]:
+    """Direct outcomes; a skill written "~@x" is inferred (no challenge asked it)."""
     return {
-        skill: Knowledge(skill, Known.VALIDATED if ok else Known.INVALIDATED, Source.DIRECT)
+        skill.lstrip("~"): Knowledge(
+            skill.lstrip("~"),
+            Known.VALIDATED if ok else Known.INVALIDATED,
+            Source.INFERRED if skill.startswith("~") else Source.DIRECT,
+        )
         for skill, ok in outcomes.items()
     }
 
@@ -60,14 +65,16 @@ async def seed(store: SqlStore) -> Campaign:
     started = await store.add_assessment(11, "1.1", "irt", 1, NOW)
     await store.link_campaign_assessment(people["Sam"], started.id, "1.1")
     for name in ("Ana", "Bo", "Cy"):
-        await finish(store, people[name], "1.1", 2, {"@alpha1": True, "@alpha2": False})
+        await finish(
+            store, people[name], "1.1", 2, {"@alpha1": True, "@alpha2": False, "~@alpha4": False}
+        )
         await finish(store, people[name], "4.1", 1, {"@gamma1": True, "@gamma2": False})
     await finish(  # Bo again: level 3, and @alpha2 validated this time
         store,
         people["Bo"],
         "1.1",
         3,
-        {"@alpha1": True, "@alpha2": True, "@alpha3": False, "@beta1": False},
+        {"@alpha1": True, "@alpha2": True, "@alpha3": False, "~@alpha4": False, "@beta1": False},
     )
     for name in ("Bo", "Cy"):
         assert await store.share_participation(people[name].id, NOW + timedelta(hours=1))
@@ -114,10 +121,12 @@ async def test_the_class_report_shows_status_to_all_and_levels_only_once_shared(
         "@alpha1": True,
         "@alpha2": True,
         "@alpha3": False,
+        "@alpha4": False,  # inferred: in his skills (and the CSV), not among those asked
         "@beta1": False,
         "@gamma1": True,
         "@gamma2": False,
     }
+    assert rows["Bo"].asked == frozenset(rows["Bo"].skills) - {"@alpha4"}
     assert rows["Bo"].shared_at is not None and rows["Ana"].shared_at is None
 
     spreads = {spread.code: spread for spread in report.spreads}
@@ -128,7 +137,8 @@ async def test_the_class_report_shows_status_to_all_and_levels_only_once_shared(
 
     work = report.to_work["1.1"]
     # @alpha2 failed by Cy only (Bo validated it on his second try); @alpha3 and @beta1 by Bo:
-    # one each, the lower level first (what is taught first).
+    # one each, the lower level first (what is taught first). @alpha4, failed by both but
+    # only by inference, is no skill a challenge asked: it is left out.
     assert [(s.skill, s.failed, s.tried) for s in work] == [
         ("@beta1", 1, 1),
         ("@alpha2", 1, 2),

@@ -69,6 +69,7 @@ class ClassMember:
     # shared participations (nobody else's skills leave the database).
     skills: dict[str, bool] = field(default_factory=dict)
     language: str = "en"  # the learner's interface language (a reminder speaks it)
+    asked: frozenset[str] = frozenset()  # of those skills, the ones a challenge asked directly
 
 
 class CampaignStore(Protocol):

@@ -52,6 +52,7 @@ class LearnerRow:
     done: int = 0  # targeted competences finished (a count: no level leaves before sharing)
     user_id: int = 0  # to remind them; never shown to the educator
     language: str = "en"  # theirs, for a reminder
+    asked: frozenset[str] = frozenset()  # skills a challenge asked directly; EMPTY unless SHARED
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ class SkillToWork:
     skill: str  # skill name, e.g. "@passwordStrength3"
     competence: str
     failed: int  # shared learners who failed it
-    tried: int  # shared learners who were asked it (validated + failed)
+    tried: int  # shared learners who were asked it (validated + failed, directly)
     tutorials: tuple[Tutorial, ...]  # the bank's tutorials for it in the educator's language
 
 
@@ -111,6 +112,7 @@ def learner_row(member: ClassMember, codes: list[str], skills_of: set[str]) -> L
         done=sum(1 for code in codes if code in member.done),
         user_id=participation.user_id,
         language=member.language,
+        asked=frozenset(member.asked & skills_of) if shared else frozenset(),
     )
 
 
@@ -129,14 +131,17 @@ def spread(code: str, shared: tuple[LearnerRow, ...], max_level: int) -> Compete
 def most_failed(
     bank: ContentBank, code: str, shared: tuple[LearnerRow, ...], language: str
 ) -> tuple[SkillToWork, ...]:
-    """The skills most learners failed; on a tie the lower level first (taught first)."""
+    """The skills most learners failed when a challenge asked them; on a tie the lower level
+    first (taught first). Inferred outcomes are left out: failing a level-2 skill marks every
+    skill above it in its tube failed, and those would crowd out the one to teach."""
     failed: Counter[str] = Counter()
     tried: Counter[str] = Counter()
     for row in shared:
-        for skill, validated in row.skills.items():
-            if skill in bank.skills and bank.skills[skill].competence == code:
+        for skill in row.asked:
+            known = bank.skills.get(skill)
+            if known is not None and known.competence == code and skill in row.skills:
                 tried[skill] += 1
-                failed[skill] += not validated
+                failed[skill] += not row.skills[skill]
     ranked = sorted(
         (skill for skill in failed if failed[skill]),
         key=lambda skill: (-failed[skill], bank.skills[skill].level, skill),
