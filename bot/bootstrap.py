@@ -63,6 +63,7 @@ async def build_conversation(settings: Settings, engine: AsyncEngine) -> Convers
         catalogs=Catalogs(),
         default_language=settings.default_language,
         max_level=settings.max_level,
+        dashboard_url=settings.dashboard_url,
     )
 
 

@@ -61,6 +61,11 @@ class Settings(BaseSettings):
     # rate limits and the group administrators' cache are shared, and DELIVERY_RATE is the bot's
     # total rate for all processes together; without it, each process keeps its own (per process).
     redis_url: str | None = None
+    # The campaign dashboard (a Telegram Mini App): its public HTTPS address, e.g.
+    # https://bot.example.org/dashboard. Unset: no dashboard is served and no button opens it.
+    # Webhook mode serves it on WEBHOOK_PORT; long polling on DASHBOARD_PORT.
+    dashboard_url: str | None = None
+    dashboard_port: int = 8081
 
     @field_validator("log_level")
     @classmethod
@@ -76,6 +81,15 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_none(cls, value: str | None) -> str | None:
         return value.strip().rstrip("/") or None if value else None
+
+    @field_validator("dashboard_url")
+    @classmethod
+    def _https(cls, value: str | None) -> str | None:
+        value = value.strip().rstrip("/") if value else None
+        if value and not value.lower().startswith("https://"):
+            # Telegram opens a Mini App only from an HTTPS address.
+            raise ValueError("a Mini App's address starts with https://")
+        return value or None
 
     def concurrent_updates(self) -> int:
         if self.max_concurrent_updates is not None:

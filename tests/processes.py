@@ -22,7 +22,8 @@ def env(tmp_path: Path, **extra: str) -> dict[str, str]:
     # A developer's own settings must not leak into the process under test.
     own = (
         "BOT_TOKEN", "WEBHOOK_URL", "WEBHOOK_SECRET", "REDIS_URL", "METRICS_PORT", "LOG_FORMAT",
-        "TELEGRAM_LIBRARY", "TELEGRAM_API_BASE", "POLLING_TIMEOUT",
+        "TELEGRAM_LIBRARY", "TELEGRAM_API_BASE", "POLLING_TIMEOUT", "DASHBOARD_URL",
+        "DASHBOARD_PORT",
     )  # fmt: skip
     clean = {k: v for k, v in os.environ.items() if k not in own}
     clean.update(

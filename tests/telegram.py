@@ -103,10 +103,17 @@ def assert_valid_keyboard(markup: Any) -> None:
             assert button.text
             if button.callback_data is not None:
                 assert 1 <= len(button.callback_data.encode()) <= 64, button.callback_data
-            actions = (button.callback_data, button.url, button.switch_inline_query)
+            actions = (
+                button.callback_data,
+                button.url,
+                button.switch_inline_query,
+                button.web_app,
+            )
             assert sum(action is not None for action in actions) == 1, button
             if button.switch_inline_query is not None:
                 assert len(button.switch_inline_query) <= 256, button.switch_inline_query
+            if button.web_app is not None:  # Telegram opens Mini Apps over HTTPS only
+                assert button.web_app.url.startswith("https://"), button.web_app
 
 
 class RecordingSession(BaseSession):

@@ -49,7 +49,7 @@ def plain(text: str) -> str:
 def pressable(button: Button) -> bool:
     """A button the terminal can press or follow (not one that opens Telegram's own UI, such
     as choosing a chat to send something to)."""
-    return bool(button.data or button.url)
+    return bool(button.data or button.url or button.web_app)
 
 
 class TerminalChat:
@@ -80,8 +80,9 @@ class TerminalChat:
         item = self.parse(line)
         if isinstance(item, Button):  # pressed, but nothing to send from here
             _ = await self.translations()
-            if item.url:
-                self.print("  " + _("(open {url} in a browser)").format(url=item.url))
+            if item.url or item.web_app:  # a Mini App too: a page, whose data need Telegram
+                link = item.url or item.web_app
+                self.print("  " + _("(open {url} in a browser)").format(url=link))
             else:
                 self.print("  " + _(TELEGRAM_ONLY))
         elif item is not None:
@@ -159,8 +160,8 @@ class TerminalChat:
         """One line a button: ``[N]`` when a number presses it, ``[-]`` when it is shown but
         out of reach (superseded by a newer keyboard)."""
         for number, button in enumerate((b for row in keyboard for b in row), 1):
-            if button.url:
-                target = f" <{button.url}>"
+            if button.url or button.web_app:
+                target = f" <{button.url or button.web_app}>"
             elif not pressable(button):
                 target = " " + _(TELEGRAM_ONLY)
             else:

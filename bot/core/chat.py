@@ -148,6 +148,9 @@ class Button:
     url: str = ""  # or a link
     # Or: pick a chat and type "@bot <this>" there (inline mode); terminals cannot press it.
     switch_inline: str | None = None
+    # Or: open this HTTPS page as a Telegram Mini App (it gets the person's signed initData);
+    # private chats only. Terminals show it as a link.
+    web_app: str = ""
 
 
 Keyboard = tuple[tuple[Button, ...], ...]

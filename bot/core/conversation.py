@@ -75,6 +75,7 @@ class Conversation:
         max_level: int = DEFAULT_MAX_LEVEL,
         new_seed: Callable[[], int] | None = None,
         admins: GroupAdmins | None = None,
+        dashboard_url: str | None = None,
     ) -> None:
         self.bank = bank
         self.stores = stores
@@ -92,7 +93,7 @@ class Conversation:
         self.views = CommonScreens(catalogs)
         steps = AssessmentScreens(bank, catalogs, self.views, max_level)
         self.group_views = GroupScreens(bank, catalogs)
-        self.campaign_views = CampaignScreens(bank, catalogs)
+        self.campaign_views = CampaignScreens(bank, catalogs, dashboard_url)
         self.library_views = LibraryScreens(bank, catalogs)
         self.group_replies = OncePer()
         progress = Progress(self.assessments, clock)

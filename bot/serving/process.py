@@ -1,8 +1,9 @@
 """`pixbot run` as a process, whatever the Telegram library: the Redis client (``REDIS_URL``),
 the webhook's secret, path and checks of a request (the secret header, a body that is an
 update), the ports it listens on, the operations server (``/healthz`` and ``/metrics`` on
-``METRICS_PORT``), the stop signals, and the errors a runtime meets at start, in words the
-command reports as one line (:func:`bot.bootstrap.run_bot`)."""
+``METRICS_PORT``), the campaign dashboard (``DASHBOARD_URL``), the stop signals, and the
+errors a runtime meets at start, in words the command reports as one line
+(:func:`bot.bootstrap.run_bot`)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ from bot.settings import Settings
 if TYPE_CHECKING:
     from aiohttp import web
     from redis.asyncio import Redis
+
+    from bot.core.conversation import Conversation
 
 log = logging.getLogger(__name__)
 
@@ -176,6 +179,44 @@ async def operations_server(
     routes(app, metrics, engine)
     runner = await start_site(app, settings.webhook_host, settings.metrics_port)
     log.info("health and metrics on port %s", settings.metrics_port)
+    return runner
+
+
+def add_dashboard(
+    app: web.Application, settings: Settings, conversation: Conversation, token: str
+) -> bool:
+    """The campaign dashboard on ``app`` at DASHBOARD_URL's path, when DASHBOARD_URL is set
+    (the webhook server's app in webhook mode, its own in long polling)."""
+    if not settings.dashboard_url:
+        return False
+    from bot.dashboard.api import Dashboard
+    from bot.dashboard.app import add_dashboard as add_routes
+
+    dashboard = Dashboard(
+        conversation.stores,
+        conversation.bank,
+        conversation.views.catalogs,
+        conversation.admins,
+        conversation.clock,
+        settings.max_level,
+        settings.default_language,
+    )
+    add_routes(app, dashboard, token, urlsplit(settings.dashboard_url).path)
+    return True
+
+
+async def dashboard_server(
+    settings: Settings, conversation: Conversation, token: str
+) -> web.AppRunner | None:
+    """Long polling has no webhook server: the dashboard gets one on DASHBOARD_PORT."""
+    if not settings.dashboard_url:
+        return None
+    from aiohttp import web  # only a bot that serves HTTP loads it
+
+    app = web.Application()
+    add_dashboard(app, settings, conversation, token)
+    runner = await start_site(app, settings.webhook_host, settings.dashboard_port)
+    log.info("campaign dashboard on port %s", settings.dashboard_port)
     return runner
 
 

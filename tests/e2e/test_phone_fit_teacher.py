@@ -283,6 +283,12 @@ def test_screens_long_to_reach_fit_a_phone(
     fit.message(screens.share_prompt(language, campaign, scores))
     participation = Participation(1, 1, 2, 1, now)
     fit.message(screens.join_help(language, [(campaign, participation)] * 3))
+    # With the dashboard served: "📊 Open the dashboard" above the way back.
+    dashboard = CampaignScreens(bank, catalogs, "https://bot.example.org/dashboard")
+    listed = dashboard.campaign_list(language, [(campaign, 30)])
+    fit.message(listed)
+    assert any(button.web_app for row in listed.buttons for button in row)
+    fit.message(dashboard.results_file(language, campaign, b""))
 
     library = LibraryScreens(bank, catalogs)
     tip = bank.tips[0]

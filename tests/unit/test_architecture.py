@@ -451,3 +451,22 @@ def test_no_module_only_reexports_another(path: Path) -> None:
     bot.core.group_ports, bot.core.campaign_ports and four of the aiogram adapter's modules that
     moved to bot/serving were): importers name the real one."""
     assert not reexport_only(ast.parse(path.read_text(encoding="utf-8"))), relative(path)
+
+
+# --- the campaign dashboard: served by aiohttp, whatever the Telegram library -----------------
+
+DASHBOARD = ROOT / "bot" / "dashboard"
+
+
+@pytest.mark.parametrize("path", sorted(DASHBOARD.rglob("*.py")), ids=relative)
+def test_the_dashboard_imports_no_telegram_library(path: Path) -> None:
+    """Both runtimes serve the same dashboard: it knows aiohttp, the core and storage's
+    outage rule, never aiogram nor python-telegram-bot (nor an adapter)."""
+    bad = {
+        name
+        for name in imported_modules(path)
+        if any(
+            name == f or name.startswith(f + ".") for f in ("aiogram", "telegram", "bot.adapters")
+        )
+    }
+    assert not bad, f"{relative(path)} imports {sorted(bad)}"

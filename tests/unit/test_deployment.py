@@ -55,3 +55,14 @@ def test_the_proxy_forwards_the_webhook_path_to_both_workers() -> None:
     assert re.search(rf"reverse_proxy bot-1:{port} bot-2:{port}", caddyfile)
     assert "fail_duration" in caddyfile  # a dead worker is left out, its requests retried
     assert "health_uri" not in caddyfile  # a worker without its database still answers
+
+
+def test_the_proxy_forwards_the_dashboard_to_both_workers() -> None:
+    environment = compose()["services"]["bot-1"]["environment"]
+    url = environment["DASHBOARD_URL"].replace("${PIXBOT_DOMAIN}", "bot.example.org")
+    assert Settings(_env_file=None, dashboard_url=url).dashboard_url == url  # a valid one
+    path = urlsplit(url).path
+    caddyfile = (ROOT / "deploy" / "Caddyfile").read_text()
+    block = caddyfile.split(f"handle {path}* {{", 1)[1].split("\n\t}", 1)[0]
+    port = environment["WEBHOOK_PORT"]
+    assert f"reverse_proxy bot-1:{port} bot-2:{port}" in block

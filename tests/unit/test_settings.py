@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable
 
 import pytest
+from pydantic import ValidationError
 
 from bot.core.conversation import Conversation
 from bot.settings import MAX_CONCURRENT_UPDATES, SQLITE_CONCURRENT_UPDATES, Settings
@@ -47,3 +48,13 @@ def test_the_tests_run_with_the_shipped_settings_but_their_own_database(
     assert conversation.assessments.engine.name == shipped.engine
     assert conversation.assessments.max_level == shipped.max_level
     assert conversation.default_language == shipped.default_language
+
+
+def test_the_dashboard_needs_an_https_address() -> None:
+    """Telegram opens a Mini App only over HTTPS: DASHBOARD_URL says so at start."""
+    assert Settings(_env_file=None).dashboard_url is None  # no dashboard, no button
+    given = Settings(_env_file=None, dashboard_url=" https://bot.example.org/dashboard/ ")
+    assert given.dashboard_url == "https://bot.example.org/dashboard"
+    assert Settings(_env_file=None, dashboard_url="").dashboard_url is None
+    with pytest.raises(ValidationError, match="https://"):
+        Settings(_env_file=None, dashboard_url="http://bot.example.org/dashboard")

@@ -23,7 +23,9 @@ from bot.serving.process import (
     StartFailed,
     TokenRefused,
     Unreachable,
+    add_dashboard,
     bot_id,
+    dashboard_server,
     not_an_update,
     open_redis,
     operations_server,
@@ -110,7 +112,12 @@ async def _serve(settings: Settings, token: str, redis: Redis | None) -> None:
             if settings.webhook_url:
                 await _webhook(settings, runtime, token, metrics, engine)
             else:
-                await _polling(settings, application)
+                dashboard = await dashboard_server(settings, conversation, token)
+                try:
+                    await _polling(settings, application)
+                finally:
+                    if dashboard is not None:
+                        await dashboard.cleanup()
         finally:
             await runtime.stop_background()
             await application.shutdown()
@@ -181,6 +188,7 @@ async def _webhook(
     path = webhook_path(settings.webhook_url)
     app = webhook_app(runtime, secret, path)
     routes(app, metrics, engine)
+    add_dashboard(app, settings, runtime.replies.conversation, token)
     runner = await start_site(app, settings.webhook_host, settings.webhook_port)
     try:
         await runtime.application.bot.set_webhook(

@@ -22,6 +22,7 @@ from telegram import (
     InlineQueryResultCachedPhoto,
     InputFile,
     InputTextMessageContent,
+    WebAppInfo,
 )
 from telegram.constants import ParseMode
 from telegram.error import (
@@ -47,6 +48,8 @@ SCOPES = {
 
 
 def button(b: Button) -> InlineKeyboardButton:
+    if b.web_app:
+        return InlineKeyboardButton(b.label, web_app=WebAppInfo(b.web_app))
     if b.url:
         return InlineKeyboardButton(b.label, url=b.url)
     if b.switch_inline is not None:

@@ -11,6 +11,7 @@ from aiogram.types import (
     InlineQueryResultCachedPhoto,
     InlineQueryResultUnion,
     InputTextMessageContent,
+    WebAppInfo,
 )
 
 from bot.core.chat import Button, InlinePhoto, InlineResult, Keyboard
@@ -21,6 +22,8 @@ __all__ = ["CAPTION_LIMIT", "MESSAGE_LIMIT", "NOTICE_LIMIT", "keyboard", "split_
 
 
 def button(b: Button) -> InlineKeyboardButton:
+    if b.web_app:
+        return InlineKeyboardButton(text=b.label, web_app=WebAppInfo(url=b.web_app))
     if b.url:
         return InlineKeyboardButton(text=b.label, url=b.url)
     if b.switch_inline is not None:

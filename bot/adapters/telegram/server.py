@@ -19,12 +19,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.adapters.telegram.dispatcher import build_dispatcher, create_bot
 from bot.adapters.telegram.metrics import RequestMetrics
 from bot.bootstrap import build_conversation, open_database
+from bot.core.conversation import Conversation
 from bot.memory import freeze_startup_objects
 from bot.serving.metrics import Metrics, routes
 from bot.serving.process import (
     StartFailed,
     TokenRefused,
     Unreachable,
+    add_dashboard,
+    dashboard_server,
     not_an_update,
     open_redis,
     operations_server,
@@ -84,17 +87,22 @@ async def _serve(settings: Settings, token: str, redis: Redis | None) -> None:
     freeze_startup_objects()
     try:
         if settings.webhook_url:
-            await _webhook(settings, bot, dispatcher, metrics, engine)
+            await _webhook(settings, bot, dispatcher, metrics, engine, conversation)
         else:
             await bot.delete_webhook(drop_pending_updates=False)
+            dashboard = await dashboard_server(settings, conversation, token)
             log.info("long polling (timeout %ss)", settings.polling_timeout)
-            # aiogram stops gracefully on SIGINT and SIGTERM, finishing the updates in hand.
-            await dispatcher.start_polling(
-                bot,
-                polling_timeout=settings.polling_timeout,
-                allowed_updates=dispatcher.resolve_used_update_types(),
-                handle_signals=True,
-            )
+            try:
+                # aiogram stops gracefully on SIGINT and SIGTERM, finishing the updates in hand.
+                await dispatcher.start_polling(
+                    bot,
+                    polling_timeout=settings.polling_timeout,
+                    allowed_updates=dispatcher.resolve_used_update_types(),
+                    handle_signals=True,
+                )
+            finally:
+                if dashboard is not None:
+                    await dashboard.cleanup()
     finally:
         if operations is not None:
             await operations.cleanup()
@@ -136,13 +144,19 @@ def webhook_app(dispatcher: Dispatcher, bot: Bot, secret: str, path: str) -> web
 
 
 async def _webhook(
-    settings: Settings, bot: Bot, dispatcher: Dispatcher, metrics: Metrics, engine: AsyncEngine
+    settings: Settings,
+    bot: Bot,
+    dispatcher: Dispatcher,
+    metrics: Metrics,
+    engine: AsyncEngine,
+    conversation: Conversation,
 ) -> None:
     assert settings.webhook_url is not None
     secret = secret_of(settings, bot.token)
     path = webhook_path(settings.webhook_url)
     app = webhook_app(dispatcher, bot, secret, path)
     routes(app, metrics, engine)
+    add_dashboard(app, settings, conversation, bot.token)
     runner = await start_site(app, settings.webhook_host, settings.webhook_port)
     try:
         await bot.set_webhook(

@@ -43,9 +43,21 @@ def _cut(text: str, room: int) -> str:
 
 
 class CampaignScreens:
-    def __init__(self, bank: ContentBank, catalogs: Catalogs) -> None:
+    def __init__(
+        self, bank: ContentBank, catalogs: Catalogs, dashboard_url: str | None = None
+    ) -> None:
         self.bank = bank
         self.catalogs = catalogs
+        self.dashboard_url = dashboard_url  # DASHBOARD_URL: the campaign dashboard's Mini App
+
+    def _dashboard(self, language: str, code: str | None = None) -> Keyboard:
+        """ "📊 Open the dashboard" (a campaign's when ``code`` is given) above the way back to
+        the menu; the menu alone when no dashboard is served."""
+        if not self.dashboard_url:
+            return self._menu(language)
+        url = f"{self.dashboard_url}/" + (f"?campaign={code}" if code else "")
+        label = self.catalogs.get(language).gettext("📊 Open the dashboard")
+        return ((Button(label, web_app=url),), *self._menu(language))
 
     def _competence(self, language: str, code: str) -> str:
         if code not in self.bank.competences:  # pragma: no cover - dropped from the framework
@@ -518,7 +530,7 @@ class CampaignScreens:
             )
         if len(campaigns) > MAX_LISTED:
             lines.append("…")
-        return self._message(language, "\n".join(lines))
+        return Message("\n".join(lines), self._dashboard(language))
 
     def closed_now(self, language: str, campaign: Campaign) -> Message:
         _ = self.catalogs.get(language).gettext
@@ -544,6 +556,6 @@ class CampaignScreens:
             _("Results of {name} as a CSV file (semicolons, UTF-8).").format(
                 name=shown(campaign.name[:60])
             ),
-            self._menu(language),
+            self._dashboard(language, campaign.code),
             file=Attachment(f"campaign-{campaign.code}.csv", data, "text/csv"),
         )
