@@ -150,7 +150,9 @@ def load_settings() -> Settings | None:
 def setting_problem(problem: ErrorDetails) -> str:
     """``TELEGRAM_LIBRARY='telethon': Input should be 'aiogram' or 'ptb'``: the variable, what
     it was (never a secret's value) and what is wrong."""
-    field = str(problem["loc"][0]) if problem["loc"] else ""
+    if not problem["loc"]:  # a rule between settings: its message names them, no input shown
+        return f"{problem['msg'].removeprefix('Value error, ')} (the environment or .env)"
+    field = str(problem["loc"][0])
     described = Settings.model_fields.get(field)
     secret = described is not None and SecretStr in (
         described.annotation,

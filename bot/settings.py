@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Final, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MAX_CONCURRENT_UPDATES: Final = 4  # see bot/serving/turns.py
@@ -90,6 +90,21 @@ class Settings(BaseSettings):
             # Telegram opens a Mini App only from an HTTPS address.
             raise ValueError("a Mini App's address starts with https://")
         return value or None
+
+    @model_validator(mode="after")
+    def _ports_apart(self) -> Settings:
+        # Long polling serves the dashboard and /metrics on servers of their own: one port
+        # cannot take both (webhook mode serves the dashboard on WEBHOOK_PORT instead).
+        if (
+            self.dashboard_url
+            and not self.webhook_url
+            and self.metrics_port == self.dashboard_port
+        ):
+            raise ValueError(
+                f"DASHBOARD_PORT and METRICS_PORT are both {self.dashboard_port}: give each a "
+                "port of its own"
+            )
+        return self
 
     def concurrent_updates(self) -> int:
         if self.max_concurrent_updates is not None:

@@ -268,3 +268,23 @@ def test_any_command_with_an_invalid_setting_is_one_clear_line(
     ((name, value),) = setting.items()
     assert err == [line for line in err if line.startswith(f"pixbot: {name}={value!r}: ")]
     assert len(err) == 1
+
+
+def test_a_rule_between_settings_is_one_line_that_shows_no_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The dashboard and /metrics on one port in long polling: the rule's own words, exit 2,
+    and never the settings' values (the token among them)."""
+    from bot.cli import main
+
+    monkeypatch.chdir(tmp_path)  # no developer's .env
+    token = "123456:SECRET-token-value"
+    monkeypatch.setenv("BOT_TOKEN", token)
+    monkeypatch.setenv("DASHBOARD_URL", "https://bot.example.org/dashboard")
+    monkeypatch.setenv("METRICS_PORT", "8081")
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        "pixbot: DASHBOARD_PORT and METRICS_PORT are both 8081: give each a port of its own "
+        "(the environment or .env)"
+    ]

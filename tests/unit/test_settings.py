@@ -58,3 +58,14 @@ def test_the_dashboard_needs_an_https_address() -> None:
     assert Settings(_env_file=None, dashboard_url="").dashboard_url is None
     with pytest.raises(ValidationError, match="https://"):
         Settings(_env_file=None, dashboard_url="http://bot.example.org/dashboard")
+
+
+def test_the_dashboard_and_the_metrics_do_not_share_a_port_in_long_polling() -> None:
+    https = "https://bot.example.org/dashboard"
+    with pytest.raises(ValidationError, match="DASHBOARD_PORT and METRICS_PORT are both 8081"):
+        Settings(_env_file=None, dashboard_url=https, metrics_port=8081)
+    # Apart, or in webhook mode (the dashboard is on WEBHOOK_PORT), or with no dashboard: fine.
+    assert Settings(_env_file=None, dashboard_url=https, metrics_port=9000).metrics_port == 9000
+    hook = "https://bot.example.org/telegram"
+    assert Settings(_env_file=None, dashboard_url=https, metrics_port=8081, webhook_url=hook)
+    assert Settings(_env_file=None, metrics_port=8081).dashboard_url is None
