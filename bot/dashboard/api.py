@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from html import escape
 from typing import Any, Final
 
@@ -29,6 +28,7 @@ from bot.core.campaigns.report import (
     class_report,
 )
 from bot.core.campaigns.use_cases import CODE_FORMAT, normalise_code
+from bot.core.group_posts import Posted, post_in_group
 from bot.core.groups.ports import GroupSettings
 from bot.core.i18n import Catalogs, resolve_language
 from bot.core.library.ports import GroupAdmins
@@ -51,13 +51,6 @@ class Forbidden(Exception):
 
 class NotFound(Exception):
     """No such campaign (the code is malformed or unknown)."""
-
-
-class Sent(StrEnum):
-    SENT = "sent"
-    ALREADY = "already_sent"  # the same tutorials reached that group today
-    NOT_ADMIN = "not_admin"  # checked with Telegram now, not from memory
-    GONE = "group_gone"  # the bot left the group, or it is unknown
 
 
 @dataclass(frozen=True)
@@ -256,7 +249,7 @@ class Dashboard:
 
     async def send_tutorials(
         self, person: WebAppUser, code: str, competence: str, chat_id: int
-    ) -> tuple[Sent, str]:
+    ) -> tuple[Posted, str]:
         """The skills to work on in ``competence`` and their tutorials, posted in the group
         ``chat_id`` through the delivery engine, in the group's language; once a day per group
         and competence. Whether the educator administers the group is asked of Telegram now
@@ -267,29 +260,28 @@ class Dashboard:
             campaign = await self.owned(store, viewer, code)
             if competence not in campaign.competences:
                 raise NotFound(competence)
-            group = await store.get_group(chat_id)
-            if group is None or not group.active:
-                return Sent.GONE, ""
             user_id = viewer.user.id
-            if not await self.admins.is_admin(chat_id, user_id):
-                await store.forget_group_admin(chat_id, user_id)
-                await store.commit()
-                log.info("dashboard: user %s does not administer group %s", user_id, chat_id)
-                return Sent.NOT_ADMIN, group.title
-            report = await class_report(store, self.bank, campaign, group.language, self.max_level)
-            skills = report.to_work.get(competence, ())
-            if not skills:
-                raise NotFound(competence)
-            now = self.clock()
-            day = now.astimezone(zone(group.timezone)).date().isoformat()
-            key = f"tutorials:{chat_id}:{campaign.id}:{competence}:{day}"
-            payload = {"text": self.group_post(group.language, competence, skills)}
-            if not await store.enqueue_delivery(chat_id, "tutorials", payload, now, key):
-                return Sent.ALREADY, group.title
-            await store.record_group_admin(chat_id, user_id, now)
+
+            async def post(group: GroupSettings) -> dict[str, Any]:
+                report = await class_report(
+                    store, self.bank, campaign, group.language, self.max_level
+                )
+                skills = report.to_work.get(competence, ())
+                if not skills:
+                    raise NotFound(competence)
+                return {"text": self.group_post(group.language, competence, skills)}
+
+            key = f"tutorials:{chat_id}:{campaign.id}:{competence}"
+            done = await post_in_group(
+                store, self.admins, chat_id, user_id, "tutorials", key, post, self.clock()
+            )
             await store.commit()
+        title = done.group.title if done.group is not None else ""
+        if done.posted is not Posted.SENT:
+            log.info("dashboard: tutorials for group %s by user %s: %s", chat_id, user_id, done)
+            return done.posted, title
         log.info("dashboard: tutorials of %s sent to group %s", competence, chat_id)
-        return Sent.SENT, group.title
+        return Posted.SENT, title
 
     def group_post(self, language: str, competence: str, skills: tuple[SkillToWork, ...]) -> str:
         """Telegram HTML for the class group: the skills and their tutorials, no learner named

@@ -19,8 +19,9 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from bot.core.group_posts import Posted
 from bot.core.i18n import resolve_language
-from bot.dashboard.api import Dashboard, Forbidden, NotFound, Sent
+from bot.dashboard.api import Dashboard, Forbidden, NotFound
 from bot.dashboard.auth import NotAuthenticated, WebAppUser, checked_user, secret_key
 from bot.dashboard.texts import page_texts
 from content.models import INTERFACE_LANGUAGES
@@ -179,7 +180,12 @@ class DashboardRoutes:
         outcome, title = await self.dashboard.send_tutorials(
             person, request.match_info["code"], competence, chat_id
         )
-        status = {Sent.SENT: 200, Sent.ALREADY: 409, Sent.NOT_ADMIN: 403, Sent.GONE: 404}
+        status = {
+            Posted.SENT: 200,
+            Posted.ALREADY: 409,
+            Posted.NOT_ADMIN: 403,
+            Posted.GONE: 404,
+        }
         return web.json_response({"result": str(outcome), "group": title}, status=status[outcome])
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from functools import partial
+from typing import Any
 
 from bot.core.campaigns.callbacks import PREFIX, LinkGroups, Owned, PostLink, Remind
 from bot.core.campaigns.class_screens import ClassScreens
@@ -17,6 +18,8 @@ from bot.core.campaigns.ports import Campaign
 from bot.core.campaigns.report import ClassReport, class_report
 from bot.core.campaigns.screens import CampaignScreens
 from bot.core.chat import Edit, Message, Outcome
+from bot.core.group_posts import Posted, post_in_group
+from bot.core.groups.ports import GroupSettings
 from bot.core.library.ports import GroupAdmins
 from bot.core.ports import Clock
 from bot.core.registry import Registry, Turn
@@ -136,18 +139,21 @@ class ClassResults:
             return Outcome(notice=screens.not_owner(lang))
         if campaign.closed_at is not None:
             return Outcome([self.campaign_screens.already_closed(lang, campaign)])
-        group = await store.get_group(data.chat_id)
-        if group is None or not group.active:
-            return Outcome(notice=screens.group_gone(lang))
-        if not await self.admins.is_admin(data.chat_id, user.id):
-            await store.forget_group_admin(data.chat_id, user.id)
-            return Outcome(notice=screens.admins_only(lang))
+
+        async def post(group: GroupSettings) -> dict[str, Any]:
+            return screens.group_post(group.language, campaign, turn.bot_username)
+
+        key = f"cmplink:{data.chat_id}:{campaign.code}"
         now = self.clock()
-        day = now.astimezone(zone(group.timezone)).date().isoformat()
-        payload = screens.group_post(group.language, campaign, turn.bot_username)
-        key = f"cmplink:{data.chat_id}:{campaign.code}:{day}"
-        if not await store.enqueue_delivery(data.chat_id, "campaign", payload, now, key):
+        done = await post_in_group(
+            store, self.admins, data.chat_id, user.id, "campaign", key, post, now
+        )
+        group = done.group
+        if done.posted is Posted.GONE or group is None:
+            return Outcome(notice=screens.group_gone(lang))
+        if done.posted is Posted.NOT_ADMIN:
+            return Outcome(notice=screens.admins_only(lang))
+        if done.posted is Posted.ALREADY:
             return Outcome(notice=screens.link_posted_already(lang))
-        await store.record_group_admin(data.chat_id, user.id, now)
         posted = screens.link_posted(lang, group)
         return Outcome(edits=[Edit(None, posted.text, posted.buttons)])

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Final
+from typing import Any, Final
 
 from bot.core import callbacks
 from bot.core.callbacks import CallbackData
@@ -20,6 +20,8 @@ from bot.core.chat import (
     Person,
     replacing,
 )
+from bot.core.group_posts import Posted, post_in_group
+from bot.core.groups.ports import GroupSettings
 from bot.core.library.callbacks import (
     PREFIX,
     AskSearch,
@@ -40,7 +42,6 @@ from bot.core.library.shelves import START_PREFIX, Shelf, shelf, tip_index, tip_
 from bot.core.ports import Awaiting, Clock
 from bot.core.registry import Registry, Turn
 from bot.core.text import SEARCH_LIMIT
-from bot.core.timezones import zone
 from bot.core.tip_search import TipIndex
 from content.bank import ContentBank, content_language
 from content.models import Tip
@@ -220,20 +221,23 @@ class LibrarySlice:
         tip = self.by_ref.get(data.ref)
         if tip is None:
             return self._not_ours(turn, data.pack().removeprefix(PREFIX))
-        group = await store.get_group(data.chat_id)
-        if group is None or not group.active:
-            return Outcome(notice=screens.group_gone(lang))
-        if not await self.admins.is_admin(data.chat_id, user.id):
-            await store.forget_group_admin(data.chat_id, user.id)
-            return Outcome(notice=screens.admins_only(lang))
         now = self.clock()
-        day = now.astimezone(zone(group.timezone)).date().isoformat()
-        payload = screens.group_post(group.language, tip, turn.bot_username)
-        key = f"libtip:{data.chat_id}:{tip.id}:{day}"
-        if not await store.enqueue_delivery(data.chat_id, "tip", payload, now, key):
+
+        async def post(group: GroupSettings) -> dict[str, Any]:
+            return screens.group_post(group.language, tip, turn.bot_username)
+
+        key = f"libtip:{data.chat_id}:{tip.id}"
+        done = await post_in_group(
+            store, self.admins, data.chat_id, user.id, "tip", key, post, now
+        )
+        group = done.group
+        if done.posted is Posted.GONE or group is None:
+            return Outcome(notice=screens.group_gone(lang))
+        if done.posted is Posted.NOT_ADMIN:
+            return Outcome(notice=screens.admins_only(lang))
+        if done.posted is Posted.ALREADY:
             return Outcome(notice=screens.already_sent(lang, group))
         await store.record_tip_posted(data.chat_id, tip.id, now)  # the daily tip won't repeat it
-        await store.record_group_admin(data.chat_id, user.id, now)
         return Outcome(
             edits=[Edit(None, screens.sent(lang, tip, group))], notice=screens.sent_notice(lang)
         )
