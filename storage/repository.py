@@ -140,7 +140,20 @@ _LATEST_IDS: Final = (
     .group_by(AssessmentRow.competence)
     .subquery()
 )
-_LATEST: Final = select(AssessmentRow).join(_LATEST_IDS, AssessmentRow.id == _LATEST_IDS.c.id)
+_LAST_ANSWERS: Final = (  # per competence, the learner's last answer in any of its tests
+    select(AssessmentRow.competence, func.max(AnswerRow.answered_at).label("last"))
+    .join(AttemptRow, AttemptRow.assessment_id == AssessmentRow.id)
+    .join(AnswerRow, AnswerRow.attempt_id == AttemptRow.id)
+    .where(AssessmentRow.user_id == bindparam("user_id"))
+    .group_by(AssessmentRow.competence)
+    .subquery()
+)
+# Each competence's latest result with its last answer: one statement where it was two.
+_LATEST: Final = (
+    select(AssessmentRow, _LAST_ANSWERS.c.last)
+    .join(_LATEST_IDS, AssessmentRow.id == _LATEST_IDS.c.id)
+    .outerjoin(_LAST_ANSWERS, _LAST_ANSWERS.c.competence == AssessmentRow.competence)
+)
 _ABANDON: Final = (
     update(AssessmentRow)
     .where(
@@ -177,13 +190,6 @@ _SAVE_USER: Final = (
 )
 _KNOWLEDGE: Final = select(KnowledgeRow).where(
     KnowledgeRow.assessment_id == bindparam("assessment_id")
-)
-_LAST_ANSWERS: Final = (
-    select(AssessmentRow.competence, func.max(AnswerRow.answered_at))
-    .join(AttemptRow, AttemptRow.assessment_id == AssessmentRow.id)
-    .join(AnswerRow, AnswerRow.attempt_id == AttemptRow.id)
-    .where(AssessmentRow.user_id == bindparam("user_id"))
-    .group_by(AssessmentRow.competence)
 )
 
 
@@ -399,13 +405,10 @@ class SqlStore(
         return set((await run(self.session, _SEEN, {"user_id": user_id})).scalars())
 
     async def latest_results(self, user_id: int) -> dict[str, CompetenceResult]:
-        rows = await self.session.scalars(_LATEST, {"user_id": user_id})
-        answered = await self.session.execute(_LAST_ANSWERS, {"user_id": user_id})
-        activity = {competence: moment for competence, moment in answered}
+        rows = await self.session.execute(_LATEST, {"user_id": user_id})
         results = {}
-        for row in rows:
+        for row, last in rows:
             finished = aware(row.finished_at or row.started_at)
-            last = activity.get(row.competence)
             results[row.competence] = CompetenceResult(
                 row.competence,
                 row.pix or 0,
