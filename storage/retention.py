@@ -67,6 +67,11 @@ class RetentionQueries:
         row = (await run(self.session, _CARD, {"user_id": user_id, "skill": skill})).first()
         return _card(row) if row else None
 
+    async def add_review_card(self, card: ReviewCard, now: datetime) -> bool:
+        values = {"card": card.card, "due": card.due, "reviews": card.reviews}
+        row = {"user_id": card.user_id, "skill": card.skill, "created_at": now, **values}
+        return await insert_new(self.session, ReviewCardRow, row) is not None
+
     async def save_review_card(self, card: ReviewCard, now: datetime) -> None:
         values = {"card": card.card, "due": card.due, "reviews": card.reviews}
         await upsert(

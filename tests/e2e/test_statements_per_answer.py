@@ -73,13 +73,16 @@ async def test_an_answer_reads_the_test_once_and_writes_what_changed(
         assert body[len(claim)] == "SELECT assessments.id AS", recording
         body = body[len(claim) + 1 :]
         assert body[-1] == "INSERT INTO attempts", recording  # the next challenge
-        # Between them: the answer, a wrong one's review card (read, then written) and a
-        # typed one's rejected answer counted for the authors.
+        # Between them: the answer, a wrong one's review card (inserted; read, then moved, when
+        # the skill has one already) and a typed one's rejected answer counted for the authors.
         assert body.count("INSERT INTO answers") == 1, recording
         extra = {"INSERT INTO review_cards", "SELECT review_cards.id, review_cards.user_id,"}
         if wrong:
             extra.add("INSERT INTO rejected_answers")
         assert set(body[:-1]) <= {"INSERT INTO answers", *extra}, recording
+        if number == 0:  # a skill's first failure: its review card inserted, nothing read
+            assert "INSERT INTO review_cards" in body, recording
+            assert not any(statement.startswith("SELECT review_cards") for statement in body)
         # Where it was shown: one statement, on its own (no BEGIN nor COMMIT round trip).
         assert shown == ["UPDATE attempts SET"]
 
