@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import re
 import shutil
 from pathlib import Path
 
 import pytest
+from pydantic import HttpUrl, TypeAdapter
 
 from content.loader import CONTENT_ROOT, check_bank, load_bank
 from content.report import export, format_stats, stats
@@ -245,3 +247,23 @@ def test_english_tips_read_as_english_and_name_each_source_one_way() -> None:
     english_sources = [tip for tip in bank.tips if tip.en and tip.en.source]
     assert len(english_sources) >= 100
     assert all(tip.source_in("en") == tip.en.source for tip in english_sources if tip.en)
+
+
+# Evidence that a tutorial's page exists, strongest first (content/tutorials/provenance.csv):
+# listed in the vetted tutorial-sources.csv; the page's own source in its project's public
+# repository; a stored copy of the page; the exact address cited in public files.
+EVIDENCE = {"reference", "source", "page", "cited"}
+URL = TypeAdapter(HttpUrl)  # the form the bank holds its links in
+
+
+def test_every_tutorial_url_has_evidence_that_its_page_exists() -> None:
+    """Issue 18: no tutorial link made up from a pattern; a row names how each was confirmed,
+    and a link no tutorial uses any more leaves the file."""
+    with (CONTENT_ROOT / "tutorials" / "provenance.csv").open(encoding="utf-8") as rows:
+        evidence = {str(URL.validate_python(row["url"])): row for row in csv.DictReader(rows)}
+    bank = load_bank()
+    used = {str(tutorial.url) for tutorial in bank.tutorials.values()}
+    assert sorted(used - evidence.keys()) == []
+    assert sorted(evidence.keys() - used) == []
+    assert {row["evidence"] for row in evidence.values()} <= EVIDENCE
+    assert all(row["detail"].strip() for row in evidence.values())
