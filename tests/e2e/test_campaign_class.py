@@ -31,6 +31,7 @@ from tests.telegram import (
     RecordingSession,
     answered_notices,
     api_bot,
+    buttons_of,
     sent_texts,
 )
 
@@ -169,6 +170,16 @@ async def test_reminders_reach_those_who_have_not_finished_once_a_day(
     clock.now += timedelta(days=1)
     requests = await educator.press_data(remind, message_id)
     assert answered_notices(requests) == ["🔔 Reminder on its way to 2 learners."]
+    assert len(await deliveries(database)) == 4
+
+    # Once the campaign is closed, nobody can go on with it: no button, and a press is refused.
+    await educator.say(f"/campaign close {code}")
+    requests = await educator.say(f"/campaign results {code}")
+    labels = [b.text for r in requests for b in buttons_of(getattr(r, "reply_markup", None))]
+    assert labels and not any(label.startswith("🔔") for label in labels)
+    clock.now += timedelta(days=1)
+    requests = await educator.press_data(remind, message_id)
+    assert "The campaign <b>Week 48</b> was closed already." in sent_texts(requests)[0]
     assert len(await deliveries(database)) == 4
 
 

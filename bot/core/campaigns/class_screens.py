@@ -140,9 +140,10 @@ class ClassScreens:
         code = report.campaign.code
         first: list[Button] = []
         waiting = len(self.to_remind(report))
-        if waiting:
-            first.append(Button(_("🔔 Remind {count}").format(count=waiting), Remind(code).pack()))
-        if report.campaign.closed_at is None:
+        if report.campaign.closed_at is None:  # a closed campaign takes nobody further
+            if waiting:
+                label = _("🔔 Remind {count}").format(count=waiting)
+                first.append(Button(label, Remind(code).pack()))
             first.append(Button(_("📣 Post the link"), LinkGroups(code).pack()))
         return (tuple(first), self._menu(language)) if first else (self._menu(language),)
 

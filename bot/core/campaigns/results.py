@@ -101,6 +101,8 @@ class ClassResults:
         campaign = await self._owned(turn, data)
         if campaign is None:
             return Outcome(notice=screens.not_owner(lang))
+        if campaign.closed_at is not None:  # nobody can go on with it: nothing to remind of
+            return Outcome([self.campaign_screens.already_closed(lang, campaign)])
         waiting = screens.to_remind(await self.report(turn, campaign))
         if not waiting:
             return Outcome(notice=screens.nobody_to_remind(lang))
