@@ -114,6 +114,11 @@ def isolated(text: str) -> str:
     return FSI + without_bidi(text) + PDI
 
 
+def cut(text: str, room: int) -> str:
+    """``text`` in at most ``room`` characters, an ellipsis marking a cut (labels, excerpts)."""
+    return text if len(text) <= room else text[: max(room - 1, 1)].rstrip() + "…"
+
+
 def shown(text: str) -> str:
     """A person's text (a first name, a campaign name, a group title, a search, an answer) in
     a Telegram HTML line: isolated, then escaped."""

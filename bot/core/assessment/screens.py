@@ -38,7 +38,7 @@ from bot.core.retesting import Retest
 from bot.core.scoring import DEFAULT_MAX_LEVEL, PIX_PER_LEVEL
 from bot.core.screens import CommonScreens
 from bot.core.sharing.callbacks import ShareResult
-from bot.core.text import ANSWER_LIMIT, N_, TEXT_LIMIT, bar, echo, long_date, rich
+from bot.core.text import ANSWER_LIMIT, N_, TEXT_LIMIT, bar, cut, echo, long_date, rich
 from content.bank import ContentBank
 from content.models import Challenge, ChallengeType, Tutorial
 
@@ -429,8 +429,7 @@ class AssessmentScreens:
     def report_reasons(self, language: str, challenge: Challenge, attempt: Attempt) -> Message:
         _ = self.catalogs.get(language).gettext
         prompt = " ".join(challenge.text(attempt.language).prompt.split())
-        if len(prompt) > PROMPT_EXCERPT:
-            prompt = prompt[: PROMPT_EXCERPT - 1].rstrip() + "…"
+        prompt = cut(prompt, PROMPT_EXCERPT)
         text = "\n".join(
             [
                 "⚠️ <b>" + _("Report a problem") + "</b>",

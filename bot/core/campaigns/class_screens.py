@@ -23,7 +23,7 @@ from bot.core.chat import Button, Keyboard, Message
 from bot.core.groups.ports import GroupSettings
 from bot.core.home.callbacks import Menu
 from bot.core.i18n import Catalogs
-from bot.core.text import TEXT_LIMIT, isolated, shown
+from bot.core.text import TEXT_LIMIT, cut, isolated, shown
 from content.bank import ContentBank
 
 MARKS: Final = {
@@ -36,10 +36,6 @@ ROOM: Final = TEXT_LIMIT - 200  # a list's lines, leaving room for its last line
 TUTORIALS_SHOWN: Final = 2  # per skill to work on
 LABEL_LIMIT: Final = 30
 GROUP_ROOM: Final = LABEL_LIMIT - len("👥 ")
-
-
-def _cut(text: str, room: int) -> str:
-    return text if len(text) <= room else text[: max(room - 1, 1)].rstrip() + "…"
 
 
 def packed(blocks: Iterable[str], limit: int = ROOM) -> list[str]:
@@ -274,7 +270,7 @@ class ClassScreens:
         rows = tuple(
             (
                 Button(
-                    "👥 " + isolated(_cut(self._group_name(language, group), GROUP_ROOM)),
+                    "👥 " + isolated(cut(self._group_name(language, group), GROUP_ROOM)),
                     PostLink(campaign.code, group.chat_id).pack(),
                 ),
             )

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Final
 
+from bot.core.text import cut
+
 MAX_ROWS: Final = 60  # learners drawn; Telegram refuses a photo over 10,000 px high or 1:20
 WIDTH_IN: Final = 6.0
 DPI: Final = 180  # 6 in x 180 dpi = 1080 px wide
@@ -61,7 +63,7 @@ def _drawable() -> frozenset[int]:
 
 def drawable(text: str, room: int) -> str:
     kept = "".join(c if ord(c) in _drawable() else "?" for c in text if c.isprintable())
-    return kept if len(kept) <= room else kept[: room - 1].rstrip() + "…"
+    return cut(kept, room)
 
 
 def class_heatmap(

@@ -28,7 +28,7 @@ from bot.core.campaigns.ports import (
 from bot.core.chat import Attachment, Button, Keyboard, Message, in_rows
 from bot.core.home.callbacks import Menu
 from bot.core.i18n import Catalogs
-from bot.core.text import isolated, shown
+from bot.core.text import cut, isolated, shown
 from content.bank import ContentBank
 
 PER_ROW: Final = 2  # competence toggles per keyboard row ("✅ 3.1 Text documents")
@@ -36,10 +36,6 @@ LABEL_LIMIT: Final = 30  # a button's label that a phone shows whole
 MAX_LISTED: Final = 30  # campaigns shown by /campaign list
 NAME_LIMIT: Final = 100  # characters of a campaign's name
 IDENTIFIER_LIMIT: Final = 64  # characters of a learner's identifier, and of its label
-
-
-def _cut(text: str, room: int) -> str:
-    return text if len(text) <= room else text[: max(room - 1, 1)].rstrip() + "…"
 
 
 class CampaignScreens:
@@ -405,7 +401,7 @@ class CampaignScreens:
         rows = tuple(
             (
                 Button(
-                    label.format(name=isolated(_cut(campaign.name, room))),
+                    label.format(name=isolated(cut(campaign.name, room))),
                     GoOn(campaign.code).pack(),
                 ),
             )

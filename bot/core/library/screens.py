@@ -35,7 +35,7 @@ from bot.core.library.shelves import (
     tip_ref,
 )
 from bot.core.screens import tip_source
-from bot.core.text import SEARCH_LIMIT, isolated, shown
+from bot.core.text import SEARCH_LIMIT, cut, isolated, shown
 from bot.core.tip_labels import LABELS, TOPIC_NAMES
 from content.bank import ContentBank, content_language
 from content.models import Tip, TipTopic
@@ -48,10 +48,6 @@ LABEL_LIMIT: Final = 30  # a button's label that a phone shows whole
 def _esc(text: str) -> str:
     """Text for Telegram HTML: quotes and apostrophes stay as they are outside attributes."""
     return escape(text, quote=False)
-
-
-def _short(text: str, limit: int = LABEL_LIMIT) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 class LibraryScreens:
@@ -282,7 +278,8 @@ class LibraryScreens:
             title = tip.text(lang).title
             labels = _esc(self._labels(language, tip))
             lines.append(f"{number}. {_esc(title)} <i>({labels})</i>")
-            buttons.append((Button(_short(f"{number}. {title}"), OpenTip(tip.id).pack()),))
+            label = cut(f"{number}. {title}", LABEL_LIMIT)
+            buttons.append((Button(label, OpenTip(tip.id).pack()),))
         end = start + len(tips)
         if total > len(tips):
             lines.append(
@@ -327,7 +324,7 @@ class LibraryScreens:
                 Button(
                     "👥 "
                     + isolated(
-                        _short(group.title or _("Group {id}").format(id=group.chat_id), name_room)
+                        cut(group.title or _("Group {id}").format(id=group.chat_id), name_room)
                     ),
                     SendToGroup(group.chat_id, tip_ref(tip.id)).pack(),
                 ),
@@ -405,6 +402,6 @@ class LibraryScreens:
         return InlineResult(
             id=tip.id,
             title=text.title,
-            description=_short(first_line, DESCRIPTION_LIMIT),
+            description=cut(first_line, DESCRIPTION_LIMIT),
             text=self._linked(language, tip, bot_username),
         )
