@@ -10,12 +10,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Final
 
 from bot.core.groups.ports import GroupSettings
 from bot.core.library.ports import GroupAdmins
 from bot.core.ports import Store
 from bot.core.timezones import zone
+
+GROUPS_SHOWN: Final = 20  # an educator's groups offered to post into: one keyboard's worth
 
 
 class Posted(StrEnum):

@@ -28,7 +28,7 @@ from bot.core.campaigns.report import (
     class_report,
 )
 from bot.core.campaigns.use_cases import CODE_FORMAT, normalise_code
-from bot.core.group_posts import Posted, post_in_group
+from bot.core.group_posts import GROUPS_SHOWN, Posted, post_in_group
 from bot.core.groups.ports import GroupSettings
 from bot.core.i18n import Catalogs, resolve_language
 from bot.core.library.ports import GroupAdmins
@@ -40,7 +40,6 @@ from content.bank import ContentBank
 from content.models import Tutorial
 
 log = logging.getLogger(__name__)
-GROUPS_SHOWN: Final = 20  # groups offered to send tutorials to
 MAX_CAMPAIGNS: Final = 100
 TUTORIALS_POSTED: Final = 3  # per skill in a group's post: 3 skills x 3 stay far from 4096
 

@@ -18,7 +18,7 @@ from bot.core.campaigns.ports import Campaign
 from bot.core.campaigns.report import ClassReport, class_report
 from bot.core.campaigns.screens import CampaignScreens
 from bot.core.chat import Edit, Message, Outcome
-from bot.core.group_posts import Posted, post_in_group
+from bot.core.group_posts import GROUPS_SHOWN, Posted, post_in_group
 from bot.core.groups.ports import GroupSettings
 from bot.core.library.ports import GroupAdmins
 from bot.core.ports import Clock
@@ -27,7 +27,6 @@ from bot.core.timezones import zone
 from content.bank import ContentBank
 
 log = logging.getLogger(__name__)
-GROUPS_SHOWN = 20
 
 
 class ClassResults:

@@ -20,7 +20,7 @@ from bot.core.chat import (
     Person,
     replacing,
 )
-from bot.core.group_posts import Posted, post_in_group
+from bot.core.group_posts import GROUPS_SHOWN, Posted, post_in_group
 from bot.core.groups.ports import GroupSettings
 from bot.core.library.callbacks import (
     PREFIX,
@@ -50,7 +50,6 @@ log = logging.getLogger(__name__)
 
 INLINE_PAGE: Final = 10
 INLINE_CACHE_SECONDS: Final = 300
-GROUPS_SHOWN: Final = 20
 INLINE_OFFSETS: Final = 10_000  # an inline page's offset is below this (we made it)
 LibraryPress = (
     TopicsHere
