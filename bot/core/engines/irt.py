@@ -149,7 +149,7 @@ RECENT_SIZE: Final = 8
 # Per competence, the tubes' predicted pix by pattern of settled skills (~20 KB each; a miss
 # costs one small matrix product): the bot keeps few (4096 x 16 competences grew a process by
 # ~2 KB per update, up to ~1.4 GB; 64 took 20 MB over the first 40,000 updates).
-PIX_MEMO_SIZE: Final = 16
+PIX_MEMO_SIZE: Final = 2
 SIMULATION_PIX_MEMO_SIZE: Final = 4096
 # Shown while a test goes on: a full bar means the test is over.
 MOST_SURE_UNFINISHED: Final = 0.95
@@ -213,7 +213,10 @@ class _Competence:
     pix: Vector  # per skill: its Pix value
     tubes: int
     tube_of: Array  # tubes x skills: 1 where the skill is in the tube
-    mastered: Array  # skills x (tube points x grid): 1 where theta + delta >= difficulty
+    # skills x (tube points x grid): where theta + delta >= difficulty. Kept as booleans (a
+    # float table and its complement took 2.6 MB of a worker that met the 16 competences);
+    # ``mastered()`` gives the 0/1 floats the products read.
+    reached: Mask
     prior: Vector  # log prior on the grid
     challenges: list[Challenge]
     row: dict[str, int]  # challenge id -> row
@@ -221,12 +224,16 @@ class _Competence:
     item_skill: Index
     item_tube: Index
     item_guess: Vector  # per challenge: its guessing
-    right: Array  # challenges x tube points x grid: P(right)
+    item_params: Index  # per challenge: its row in ``right``
+    right: Array  # distinct (a, b, c) x tube points x grid: P(right)
     easier: Mask  # skills x skills: same tube, level <= (Pix inference up)
     harder: Mask  # skills x skills: same tube, level >= (Pix inference down)
     units: int  # exact pix distributions count pix in 1/units
-    unit_level: Array  # (pix total in units) x levels: 1 at its Pix level
-    unmastered: Array = field(init=False)  # 1 - mastered
+    size: int  # pix totals in units: 0 .. size - 1
+    fft_size: int  # the transform's length (see ``_exact_levels``)
+    # The inverse transform then the sum of each level's pix totals, as one linear map of the
+    # transform's real and imaginary parts, interleaved: (2 x (fft_size // 2 + 1)) x levels.
+    spectrum_level: Array
     true_pix: Array = field(init=False)  # tubes x points x grid: pix of the reached skills
     easier_of: list[list[int]] = field(init=False)  # per skill: the indexes in ``easier``
     harder_of: list[list[int]] = field(init=False)
@@ -238,14 +245,17 @@ class _Competence:
         grid): computed for the asked ones only (a table of every challenge's took 10 MB of a
         worker that had met the 16 competences, for the dozen rows a test reads)."""
         _, points, grid = self.right.shape
-        right = self.right[asked].reshape(len(asked), points * grid)
+        right = self.right[self.item_params[asked]].reshape(len(asked), points * grid)
         return np.where(
             np.array(outcomes, dtype=np.bool_)[:, None], np.log(right), np.log1p(-right)
         )
 
+    def mastered(self, reached: bool = True) -> Array:
+        """1.0 where the skill is reached (``reached``; else where it is not), 0.0 elsewhere."""
+        return (self.reached if reached else ~self.reached).astype(np.float64)
+
     def __post_init__(self) -> None:
-        self.unmastered = 1.0 - self.mastered
-        self.true_pix = ((self.tube_of * self.pix) @ self.mastered).reshape(
+        self.true_pix = ((self.tube_of * self.pix) @ self.mastered()).reshape(
             self.tubes, len(TUBE_POINTS), len(_ABILITY)
         )
         self.tube_pix = {}
@@ -276,10 +286,13 @@ def _build(bank: ContentBank, competence: str) -> _Competence:
     slip = np.array([r.slip for r in RESPONDERS])[_CLASS]
     tube_sd = np.array([r.tube_sd for r in RESPONDERS])[_CLASS]
     ability = TUBE_POINTS[:, None] * tube_sd[None, :] + _ABILITY[None, :]  # points x grid
-    items = [parameters(challenge) for challenge in challenges]
+    # Challenges of the same (a, b, c) share their row of P(right): uncalibrated ones are many
+    # per skill, and the table is most of the engine's memory.
+    items: dict[tuple[float, float, float], int] = {}
+    item_params = [items.setdefault(parameters(c), len(items)) for c in challenges]
     right = np.array(
         [probability(ability, sharpness * a, b, c, slip) for a, b, c in items]
-    ).reshape(len(challenges), len(TUBE_POINTS), len(_ABILITY))
+    ).reshape(len(items), len(TUBE_POINTS), len(_ABILITY))
     right = np.clip(right, 1e-9, 1 - 1e-9)
     tube = np.array([tube_names.index(s.tube) for s in skills], dtype=np.int64)
     level = np.array([s.level for s in skills], dtype=np.int64)
@@ -289,9 +302,7 @@ def _build(bank: ContentBank, competence: str) -> _Competence:
     pix = np.array([skill_pix(skills)[s.name] for s in skills], dtype=np.float64)
     units = _units_per_pix(pix.tolist())
     size = round(float(pix.sum()) * units) + 1
-    unit_level = np.minimum(
-        np.floor(np.arange(size) / units + 1e-6) // PIX_PER_LEVEL, DEFAULT_MAX_LEVEL
-    )
+    fft_size = _fast_length(size)
     signature: dict[tuple[object, ...], int] = {}
     twin = [
         signature.setdefault((item_skill[k], c.type, len(c.text("en").options), parameters(c)), k)
@@ -304,7 +315,7 @@ def _build(bank: ContentBank, competence: str) -> _Competence:
         pix=pix,
         tubes=len(tube_names),
         tube_of=(np.arange(len(tube_names))[:, None] == tube[None, :]).astype(np.float64),
-        mastered=(ability.reshape(1, -1) >= bs[:, None] - 1e-9).astype(np.float64),
+        reached=ability.reshape(1, -1) >= bs[:, None] - 1e-9,
         prior=log_weight - 0.5 * ((_ABILITY - PRIOR_MEAN) / PRIOR_SD) ** 2,
         challenges=challenges,
         row={c.id: k for k, c in enumerate(challenges)},
@@ -312,11 +323,14 @@ def _build(bank: ContentBank, competence: str) -> _Competence:
         item_skill=skill_index,
         item_tube=tube[skill_index] if len(skills) else skill_index,
         item_guess=np.array([guessing(c) for c in challenges], dtype=np.float64),
+        item_params=np.array(item_params, dtype=np.int64),
         right=right,
         easier=same_tube & (level[None, :] <= level[:, None]),
         harder=same_tube & (level[None, :] >= level[:, None]),
         units=units,
-        unit_level=(unit_level[:, None] == _LEVELS[None, :]).astype(np.float64),
+        size=size,
+        fft_size=fft_size,
+        spectrum_level=_spectrum_level(units, size, fft_size),
     )
 
 
@@ -381,6 +395,28 @@ def _fast_length(size: int) -> int:
         length += 1
 
 
+def _spectrum_level(units: int, size: int, fft_size: int) -> Array:
+    """The map from a real signal's half spectrum (``np.fft.rfft``, ``fft_size`` points), its
+    real and imaginary parts interleaved, to the sums of the signal over the pix totals of
+    each level: ``irfft`` then a sum per level, folded into one small matrix."""
+    level = np.minimum(
+        np.floor(np.arange(size) / units + 1e-6) // PIX_PER_LEVEL, DEFAULT_MAX_LEVEL
+    ).astype(np.int64)
+    frequencies = fft_size // 2 + 1
+    k = np.arange(frequencies)[:, None]
+    angle = 2.0 * np.pi * k * np.arange(size)[None, :] / fft_size  # frequencies x totals
+    # irfft: x[n] = (X[0] + 2 sum Re(X[k] e^{2 pi i k n / N}) + X[N/2] (-1)^n) / N
+    factor = np.full((frequencies, 1), 2.0 / fft_size)
+    factor[0] = 1.0 / fft_size
+    if fft_size % 2 == 0:
+        factor[-1] = 1.0 / fft_size
+    per_level = (level[:, None] == np.arange(DEFAULT_MAX_LEVEL + 1)[None, :]).astype(np.float64)
+    result = np.empty((2 * frequencies, DEFAULT_MAX_LEVEL + 1))
+    result[0::2] = (factor * np.cos(angle)) @ per_level  # Re(X e^{ia}) = Re X cos a - Im X sin a
+    result[1::2] = -(factor * np.sin(angle)) @ per_level
+    return result
+
+
 def _exact_levels(
     data: _Competence, conditional: Array, tube_pix: Array, low: float, high: float
 ) -> Array:
@@ -388,20 +424,18 @@ def _exact_levels(
     weighted by ``conditional``) convolved over the tubes; for the true-level classes, clipped
     to the levels reachable from [low, high]."""
     tubes, points, grid = conditional.shape
-    size = len(data.unit_level)
     # A sum never exceeds the total (size - 1 units): a transform of at least ``size`` points
     # never wraps around, and a 2-3-5-smooth length is the cheapest such length.
-    fft_size = _fast_length(size)
+    fft_size = data.fft_size
     units = np.rint(tube_pix * data.units).astype(np.int64)
     histogram = np.zeros((tubes, grid, fft_size))
     rows = np.arange(tubes)[:, None]
     columns = np.arange(grid)[None, :]
     for point in range(points):  # (tube, column) pairs are distinct within one point
         histogram[rows, columns, units[:, point, :]] += conditional[:, point, :]
-    spectrum = np.fft.rfft(histogram, axis=-1).prod(axis=0)
-    total = np.fft.irfft(spectrum, n=fft_size, axis=-1)[:, :size]  # grid x pix units
-    np.maximum(total, 0.0, out=total)
-    result: Array = (total @ data.unit_level).T  # levels x grid
+    spectrum = np.fft.rfft(histogram, axis=-1).prod(axis=0)  # grid x frequencies
+    result: Array = (spectrum.view(np.float64) @ data.spectrum_level).T  # levels x grid
+    np.maximum(result, 0.0, out=result)  # rounding: a level's probability is not negative
     if _TRUE_LEVEL.any():
         reached = result[:, _TRUE_LEVEL]
         lowest, highest = _level_of(low), _level_of(high)
@@ -568,7 +602,7 @@ class IrtEngine:
         if not data.skills:
             return np.zeros(0)
         joint = (progress.posterior * progress.conditional).reshape(data.tubes, -1)
-        result: Vector = (joint[data.tube] * data.mastered).sum(axis=1)
+        result: Vector = (joint[data.tube] * data.reached).sum(axis=1)
         return result
 
     def _key(self, state: EngineState) -> tuple[object, ...]:
@@ -663,7 +697,7 @@ class IrtEngine:
         tube_pix = data.tube_pix.get(pix_key)
         if tube_pix is None:
             open_pix = data.pix * ~settled
-            tube_pix = (data.tube_of * open_pix) @ data.mastered
+            tube_pix = (data.tube_of * open_pix) @ data.mastered()
             tube_pix = tube_pix.reshape(conditional.shape)
             tube_pix += (data.tube_of @ (data.pix * (settled & validated)))[:, None, None]
             tube_pix[:, :, _TRUE_LEVEL] = data.true_pix[:, :, _TRUE_LEVEL]
@@ -736,7 +770,7 @@ class IrtEngine:
         skill = data.item_skill[rows]
         tube = data.item_tube[rows]
         conditional = progress.conditional[tube]  # C x points x grid
-        p_right = data.right[rows]
+        p_right = data.right[data.item_params[rows]]
         joint = np.empty((len(rows), 2, *conditional.shape[1:]))
         np.multiply(conditional, p_right, out=joint[:, 0])
         np.multiply(conditional, 1.0 - p_right, out=joint[:, 1])
@@ -745,9 +779,9 @@ class IrtEngine:
         # easier open skills of the tube, wrong invalidates harder ones; counted at
         # SETTLING_WEIGHT (settled is not learned: one slip or lucky guess would decide it).
         open_pix = (SETTLING_WEIGHT * data.pix) * ~progress.settled
-        shift = np.empty((len(rows), 2, data.mastered.shape[1]))
-        shift[:, 0] = (data.easier[skill] * open_pix) @ data.unmastered
-        shift[:, 1] = -(data.harder[skill] * open_pix) @ data.mastered
+        shift = np.empty((len(rows), 2, data.reached.shape[1]))
+        shift[:, 0] = (data.easier[skill] * open_pix) @ data.mastered(False)
+        shift[:, 1] = -(data.harder[skill] * open_pix) @ data.mastered()
         shift = shift.reshape(joint.shape)
         shift[..., _TRUE_LEVEL] = 0.0
         tube_pix = progress.tube_pix[tube][:, None] + shift
