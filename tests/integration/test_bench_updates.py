@@ -47,6 +47,7 @@ IDLE_FIELDS = {
 }
 
 WRITING = "echo+db+write"  # the durable echo storing a row more: pixbot's storage floor
+SHOWING = "echo+db+write+shown"  # ... and recording each reply once sent, as pixbot does
 
 
 @pytest.mark.parametrize("runtime", RUNTIMES)
@@ -60,7 +61,8 @@ async def test_a_small_run_reports_pixbot_and_echo_without_errors(runtime: str) 
         ("sqlite", runtime, "pixbot"),
         ("sqlite", runtime, "echo"),
         ("sqlite", runtime, "echo+db"),
-        ("sqlite", runtime, "echo+db+write"),
+        ("sqlite", runtime, WRITING),
+        ("sqlite", runtime, SHOWING),
     ]
     for run in result["runs"]:
         assert run["learners"] == 5 and run["updates"] == 100
@@ -78,9 +80,14 @@ async def test_a_small_run_reports_pixbot_and_echo_without_errors(runtime: str) 
     assert comparison["durable_echo_share"] > 0
     # The durable echo writing one row more per update costs more than the durable echo, and
     # so the ceiling it sets is below the engine's alone.
-    durable, writing = result["runs"][2], result["runs"][3]
+    durable, writing, showing = result["runs"][2], result["runs"][3], result["runs"][4]
     assert writing["statements_per_update"] > durable["statements_per_update"]
     assert 0 < comparison["storage_ceiling"] < 1
+    # Recording each reply once sent is one statement more per update; pixbot recorded where
+    # it showed a challenge for some of its updates, not all.
+    assert showing["statements_per_update"] >= writing["statements_per_update"] + 0.9
+    assert 0 < pixbot["shown_per_update"] < 1
+    assert 0 < comparison["shown_ceiling"] < 1
     # The durable echo claimed every update it answered, as pixbot does: one statement each.
     assert result["runs"][2]["bot_api_requests"] > 0
     sql = [run["statements_per_update"] for run in result["runs"]]
@@ -101,7 +108,7 @@ async def test_a_small_run_reports_pixbot_and_echo_without_errors(runtime: str) 
     assert comparison["goals"]["memory_flat"] is None  # judged over 100,000 updates or more
     assert result["runtime_comparisons"] == []  # one runtime: nothing side by side
     table = format_table(result)
-    assert table.count(f"\nsqlite     {runtime} ") == 4
+    assert table.count(f"\nsqlite     {runtime} ") == 5
     assert f"sqlite {runtime}: pixbot/durable echo throughput" in table
     assert "memory flat: not measured (under 100,000 updates)" in table
 
@@ -189,9 +196,16 @@ def test_throughput_is_compared_only_without_think_time() -> None:
     assert short["memory_flat"] is None
     # The durable echo at 1 ms a update, plus 3 ms of engine choices: at most 1/4 of it.
     assert compared["engine_ceiling"] == 0.25 and compared["storage_ceiling"] is None
+    assert compared["shown_ceiling"] is None
     # Storing the answer as well (the durable echo writing a row more: 2 ms): at most 1/5.
     writing = {**durable, "cpu_ms_per_update": 2.0}
     assert compare(pixbot, echo, durable, writing, think=0.0)["storage_ceiling"] == 0.2
+    # Recording where a challenge was shown after 3 updates in 4, at 2 ms each (the durable
+    # echo doing it after every reply: 4 ms): 2 + 1.5 + 3 ms, at most 1/6.5.
+    showing = {**durable, "cpu_ms_per_update": 4.0}
+    shown = {**pixbot, "shown_per_update": 0.75}
+    both = compare(shown, echo, durable, writing, showing, think=0.0)
+    assert both["storage_ceiling"] == 0.2 and both["shown_ceiling"] == round(1 / 6.5, 4)
 
 
 @pytest.mark.parametrize("argv", [["--learners", "0"], ["--learners", "5", "--updates", "2"]])
@@ -225,7 +239,9 @@ def test_the_command_prints_json_for_both_runtimes(capsys: pytest.CaptureFixture
         (["ptb"], ["telegram"]),
     ]
     assert [(run["runtime"], run["bot"]) for run in result["runs"]] == [
-        (runtime, bot) for runtime in RUNTIMES for bot in ("pixbot", "echo", "echo+db", WRITING)
+        (runtime, bot)
+        for runtime in RUNTIMES
+        for bot in ("pixbot", "echo", "echo+db", WRITING, SHOWING)
     ]
     for run in result["runs"]:
         assert run["errors"] == 0 and run["unanswered"] == 0 and run["updates"] == 20
@@ -236,7 +252,7 @@ def test_the_command_prints_json_for_both_runtimes(capsys: pytest.CaptureFixture
         idle_is_plausible(at_rest, runtime)
     (side_by_side,) = result["runtime_comparisons"]
     assert side_by_side["database"] == "sqlite" and side_by_side["runtimes"] == list(RUNTIMES)
-    assert set(side_by_side["bots"]) == {"pixbot", "echo", "echo+db", WRITING}
+    assert set(side_by_side["bots"]) == {"pixbot", "echo", "echo+db", WRITING, SHOWING}
     for measures in side_by_side["bots"].values():
         assert set(measures) == {"cpu_ms_per_update", "p50_ms", "p99_ms", "updates_per_s"}
         assert all(set(by_runtime) == set(RUNTIMES) for by_runtime in measures.values())
@@ -256,6 +272,7 @@ def test_the_command_runs_one_runtime(capsys: pytest.CaptureFixture[str]) -> Non
         ("ptb", "echo"),
         ("ptb", "echo+db"),
         ("ptb", WRITING),
+        ("ptb", SHOWING),
     ]
     (at_rest,) = result["idle"]
     idle_is_plausible(at_rest, "ptb")

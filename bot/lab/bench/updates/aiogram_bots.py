@@ -20,26 +20,30 @@ from aiogram.types import (
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.lab.bench.updates.api import TOKEN, LocalApi
-from bot.lab.bench.updates.runtimes import AIOGRAM, Build, Fed
+from bot.lab.bench.updates.runtimes import AIOGRAM, Build, Fed, Shown, record_shown
 from bot.lab.bench.updates.runtimes import claim as claim_and_write
 from bot.lab.bench.updates.session import LocalSession
 
 
-def echo_dispatcher() -> Dispatcher:
+def echo_dispatcher(shown: Shown | None = None) -> Dispatcher:
     """The ceiling: a bare aiogram dispatcher that echoes a message (with one button) and
-    answers a press with a message."""
+    answers a press with a message; ``shown``: called with each reply once sent."""
     dispatcher = Dispatcher()
     again = InlineKeyboardMarkup(
         inline_keyboard=[[InlineKeyboardButton(text="🔁 Again", callback_data="echo")]]
     )
 
-    async def on_message(message: Message) -> None:
-        await message.answer(html.escape(message.text or "…"), reply_markup=again)
+    async def on_message(message: Message, event_update: Update) -> None:
+        sent = await message.answer(html.escape(message.text or "…"), reply_markup=again)
+        if shown is not None:
+            await shown(event_update.update_id, sent.message_id)
 
-    async def on_press(query: CallbackQuery, bot: Bot) -> None:
+    async def on_press(query: CallbackQuery, bot: Bot, event_update: Update) -> None:
         await query.answer()
         if query.message is not None:
-            await bot.send_message(query.message.chat.id, "Pressed.")
+            sent = await bot.send_message(query.message.chat.id, "Pressed.")
+            if shown is not None:
+                await shown(event_update.update_id, sent.message_id)
 
     dispatcher.message.register(on_message)
     dispatcher.callback_query.register(on_press)
@@ -47,12 +51,12 @@ def echo_dispatcher() -> Dispatcher:
 
 
 def durable_echo_dispatcher(
-    sessions: async_sessionmaker[AsyncSession], writes: int = 0
+    sessions: async_sessionmaker[AsyncSession], writes: int = 0, shown: bool = False
 ) -> Dispatcher:
     """The floor of any bot that must not handle a redelivered update twice: the echo bot,
     once it has claimed the update's id in a transaction of its own (pixbot's first step);
-    ``writes``: see ``runtimes.claim``."""
-    dispatcher = echo_dispatcher()
+    ``writes`` and ``shown``: see ``runtimes.claim`` and ``runtimes.record_shown``."""
+    dispatcher = echo_dispatcher(record_shown(sessions) if shown else None)
 
     async def claim(
         handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
@@ -119,6 +123,9 @@ def echo(api: LocalApi) -> AbstractAsyncContextManager[Fed]:
 
 
 def durable_echo(
-    api: LocalApi, sessions: async_sessionmaker[AsyncSession], writes: int = 0
+    api: LocalApi,
+    sessions: async_sessionmaker[AsyncSession],
+    writes: int = 0,
+    shown: bool = False,
 ) -> AbstractAsyncContextManager[Fed]:
-    return _bare(api, durable_echo_dispatcher(sessions, writes))
+    return _bare(api, durable_echo_dispatcher(sessions, writes, shown))

@@ -78,7 +78,24 @@ async def bench_updates(
             writing = await run_durable_echo(
                 runtime, Database.open(url), learners, updates, warmup, think, seed, writes=1
             )
-            summaries = (pixbot.summary(), echo.summary(), floor.summary(), writing.summary())
+            showing = await run_durable_echo(
+                runtime,
+                Database.open(url),
+                learners,
+                updates,
+                warmup,
+                think,
+                seed,
+                writes=1,
+                shown=True,
+            )
+            summaries = (
+                pixbot.summary(),
+                echo.summary(),
+                floor.summary(),
+                writing.summary(),
+                showing.summary(),
+            )
             runs += summaries
             comparisons.append(compare(*summaries, think=think))
     return result_of(

@@ -1,5 +1,6 @@
 """What a run measures inside the bot, over its measured updates only: the SQL statements it
-sends and the time its adaptive engine spends choosing."""
+sends, the time its adaptive engine spends choosing, and calls of a method (the challenges
+whose message was recorded as shown)."""
 
 from __future__ import annotations
 
@@ -46,6 +47,28 @@ class StatementCount:
 
     def close(self) -> float:
         event.remove(self.engine, "before_cursor_execute", self._sent)
+        return self.count
+
+
+class Calls:
+    """Calls of ``owner``'s method ``name`` (patched on this instance only)."""
+
+    def __init__(self, owner: object, name: str) -> None:
+        self.owner, self.name = owner, name
+        self.count = 0
+        method = getattr(owner, name)
+
+        async def counted(*args: Any, **kwargs: Any) -> Any:
+            self.count += 1
+            return await method(*args, **kwargs)
+
+        setattr(owner, name, counted)
+
+    def reset(self) -> None:
+        self.count = 0
+
+    def close(self) -> float:
+        delattr(self.owner, self.name)  # the class's own method again
         return self.count
 
 

@@ -25,7 +25,7 @@ from telegram.ext import (
 from bot.adapters.ptb.application import DEFAULTS, build_application
 from bot.lab.bench.updates.api import CURRENT_INBOX, TOKEN, LocalApi
 from bot.lab.bench.updates.request import LocalRequest
-from bot.lab.bench.updates.runtimes import PTB, Build, Fed
+from bot.lab.bench.updates.runtimes import PTB, Build, Fed, Shown, record_shown
 from bot.lab.bench.updates.runtimes import claim as claim_and_write
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
@@ -88,9 +88,10 @@ async def pixbot(build: Build) -> AsyncIterator[Fed]:
         yield bot
 
 
-def echo_application(api: LocalApi) -> AnyApplication:
+def echo_application(api: LocalApi, shown: Shown | None = None) -> AnyApplication:
     """The ceiling: a bare PTB application that echoes a message (with one button) and answers
-    a press with a message; updates handled side by side, as PTB's ``concurrent_updates``."""
+    a press with a message; updates handled side by side, as PTB's ``concurrent_updates``;
+    ``shown``: called with each reply once sent."""
     request = LocalRequest(api)
     application = (
         ApplicationBuilder()
@@ -107,7 +108,9 @@ def echo_application(api: LocalApi) -> AnyApplication:
         message = update.message
         if message is not None:
             text = html.escape(message.text or "…")
-            await context.bot.send_message(message.chat.id, text, reply_markup=again)
+            sent = await context.bot.send_message(message.chat.id, text, reply_markup=again)
+            if shown is not None:
+                await shown(update.update_id, sent.message_id)
 
     async def on_press(update: Update, context: Context) -> None:
         query = update.callback_query
@@ -115,7 +118,9 @@ def echo_application(api: LocalApi) -> AnyApplication:
             return
         await query.answer()
         if query.message is not None:
-            await context.bot.send_message(query.message.chat.id, "Pressed.")
+            sent = await context.bot.send_message(query.message.chat.id, "Pressed.")
+            if shown is not None:
+                await shown(update.update_id, sent.message_id)
 
     application.add_handler(MessageHandler(filters.UpdateType.MESSAGE, on_message))
     application.add_handler(CallbackQueryHandler(on_press))
@@ -127,12 +132,15 @@ def echo(api: LocalApi) -> AbstractAsyncContextManager[Fed]:
 
 
 def durable_echo(
-    api: LocalApi, sessions: async_sessionmaker[AsyncSession], writes: int = 0
+    api: LocalApi,
+    sessions: async_sessionmaker[AsyncSession],
+    writes: int = 0,
+    shown: bool = False,
 ) -> AbstractAsyncContextManager[Fed]:
     """The echo bot, once it has claimed the update's id in a transaction of its own (a
-    handler of the first group; an update already claimed goes no further); ``writes``: see
-    ``runtimes.claim``."""
-    application = echo_application(api)
+    handler of the first group; an update already claimed goes no further); ``writes`` and
+    ``shown``: see ``runtimes.claim`` and ``runtimes.record_shown``."""
+    application = echo_application(api, record_shown(sessions) if shown else None)
 
     async def claim(update: object, _: Context) -> None:
         assert isinstance(update, Update)

@@ -55,11 +55,30 @@ def storage_ceiling(
     return floor / least if least else 1.0
 
 
+def shown_ceiling(
+    pixbot: dict[str, Any],
+    durable: dict[str, Any],
+    writing: dict[str, Any],
+    showing: dict[str, Any],
+) -> float:
+    """As ``storage_ceiling``, for a bot that also records where its challenge was shown, as
+    often as pixbot did (``shown_per_update``): a statement of its own once the reply is sent,
+    which cannot join the claim's transaction (a reply is never sent from inside one) and
+    without which an answer could be scored to a challenge never delivered. Its cost is the
+    durable echo's doing it after every reply (``runtimes.record_shown``), less the same echo's
+    without it, in proportion."""
+    floor, engine = durable["cpu_ms_per_update"], pixbot["engine_ms_per_update"]
+    showing_ms = showing["cpu_ms_per_update"] - writing["cpu_ms_per_update"]
+    least = writing["cpu_ms_per_update"] + pixbot["shown_per_update"] * showing_ms + engine
+    return floor / least if least else 1.0
+
+
 def compare(
     pixbot: dict[str, Any],
     echo: dict[str, Any],
     durable: dict[str, Any],
     writing: dict[str, Any] | None = None,
+    showing: dict[str, Any] | None = None,
     think: float = 0.0,
 ) -> dict[str, Any]:
     """The goals; throughput is compared only without think time (with it, both bots handle
@@ -83,6 +102,11 @@ def compare(
         "engine_ceiling": round(engine_ceiling(pixbot, durable), 4),
         "storage_ceiling": (
             round(storage_ceiling(pixbot, durable, writing), 4) if writing else None
+        ),
+        "shown_ceiling": (
+            round(shown_ceiling(pixbot, durable, writing, showing), 4)
+            if writing and showing
+            else None
         ),
         "goals": {
             "throughput_of_durable_echo": of_durable >= goal if think == 0 else None,
@@ -269,7 +293,7 @@ def format_table(result: dict[str, Any]) -> str:
         f"(after {result['warmup']} warm-up){think}; load "
         + " ".join(f"{value:.2f}" for value in result["load_before"])
         + f" on {result['cpus']} CPUs",
-        f"{'database':<11}{'runtime':<9}{'bot':<14}{'learners':>9}{'updates':>9}{'updates/s':>11}"
+        f"{'database':<11}{'runtime':<9}{'bot':<21}{'learners':>9}{'updates':>9}{'updates/s':>11}"
         f"{'p50 ms':>9}{'p99 ms':>9}{'queued p99':>11}{'errors':>8}{'no reply':>9}"
         f"{'CPU ms/upd':>11}{'SQL/upd':>8}"
         f"{'RSS MB start→end':>18}",
@@ -277,7 +301,7 @@ def format_table(result: dict[str, Any]) -> str:
     for run in result["runs"]:
         rss = f"{run['rss_start_mb']:.0f} → {run['rss_end_mb']:.0f}"
         lines.append(
-            f"{run['database']:<11}{run['runtime']:<9}{run['bot']:<14}{run['learners']:>9}"
+            f"{run['database']:<11}{run['runtime']:<9}{run['bot']:<21}{run['learners']:>9}"
             f"{run['updates']:>9}"
             f"{run['updates_per_s']:>11.1f}{run['p50_ms']:>9.1f}{run['p99_ms']:>9.1f}"
             f"{run['wait_p99_ms']:>11.1f}{run['errors']:>8}{run['unanswered']:>9}"
@@ -302,7 +326,13 @@ def format_table(result: dict[str, Any]) -> str:
             lines.append(
                 "  and storing the answer after its choice (echo+db+write: one row more in the "
                 "claim's transaction), at most "
-                f"{100 * comparison['storage_ceiling']:.1f} %: the most any implementation "
+                f"{100 * comparison['storage_ceiling']:.1f} %"
+            )
+        if comparison.get("shown_ceiling") is not None:
+            lines.append(
+                "  and recording where the next challenge was shown, once it is sent, as often "
+                "as pixbot did (echo+db+write+shown: an UPDATE committed as it runs), at most "
+                f"{100 * comparison['shown_ceiling']:.1f} %: the most any implementation "
                 "with this engine and this database layer can reach"
             )
     if not result["think_s"]:

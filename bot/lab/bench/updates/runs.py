@@ -20,7 +20,7 @@ from bot.delivery.limiter import RateLimiter
 from bot.lab.bench.updates.api import CURRENT_INBOX, Inbox, LocalApi
 from bot.lab.bench.updates.database import Database, first_ids, stored_counts
 from bot.lab.bench.updates.learners import FIRST_USER, LANGUAGES, Learner
-from bot.lab.bench.updates.meters import EngineTime, Meter, StatementCount
+from bot.lab.bench.updates.meters import Calls, EngineTime, Meter, StatementCount
 from bot.lab.bench.updates.runtimes import Fed, durable_echo, echo, pixbot
 from bot.memory import rss_mb
 from bot.serving.replies import RATE_WAITED
@@ -54,6 +54,7 @@ class Run:
     requests: int = 0  # Bot API requests made
     statements: int = 0  # SQL statements sent to the database for the measured updates
     engine_seconds: float = 0.0  # the adaptive engine's choices for the measured updates
+    shown: int = 0  # challenges whose message was recorded as shown (a statement after it)
     rss: list[float] = field(default_factory=list)  # MB after each tenth of the run
     stored: dict[str, int] = field(default_factory=dict)  # rows in the database afterwards
 
@@ -84,6 +85,7 @@ class Run:
             "bot_api_requests": self.requests,
             "statements_per_update": round(self.statements / self.updates, 2),
             "engine_ms_per_update": round(1000 * self.engine_seconds / self.updates, 2),
+            "shown_per_update": round(self.shown / self.updates, 3),
             "cpu_share": round(self.cpu / self.elapsed, 2) if self.elapsed else 0.0,
             "cpu_ms_per_update": round(1000 * self.cpu / self.updates, 2),
             "rss_mb": [round(value, 1) for value in self.rss],
@@ -206,10 +208,15 @@ async def run_pixbot(
             warmup,
             think,
             seed,
-            {"statements": StatementCount(app.engine), "engine": EngineTime(app.adaptive)},
+            {
+                "statements": StatementCount(app.engine),
+                "engine": EngineTime(app.adaptive),
+                "shown": Calls(app.conversation, "message_sent"),
+            },
         )
         run.statements = int(measured["statements"])
         run.engine_seconds = measured["engine"]
+        run.shown = int(measured["shown"])
         handled_errors = app.metrics.registry.get_sample_value("pixbot_errors_total") or 0.0
         run.errors += int(handled_errors)
         run.requests = api.requests
@@ -238,9 +245,11 @@ async def run_durable_echo(
     think: float,
     seed: int,
     writes: int = 0,
+    shown: bool = False,
 ) -> Run:
     """The runtime's echo bot claiming each update in ``database`` first; with ``writes``,
-    writing that many rows more in the claim's transaction (``runtimes.claim``)."""
+    writing that many rows more in the claim's transaction (``runtimes.claim``); with
+    ``shown``, recording each reply once sent (``runtimes.record_shown``)."""
     from storage.database import session_factory, upgrade
 
     await database.create()
@@ -248,10 +257,10 @@ async def run_durable_echo(
     api = LocalApi()
     try:
         await upgrade(engine)
-        name = "echo+db" + "+write" * writes
+        name = "echo+db" + "+write" * writes + "+shown" * shown
         run = Run(name, runtime, database.label, learners, updates)
         first_update, _ = await first_ids(engine)
-        async with durable_echo(runtime, api, session_factory(engine), writes) as bot:
+        async with durable_echo(runtime, api, session_factory(engine), writes, shown) as bot:
             meters = {"statements": StatementCount(engine)}
             measured = await drive(
                 run, bot, (), first_update, FIRST_USER, warmup, think, seed, meters

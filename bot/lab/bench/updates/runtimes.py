@@ -50,6 +50,7 @@ class Pixbot:
     bot: Fed
     engine: AsyncEngine
     adaptive: Engine  # the conversation's adaptive engine
+    conversation: Conversation
     metrics: Metrics
     competences: list[str]  # every competence code
     first_update: int  # update and user ids above those already stored
@@ -115,7 +116,9 @@ async def pixbot(
             first_update, first_user = await first_ids(engine)
             competences = sorted(conversation.bank.competences)
             adaptive = conversation.assessments.engine
-            app = Pixbot(bot, engine, adaptive, metrics, competences, first_update, first_user)
+            app = Pixbot(
+                bot, engine, adaptive, conversation, metrics, competences, first_update, first_user
+            )
             freeze_startup_objects()
             stop = asyncio.Event()
             trimming = asyncio.create_task(trim_loop(stop))
@@ -136,12 +139,18 @@ def echo(runtime: str, api: LocalApi) -> AbstractAsyncContextManager[Fed]:
 
 
 def durable_echo(
-    runtime: str, api: LocalApi, sessions: async_sessionmaker[AsyncSession], writes: int = 0
+    runtime: str,
+    api: LocalApi,
+    sessions: async_sessionmaker[AsyncSession],
+    writes: int = 0,
+    shown: bool = False,
 ) -> AbstractAsyncContextManager[Fed]:
     """The floor: the echo bot once it has claimed the update's id in a transaction of its
     own (pixbot's first step); with ``writes``, that many rows more in the same transaction
-    (see ``claim``)."""
-    return _module(runtime).durable_echo(api, sessions, writes)  # type: ignore[no-any-return]
+    (see ``claim``); with ``shown``, its reply's message id recorded once sent (see
+    ``record_shown``)."""
+    module = _module(runtime)
+    return module.durable_echo(api, sessions, writes, shown)  # type: ignore[no-any-return]
 
 
 # Far above any real update id: the rows a durable echo writes after its claim.
@@ -167,3 +176,29 @@ async def claim(
                 await store.claim_update(write * WRITE_IDS + update_id, now)
         await store.commit()
     return claimed
+
+
+Shown = Callable[[int, int], Awaitable[None]]  # (update id, the reply's message id)
+
+
+def record_shown(sessions: async_sessionmaker[AsyncSession]) -> Shown:
+    """What pixbot does once a challenge is sent (``Conversation.message_sent``): one UPDATE
+    by key, in a statement committed as it runs, after the reply, so after the claim's
+    transaction (a reply is not sent from inside a transaction: a crash between the two
+    would send it again). Here it touches the row ``claim`` wrote for the update: the bench's
+    schema has no message ids, and an UPDATE of one row by its key costs the same."""
+    from sqlalchemy import update
+
+    from storage.database import single_statements
+    from storage.models import ProcessedUpdateRow
+    from storage.upsert import run, table_of
+
+    single = async_sessionmaker(single_statements(sessions.kw["bind"]))
+    row = table_of(ProcessedUpdateRow)
+
+    async def shown(update_id: int, _message_id: int) -> None:
+        async with single() as session:
+            statement = update(row).where(row.c.update_id == WRITE_IDS + update_id)
+            await run(session, statement.values(seen_at=datetime.now(UTC)))
+
+    return shown
