@@ -218,8 +218,7 @@ class Conversation:
 
     async def message_sent(self, track: str, message_id: int) -> None:
         """Remember where a challenge was shown, to close its buttons once answered."""
-        async with self.stores.single() as store:  # one statement, committed as it runs
-            await store.set_message_id(track, message_id)
+        await self.stores.set_message_id(track, message_id)
 
     async def photo_sent(self, key: str, file_id: str) -> None:
         """Remember a shared photo as Telegram holds it, to send it again in inline mode."""

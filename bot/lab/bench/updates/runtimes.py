@@ -182,13 +182,12 @@ Shown = Callable[[int, int], Awaitable[None]]  # (update id, the reply's message
 
 
 def record_shown(sessions: async_sessionmaker[AsyncSession]) -> Shown:
-    """What pixbot does once a challenge is sent (``Conversation.message_sent``): one UPDATE
-    by key, committed as it runs, after the reply, so after the claim's transaction (a reply
-    is not sent from inside a transaction: a crash between the two would send it again). Done
-    the cheapest way this database layer has, a prebuilt statement on a bare connection (no
-    session, no BEGIN nor COMMIT; pixbot's goes through a session, about 0.1 ms dearer), so
-    that the floor is a floor. It touches the row ``claim`` wrote for the update: the bench's
-    schema has no message ids, and an UPDATE of one row by its key costs the same."""
+    """What pixbot does once a challenge is sent (``SqlStores.set_message_id``), the same way:
+    one UPDATE by key, a prebuilt statement on a bare connection, committed as it runs (no
+    session, no BEGIN nor COMMIT), after the reply, so after the claim's transaction (a reply
+    is not sent from inside a transaction: a crash between the two would send it again). It
+    touches the row ``claim`` wrote for the update: the bench's schema has no message ids,
+    and an UPDATE of one row by its key costs the same."""
     from sqlalchemy import bindparam, update
 
     from storage.database import single_statements
