@@ -147,8 +147,8 @@ MEMO_SIZE: Final = 2_000
 SIMULATION_MEMO_SIZE: Final = 200_000
 RECENT_SIZE: Final = 8
 # Per competence, the tubes' predicted pix by pattern of settled skills (~20 KB each; a miss
-# costs one small matrix product): the bot keeps few (4096 x 16 competences grew a process by
-# ~2 KB per update, up to ~1.4 GB; 64 took 20 MB over the first 40,000 updates).
+# costs one small matrix product): the bot keeps two (4096 x 16 competences grew a process by
+# ~2 KB per update, up to ~1.4 GB; 16 took 5 MB, and 16, 4 or 1 choose at the same speed).
 PIX_MEMO_SIZE: Final = 2
 SIMULATION_PIX_MEMO_SIZE: Final = 4096
 # Shown while a test goes on: a full bar means the test is over.
@@ -229,8 +229,9 @@ class _Competence:
     easier: Mask  # skills x skills: same tube, level <= (Pix inference up)
     harder: Mask  # skills x skills: same tube, level >= (Pix inference down)
     units: int  # exact pix distributions count pix in 1/units
-    size: int  # pix totals in units: 0 .. size - 1
-    fft_size: int  # the transform's length (see ``_exact_levels``)
+    # The transform's length: pix totals run from 0 to the competence's total in units, and a
+    # transform at least that long never wraps around (a 2-3-5-smooth length is the cheapest).
+    fft_size: int
     # The inverse transform then the sum of each level's pix totals, as one linear map of the
     # transform's real and imaginary parts, interleaved: (2 x (fft_size // 2 + 1)) x levels.
     spectrum_level: Array
@@ -328,7 +329,6 @@ def _build(bank: ContentBank, competence: str) -> _Competence:
         easier=same_tube & (level[None, :] <= level[:, None]),
         harder=same_tube & (level[None, :] >= level[:, None]),
         units=units,
-        size=size,
         fft_size=fft_size,
         spectrum_level=_spectrum_level(units, size, fft_size),
     )
@@ -424,8 +424,6 @@ def _exact_levels(
     weighted by ``conditional``) convolved over the tubes; for the true-level classes, clipped
     to the levels reachable from [low, high]."""
     tubes, points, grid = conditional.shape
-    # A sum never exceeds the total (size - 1 units): a transform of at least ``size`` points
-    # never wraps around, and a 2-3-5-smooth length is the cheapest such length.
     fft_size = data.fft_size
     units = np.rint(tube_pix * data.units).astype(np.int64)
     histogram = np.zeros((tubes, grid, fft_size))
