@@ -36,6 +36,7 @@ from bot.core.ports import (
     StoreFactory,
     User,
 )
+from bot.core.review import ReviewCard
 from bot.core.scoring import Knowledge, Source, Status
 from storage.campaigns import CampaignQueries
 from storage.database import single_statements
@@ -49,6 +50,7 @@ from storage.models import (
     AttemptRow,
     KnowledgeRow,
     ProcessedUpdateRow,
+    ReviewCardRow,
     UserRow,
 )
 from storage.retention import RetentionQueries
@@ -102,6 +104,42 @@ _CLAIM_RETURNING_USER: Final = (
             for name, column in table_of(UserRow).c.items()
         )
     )
+)
+_ANSWER_FIELDS: Final = (
+    "attempt_id",
+    "user_id",
+    "challenge_id",
+    "value",
+    "correct",
+    "skipped",
+    "answered_at",
+)
+# PostgreSQL: an answer and, when it is a test's failure, the skill's review card unless it has
+# one, in one round trip instead of two (issue 19). The card goes in only with the answer.
+_ANSWER_ROW: Final = (
+    postgresql.insert(table_of(AnswerRow))
+    .values({name: bindparam(name) for name in _ANSWER_FIELDS})
+    .on_conflict_do_nothing()
+    .returning(AnswerRow.id)
+    .cte("answer")
+)
+_CARDS: Final = table_of(ReviewCardRow)
+_CARD_FIELDS: Final = ("user_id", "skill", "card", "due", "reviews", "created_at")
+_CARD_ROW: Final = (
+    postgresql.insert(_CARDS)
+    .from_select(
+        list(_CARD_FIELDS),
+        select(
+            *(bindparam(f"card_{name}", type_=_CARDS.c[name].type) for name in _CARD_FIELDS)
+        ).where(exists(select(_ANSWER_ROW.c.id))),
+    )
+    .on_conflict_do_nothing()
+    .returning(ReviewCardRow.id)
+    .cte("card")
+)
+_ANSWER_AND_CARD: Final = select(
+    exists(select(_ANSWER_ROW.c.id)).label("answered"),
+    exists(select(_CARD_ROW.c.id)).label("carded"),
 )
 _ASSESSMENT: Final = select(_ASSESSMENTS).where(AssessmentRow.id == bindparam("assessment_id"))
 _NEW_ASSESSMENT: Final = insert(_ASSESSMENTS).returning(AssessmentRow.id)
@@ -398,8 +436,14 @@ class SqlStore(
         await run(self.session, _PROGRESS, values)
 
     async def record_answer(
-        self, attempt: Attempt, value: str, correct: bool, skipped: bool, now: datetime
-    ) -> None:
+        self,
+        attempt: Attempt,
+        value: str,
+        correct: bool,
+        skipped: bool,
+        now: datetime,
+        card: ReviewCard | None = None,
+    ) -> bool:
         values = {
             "attempt_id": attempt.id,
             "user_id": attempt.user_id,
@@ -409,8 +453,22 @@ class SqlStore(
             "skipped": skipped,
             "answered_at": now,
         }
+        if card is not None and self.session.get_bind().dialect.name == "postgresql":
+            rows = {
+                "card_user_id": card.user_id,
+                "card_skill": card.skill,
+                "card_card": card.card,
+                "card_due": card.due,
+                "card_reviews": card.reviews,
+                "card_created_at": now,
+            }
+            row = (await run(self.session, _ANSWER_AND_CARD, {**values, **rows})).one()
+            if not row.answered:
+                raise AlreadyAnswered(attempt.token)
+            return bool(row.carded)
         if await insert_new(self.session, AnswerRow, values) is None:  # answered already
             raise AlreadyAnswered(attempt.token)
+        return card is not None and await self.add_review_card(card, now)
 
     async def seen_challenges(self, user_id: int) -> set[str]:
         return set((await run(self.session, _SEEN, {"user_id": user_id})).scalars())

@@ -279,14 +279,21 @@ class Assessments:
         attempt, assessment, challenge = served.attempt, served.assessment, served.challenge
         if attempt.answered:
             raise AlreadyAnswered(attempt.token)
-        await store.record_answer(attempt, value, correct, skipped, self.clock())
+        now = self.clock()
+        # A failure in a test puts the skill in the review queue: mostly its first, whose card
+        # goes in with the answer (one statement on PostgreSQL).
+        fresh = None
+        if assessment.engine != REVIEW and not correct:
+            fresh = first_card(assessment.user_id, challenge.skill, now)
+        carded = await store.record_answer(attempt, value, correct, skipped, now, fresh)
         attempt.answered, attempt.correct, attempt.skipped, attempt.value = (
             True,
             correct,
             skipped,
             value,
         )
-        await self._schedule_review(store, assessment, challenge, correct)
+        if not carded:
+            await self._schedule_review(store, assessment, challenge, correct)
         then: Served | Finished | ReviewFinished
         if served.state is None or assessment.engine == REVIEW:  # a review: its own order
             then = await self.next(store, assessment, attempt.language)
@@ -300,14 +307,11 @@ class Assessments:
     async def _schedule_review(
         self, store: Store, assessment: Assessment, challenge: Challenge, correct: bool
     ) -> None:
-        """A review result moves its card; a failure in a test puts the skill in the queue."""
+        """A review result moves its card; a failure in a test whose skill has a card already
+        moves it (a first failure's card went in with the answer)."""
         if assessment.engine != REVIEW and correct:
             return
         now = self.clock()
-        if assessment.engine != REVIEW:  # a failure in a test: mostly a skill's first one
-            fresh = first_card(assessment.user_id, challenge.skill, now)
-            if await store.add_review_card(fresh, now):  # one statement where it was two
-                return
         card = await store.review_card(assessment.user_id, challenge.skill)
         if card is not None:
             await store.save_review_card(reviewed(card, correct, now), now)

@@ -167,9 +167,17 @@ class Store(CampaignStore, GroupStore, LibraryStore, FeedbackStore, SharingStore
     async def add_attempt(self, attempt: Attempt, now: datetime) -> Attempt: ...
     async def save_attempt_progress(self, attempt: Attempt) -> None: ...
     async def record_answer(
-        self, attempt: Attempt, value: str, correct: bool, skipped: bool, now: datetime
-    ) -> None:
-        """Raise AlreadyAnswered when the attempt already has an answer."""
+        self,
+        attempt: Attempt,
+        value: str,
+        correct: bool,
+        skipped: bool,
+        now: datetime,
+        card: ReviewCard | None = None,
+    ) -> bool:
+        """Record the answer and, with ``card``, insert that card unless its skill has one:
+        True when it did. Raise AlreadyAnswered (and write nothing) when the attempt already
+        has an answer."""
         ...
 
     async def seen_challenges(self, user_id: int) -> set[str]: ...
